@@ -1,0 +1,5 @@
+"""``python -m ablation_sql``: the CLI."""
+
+from .cli import main
+
+raise SystemExit(main())

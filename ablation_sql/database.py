@@ -1,0 +1,118 @@
+"""The Database: one DuckDB database holding ingested experiments."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .errors import AblationSQLError, DatabaseLockedError, InputError
+from .ingest import ingest
+from .report import IngestReport
+from .sqlfiles import execute
+
+__all__ = ["Database", "connect"]
+
+SCHEMA_VERSION = "1"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: \(PID (\d+)\))?(?:\.|$| by)")
+
+
+class Database:
+    """A DuckDB database of experiments: ingest folders, query with SQL."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        self.path = None if path is None else Path(path)
+        self.read_only = read_only
+        self.con = _open(self.path, read_only)
+        self._engine = None
+        if not read_only:
+            execute(self.con, "schema")
+            execute(self.con, "schema_version", version=SCHEMA_VERSION)
+
+    @property
+    def engine(self):
+        """A SQLAlchemy engine on this same database (works with ``pandas.read_sql``)."""
+        if self._engine is None:
+            from duckdb_engine import ConnectionWrapper
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            self._engine = create_engine(
+                "duckdb://", creator=lambda: ConnectionWrapper(self.con.cursor()),
+                poolclass=NullPool,
+            )
+        return self._engine
+
+    def sql(self, query: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+            ) -> pd.DataFrame:
+        """Run SQL (``?``/``$1`` or ``$name`` parameters) and return a DataFrame."""
+        try:
+            return self.con.execute(query, params).df()
+        except duckdb.Error as exc:
+            raise AblationSQLError(_one_line(exc)) from None
+
+    def ingest(
+        self,
+        *paths: str | os.PathLike,
+        workers: int | None = None,
+        scheduler: Any = None,
+        full: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest experiment folders (or folders holding several) in one transaction.
+
+        Unchanged trials are not re-read unless ``full``; ``scheduler`` may be a
+        ``distributed.Client`` or a scheduler address (default: Dask's local scheduler).
+        """
+        if self.read_only:
+            raise InputError("the database is open read-only; cannot ingest")
+        return ingest(self.con, list(paths), workers=workers, scheduler=scheduler, full=full,
+                      on_progress=on_progress)
+
+    def close(self) -> None:
+        """Close the connection (and the engine, if one was made)."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self.con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path) if self.path else ':memory:'!r})"
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> Database:
+    """Open (or create) a database file; in memory when ``path`` is None."""
+    return Database(path, read_only=read_only)
+
+
+def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if path is None:
+        return duckdb.connect(":memory:")
+    if read_only and not path.exists():
+        raise InputError(f"{path} does not exist")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        match = _LOCK_HOLDER.search(message)
+        if "lock" in message.lower():
+            holder = f"{match.group(1)} (PID {match.group(2)})" if match and match.group(2) \
+                else (match.group(1) if match else "another process")
+            raise DatabaseLockedError(f"{path} is locked by {holder}") from None
+        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

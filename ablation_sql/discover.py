@@ -1,0 +1,112 @@
+"""Finding experiment and trial folders by their content, and fingerprinting their files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ExperimentFolder", "TrialFolder", "find_experiments"]
+
+TRIAL_FILES = ("config.yaml", "results.json", "metadata.json")
+MASTER_CONFIG = "master_config.yaml"
+MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class TrialFolder:
+    """A trial folder and the size/mtime fingerprint of the files ingest reads."""
+
+    uid: str
+    path: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ExperimentFolder:
+    """An experiment folder: master config, state dbs and trial folders."""
+
+    path: Path
+    master_config: Path | None
+    state_dbs: tuple[Path, ...]
+    trials: tuple[TrialFolder, ...]
+    fingerprint: str
+    state_fingerprint: str
+
+
+def find_experiments(paths: list[Path]) -> tuple[list[ExperimentFolder], list[tuple[Path, str]]]:
+    """Experiments at or below each path, and the paths that held none (with a reason)."""
+    found: dict[Path, ExperimentFolder] = {}
+    problems: list[tuple[Path, str]] = []
+    for path in paths:
+        resolved = path.expanduser().resolve()
+        if not resolved.exists():
+            problems.append((path, f"{path} does not exist"))
+        elif not resolved.is_dir():
+            problems.append((path, f"{path} is not a folder"))
+        else:
+            experiments = list(_scan(resolved, 0))
+            if not experiments:
+                problems.append((path, f"no ABLATOR experiment under {path} (looked for "
+                                       f"{MASTER_CONFIG} and trial folders with config.yaml "
+                                       f"or results.json)"))
+            for experiment in experiments:
+                found.setdefault(experiment.path, experiment)
+    return list(found.values()), problems
+
+
+def _scan(folder: Path, depth: int):
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    files = {e.name: e for e in entries if _is_file(e)}
+    subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith(".")]
+    trials = [t for t in (_trial(e) for e in subdirs) if t is not None]
+    if MASTER_CONFIG in files or trials:
+        master = files.get(MASTER_CONFIG)
+        state_dbs = [files[n] for n in files if n.endswith("_state.db")]
+        yield ExperimentFolder(
+            path=folder,
+            master_config=Path(master.path) if master else None,
+            state_dbs=tuple(Path(e.path) for e in state_dbs),
+            trials=tuple(trials),
+            fingerprint=_stamp(master) if master else f"{MASTER_CONFIG}:-",
+            state_fingerprint=";".join(_stamp(e) for e in state_dbs),
+        )
+    elif depth < MAX_DEPTH:
+        for sub in subdirs:
+            yield from _scan(Path(sub.path), depth + 1)
+
+
+def _trial(entry: os.DirEntry) -> TrialFolder | None:
+    try:
+        files = {e.name: e for e in os.scandir(entry.path) if e.name in TRIAL_FILES}
+    except OSError:
+        return None
+    if "config.yaml" not in files and "results.json" not in files:
+        return None
+    stamp = ";".join(_stamp(files[n]) if n in files else f"{n}:-" for n in TRIAL_FILES)
+    return TrialFolder(entry.name, entry.path, stamp)
+
+
+def _stamp(entry: os.DirEntry) -> str:
+    try:
+        st = entry.stat()
+    except OSError:
+        return f"{entry.name}:?"
+    return f"{entry.name}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

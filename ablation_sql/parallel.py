@@ -1,0 +1,105 @@
+"""Running a function over batches with Dask: the local scheduler or a distributed cluster."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+import dask
+
+from .errors import InputError
+
+__all__ = ["run_batches"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_batches(
+    func: Callable[[T], R],
+    batches: Sequence[T],
+    *,
+    workers: int,
+    scheduler: Any = None,
+) -> Iterator[R]:
+    """Yield ``func(batch)`` for every batch, in completion order, as results arrive.
+
+    ``scheduler`` is None (Dask's local scheduler: processes, or synchronous for one batch
+    or one worker), a ``distributed.Client``, or the address of a Dask scheduler.
+    """
+    if not batches:
+        return iter(())
+    if scheduler is None:
+        if workers <= 1 or len(batches) == 1:
+            return _synchronous(func, batches)
+        return _processes(func, batches, workers)
+    return _distributed(func, batches, scheduler)
+
+
+def _synchronous(func: Callable[[T], R], batches: Sequence[T]) -> Iterator[R]:
+    for batch in batches:
+        (result,) = dask.compute(dask.delayed(func)(batch), scheduler="sync")
+        yield result
+
+
+def _processes(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
+    """Waves of ``workers`` batches on a process pool, computed ahead of the consumer."""
+    results: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+
+    def produce() -> None:
+        try:
+            for start in range(0, len(batches), workers):
+                if stop.is_set():
+                    return
+                wave = [dask.delayed(func)(b) for b in batches[start:start + workers]]
+                for result in dask.compute(*wave, scheduler="processes", pool=pool):
+                    results.put(("result", result))
+            results.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            results.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="ablation-sql-parse", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = results.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                results.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _distributed(func: Callable[[T], R], batches: Sequence[T], scheduler: Any) -> Iterator[R]:
+    from distributed import Client, as_completed
+
+    own = isinstance(scheduler, str)
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    else:
+        client = scheduler
+    try:
+        futures = [client.submit(func, batch, pure=False) for batch in batches]
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+    finally:
+        if own:
+            client.close()

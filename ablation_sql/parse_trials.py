@@ -1,0 +1,157 @@
+"""Parsing a batch of trial folders into column lists (runs in Dask workers)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .discover import TrialFolder
+from .files import FileProblem, read_text
+from .flatten import flatten, param_row, to_json
+from .results_json import ResultsFile, parse_results
+from .yaml_config import load_config
+
+__all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
+
+Batch = dict[str, dict[str, list[Any]]]
+
+# Each batch table's columns and their kinds (str, int, float or bool).
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "trials": {"trial_uid": "str", "path": "str", "inferred_status": "str", "n_steps": "int",
+               "results_complete": "bool", "config": "str", "config_uid": "str",
+               "metadata": "str", "fingerprint": "str"},
+    "params": {"trial_uid": "str", "name": "str", "value": "str", "value_double": "float",
+               "value_text": "str", "value_type": "str"},
+    "metrics": {"trial_uid": "str", "step": "int", "name": "str", "value": "float"},
+    "metrics_other": {"trial_uid": "str", "step": "int", "name": "str", "value": "str"},
+    "errors": {"trial_uid": "str", "path": "str", "error": "str"},
+}
+
+
+def parse_batch(trials: Iterable[TrialFolder], keep_whole: frozenset[str]) -> Batch:
+    """Read every trial folder of the batch; problems become rows of ``errors``."""
+    batch: Batch = {table: {c: [] for c in cols} for table, cols in TABLE_COLUMNS.items()}
+    for trial in trials:
+        _parse_trial(trial, keep_whole, batch)
+    return batch
+
+
+def infer_status(results: ResultsFile | None) -> str:
+    """What the files alone say about a trial's state."""
+    if results is None:
+        return "waiting"
+    if results.truncated:
+        return "running"
+    if results.problem and not results.rows:
+        return "unknown"
+    if not results.rows:
+        return "waiting"
+    last = results.rows[-1]
+    epoch, epochs = last.get("current_epoch"), last.get("epochs")
+    if _is_number(epoch) and _is_number(epochs) and epoch < epochs:
+        return "unknown"
+    return "complete"
+
+
+def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch) -> None:
+    folder = Path(trial.path)
+    uid = trial.uid
+    errors = batch["errors"]
+
+    def problem(path: Path, reason: str) -> None:
+        errors["trial_uid"].append(uid)
+        errors["path"].append(str(path))
+        errors["error"].append(reason)
+
+    config_json = None
+    try:
+        config = load_config(folder / "config.yaml")
+    except FileProblem as exc:
+        problem(folder / "config.yaml", str(exc))
+    else:
+        config_json = to_json(config)
+        _add_params(uid, config, keep_whole, batch["params"])
+
+    results: ResultsFile | None = None
+    try:
+        results = parse_results(read_text(folder / "results.json"))
+    except FileProblem as exc:
+        if (folder / "results.json").exists():
+            results = ResultsFile([], False, problem=str(exc))
+        problem(folder / "results.json", str(exc))
+    else:
+        if results.problem:
+            problem(folder / "results.json", results.problem)
+        _add_metrics(uid, results.rows, batch["metrics"], batch["metrics_other"])
+
+    metadata_json = _read_metadata(folder / "metadata.json", problem)
+
+    rows = batch["trials"]
+    rows["trial_uid"].append(uid)
+    rows["path"].append(trial.path)
+    rows["inferred_status"].append(infer_status(results))
+    rows["n_steps"].append(len(results.rows) if results else 0)
+    rows["results_complete"].append(bool(results and results.complete))
+    rows["config"].append(config_json)
+    rows["config_uid"].append("_".join(uid.split("_")[:2]))
+    rows["metadata"].append(metadata_json)
+    rows["fingerprint"].append(trial.fingerprint)
+
+
+def _add_params(uid: str, config: dict, keep_whole: frozenset[str], out: dict) -> None:
+    for name, value in flatten(config, keep_whole):
+        as_json, as_double, as_text, kind = param_row(value)
+        out["trial_uid"].append(uid)
+        out["name"].append(name)
+        out["value"].append(as_json)
+        out["value_double"].append(as_double)
+        out["value_text"].append(as_text)
+        out["value_type"].append(kind)
+
+
+def _add_metrics(uid: str, rows: list[dict], metrics: dict, other: dict) -> None:
+    m_uid, m_step, m_name, m_value = (metrics[c] for c in TABLE_COLUMNS["metrics"])
+    for step, row in enumerate(rows):
+        for name, value in row.items():
+            kind = type(value)
+            if kind is float:
+                number = value if value == value else None
+            elif kind is int:
+                number = _int_to_float(value)
+            elif value is None:
+                number = None
+            else:
+                other["trial_uid"].append(uid)
+                other["step"].append(step)
+                other["name"].append(name)
+                other["value"].append(to_json(value))
+                continue
+            m_uid.append(uid)
+            m_step.append(step)
+            m_name.append(name)
+            m_value.append(number)
+
+
+def _read_metadata(path: Path, problem) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        return to_json(json.loads(read_text(path)))
+    except FileProblem as exc:
+        problem(path, str(exc))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        problem(path, f"metadata.json is not valid JSON: {getattr(exc, 'msg', exc)}")
+    return None
+
+
+def _int_to_float(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

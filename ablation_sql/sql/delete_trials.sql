@@ -1,0 +1,11 @@
+-- Remove every row of the trials listed in replaced_trials(trial_uid) before they are re-read.
+DELETE FROM trials USING replaced_trials r
+WHERE trials.experiment_id = $experiment_id AND trials.trial_uid = r.trial_uid;
+DELETE FROM params USING replaced_trials r
+WHERE params.experiment_id = $experiment_id AND params.trial_uid = r.trial_uid;
+DELETE FROM metrics USING replaced_trials r
+WHERE metrics.experiment_id = $experiment_id AND metrics.trial_uid = r.trial_uid;
+DELETE FROM metrics_other USING replaced_trials r
+WHERE metrics_other.experiment_id = $experiment_id AND metrics_other.trial_uid = r.trial_uid;
+DELETE FROM ingest_errors USING replaced_trials r
+WHERE ingest_errors.experiment_id = $experiment_id AND ingest_errors.trial_uid = r.trial_uid;

@@ -1,0 +1,1 @@
+SELECT experiment_id, path, master_fingerprint, state_fingerprint FROM experiments;

@@ -1,0 +1,4 @@
+INSERT INTO search_space (experiment_id, name, kind, value_type, low, high, log, categories,
+                          n_bins, parent, spec)
+SELECT $experiment_id, name, kind, value_type, low, high, log, categories, n_bins, parent, spec
+FROM batch_search_space;

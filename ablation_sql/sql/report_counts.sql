@@ -1,0 +1,5 @@
+SELECT
+    (SELECT coalesce(sum(n_steps), 0) FROM trials
+     WHERE list_contains($experiment_ids, experiment_id)) AS steps,
+    (SELECT count(*) FROM metrics
+     WHERE list_contains($experiment_ids, experiment_id)) AS metric_rows;

@@ -1,0 +1,5 @@
+SELECT e.experiment_id, e.path, e.search_algo, count(t.trial_uid) AS trials
+FROM experiments e LEFT JOIN trials t USING (experiment_id)
+WHERE list_contains($experiment_ids, e.experiment_id)
+GROUP BY ALL
+ORDER BY e.experiment_id;

@@ -1,0 +1,5 @@
+SELECT status, count(*) AS trials
+FROM trials
+WHERE list_contains($experiment_ids, experiment_id)
+GROUP BY status
+ORDER BY trials DESC, status;

@@ -1,0 +1,58 @@
+"""Safe YAML loading of ABLATOR configs (libyaml's CSafeLoader, guarded against alias bombs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .files import FileProblem, read_text
+
+__all__ = ["load_config", "parse_config"]
+
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+MAX_NODES = 200_000
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def parse_config(text: str, name: str = "config.yaml") -> dict[str, Any]:
+    """Parse YAML text that must hold a mapping; raise FileProblem with a reason otherwise."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FileProblem(f"{name} is not valid YAML{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise FileProblem(f"{name} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise FileProblem(f"{name} does not hold a mapping (found {type(data).__name__})")
+    _check_tree(data, name)
+    return data
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """Read and parse a config file (config.yaml or master_config.yaml)."""
+    return parse_config(read_text(path, max_bytes=MAX_CONFIG_BYTES), path.name)
+
+
+def _check_tree(root: Any, name: str) -> None:
+    """Refuse shared containers (YAML aliases) and trees too large to flatten."""
+    seen: set[int] = set()
+    stack = [root]
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise FileProblem(f"{name} holds more than {MAX_NODES:,} values")
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise FileProblem(f"{name} reuses a mapping or list through a YAML alias")
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
