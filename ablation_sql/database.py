@@ -19,7 +19,7 @@ from .sqlfiles import execute
 __all__ = ["Database", "connect"]
 
 SCHEMA_VERSION = "1"
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?: \(PID (\d+)\))?(?:\.|$| by)")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 class Database:
@@ -104,10 +104,9 @@ def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         message = str(exc)
-        match = _LOCK_HOLDER.search(message)
         if "lock" in message.lower():
-            holder = f"{match.group(1)} (PID {match.group(2)})" if match and match.group(2) \
-                else (match.group(1) if match else "another process")
+            match = _LOCK_HOLDER.search(message)
+            holder = f"{match.group(1)} (PID {match.group(2)})" if match else "another process"
             raise DatabaseLockedError(f"{path} is locked by {holder}") from None
         raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
     except duckdb.Error as exc:
