@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,14 +81,19 @@ def _scan(folder: Path, depth: int):
 
 
 def _trial(entry: os.DirEntry) -> TrialFolder | None:
+    stamps = [_stat(os.path.join(entry.path, name), name) for name in TRIAL_FILES]
+    if stamps[0] is None and stamps[1] is None:
+        return None
+    fingerprint = ";".join(s or f"{n}:-" for s, n in zip(stamps, TRIAL_FILES, strict=True))
+    return TrialFolder(entry.name, entry.path, fingerprint)
+
+
+def _stat(path: str, name: str) -> str | None:
     try:
-        files = {e.name: e for e in os.scandir(entry.path) if e.name in TRIAL_FILES}
+        st = os.stat(path)
     except OSError:
         return None
-    if "config.yaml" not in files and "results.json" not in files:
-        return None
-    stamp = ";".join(_stamp(files[n]) if n in files else f"{n}:-" for n in TRIAL_FILES)
-    return TrialFolder(entry.name, entry.path, stamp)
+    return f"{name}:{st.st_size}:{st.st_mtime_ns}" if stat.S_ISREG(st.st_mode) else None
 
 
 def _stamp(entry: os.DirEntry) -> str:

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import math
+from json.encoder import encode_basestring_ascii as _json_string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,6 +33,13 @@ def flatten(
 
 def param_row(value: Any) -> tuple[str, float | None, str | None, str]:
     """Return (value as JSON, value_double, value_text, value_type) for one config value."""
+    kind = type(value)
+    if kind is str:
+        return _json_string(value), None, value, "str"
+    if kind is int:
+        return str(value), _as_double(value), None, "int"
+    if kind is float and math.isfinite(value):
+        return repr(value), value, None, "float"
     if isinstance(value, bool):
         return to_json(value), None, None, "bool"
     if isinstance(value, int):

@@ -14,12 +14,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .batch_tables import to_arrow
 from .discover import ExperimentFolder, TrialFolder, find_experiments
 from .errors import NothingToIngestError
 from .files import FileProblem
 from .flatten import to_json
 from .parallel import run_batches
-from .parse_trials import TABLE_COLUMNS, Batch, parse_batch
+from .parse_trials import TABLE_COLUMNS, parse_batch
 from .report import IngestReport, collect_report
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sqlfiles import execute
@@ -29,9 +30,6 @@ from .yaml_config import load_config
 __all__ = ["ingest"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
-
-_ARROW = {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "bool": pa.bool_()}
-
 
 @dataclass
 class _Plan:
@@ -83,10 +81,11 @@ def ingest(
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        for experiment_id, batch in run_batches(_parse_job, batches, workers=n_workers,
-                                                scheduler=scheduler):
-            _insert_batch(con, experiment_id, batch, now)
-            done += len(batch["trials"]["trial_uid"])
+        for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
+                                                           workers=n_workers,
+                                                           scheduler=scheduler):
+            _insert_batch(con, experiment_id, tables, now)
+            done += n_trials
             if on_progress:
                 on_progress(done, total)
         for plan in plans:
@@ -109,9 +108,14 @@ def ingest(
     return replace(report, elapsed=time.perf_counter() - started)
 
 
-def _parse_job(job: tuple[str, tuple[TrialFolder, ...], frozenset[str]]) -> tuple[str, Batch]:
+def _parse_job(job: tuple[str, tuple[TrialFolder, ...], frozenset[str]]
+               ) -> tuple[str, int, dict[str, pa.Table]]:
+    """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
     experiment_id, trials, keep_whole = job
-    return experiment_id, parse_batch(trials, keep_whole)
+    batch = parse_batch(trials, keep_whole)
+    tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
+              for name, columns in batch.items() if columns["trial_uid"]}
+    return experiment_id, len(trials), tables
 
 
 def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full: bool
@@ -192,19 +196,14 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
                     lambda: execute(con, "mark_missing", experiment_id=eid, now=now))
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, experiment_id: str, batch: Batch,
-                  now: dt.datetime) -> None:
-    for table, statement in (("trials", "insert_trials"), ("params", "insert_params"),
-                             ("metrics", "insert_metrics"),
-                             ("metrics_other", "insert_metrics_other"),
-                             ("errors", "insert_errors")):
-        columns = batch[table]
-        if not columns["trial_uid"]:
-            continue
-        params = {"experiment_id": experiment_id, "now": now}
-        _with_table(con, f"batch_{table}", columns,
-                    lambda s=statement, p=params: execute(con, s, **p),
-                    kinds=TABLE_COLUMNS[table])
+def _insert_batch(con: duckdb.DuckDBPyConnection, experiment_id: str,
+                  tables: dict[str, pa.Table], now: dt.datetime) -> None:
+    for name, table in tables.items():
+        con.register(f"batch_{name}", table)
+        try:
+            execute(con, f"insert_{name}", experiment_id=experiment_id, now=now)
+        finally:
+            con.unregister(f"batch_{name}")
 
 
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
@@ -281,10 +280,7 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
 
     ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
     """
-    kinds = kinds or {}
-    table = pa.table({c: pa.array(v, type=_ARROW[kinds.get(c, "str")])
-                      for c, v in columns.items()})
-    con.register(name, table)
+    con.register(name, to_arrow(columns, kinds))
     try:
         run()
     finally:

@@ -6,7 +6,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any, TypeVar
 
 import dask
@@ -14,6 +14,11 @@ import dask
 from .errors import InputError
 
 __all__ = ["run_batches"]
+
+# Forked workers start at once and never re-run the caller's script (spawn would, so a script
+# without an ``if __name__ == "__main__":`` guard would fail). They only parse files: no DuckDB,
+# no Arrow, nothing that a fork of a threaded process could break.
+_START_METHOD = "fork" if "fork" in get_all_start_methods() else "spawn"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,7 +55,7 @@ def _processes(func: Callable[[T], R], batches: Sequence[T], workers: int) -> It
     """Waves of ``workers`` batches on a process pool, computed ahead of the consumer."""
     results: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=get_context(_START_METHOD))
 
     def produce() -> None:
         try:

@@ -1,7 +1,12 @@
-"""Parsing a batch of trial folders into column lists (runs in Dask workers)."""
+"""Parsing a batch of trial folders into column lists (runs in Dask workers).
+
+Metric values are kept as parsed (int, float, NaN or None); ``batch_tables`` makes them
+doubles, with NaN and None as NULL.
+"""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +19,8 @@ from .results_json import ResultsFile, parse_results
 from .yaml_config import load_config
 
 __all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
+
+_NUMBER_TYPES = {float, int, type(None)}
 
 Batch = dict[str, dict[str, list[Any]]]
 
@@ -33,8 +40,14 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
 def parse_batch(trials: Iterable[TrialFolder], keep_whole: frozenset[str]) -> Batch:
     """Read every trial folder of the batch; problems become rows of ``errors``."""
     batch: Batch = {table: {c: [] for c in cols} for table, cols in TABLE_COLUMNS.items()}
-    for trial in trials:
-        _parse_trial(trial, keep_whole, batch)
+    collect = gc.isenabled()
+    gc.disable()  # millions of short-lived containers: the cyclic collector only slows this down
+    try:
+        for trial in trials:
+            _parse_trial(trial, keep_whole, batch)
+    finally:
+        if collect:
+            gc.enable()
     return batch
 
 
@@ -112,26 +125,27 @@ def _add_params(uid: str, config: dict, keep_whole: frozenset[str], out: dict) -
 
 
 def _add_metrics(uid: str, rows: list[dict], metrics: dict, other: dict) -> None:
+    """Numbers (and JSON nulls) go to metrics as they are; anything else to metrics_other."""
     m_uid, m_step, m_name, m_value = (metrics[c] for c in TABLE_COLUMNS["metrics"])
     for step, row in enumerate(rows):
+        values = row.values()
+        if set(map(type, values)) <= _NUMBER_TYPES:
+            m_uid.extend([uid] * len(row))
+            m_step.extend([step] * len(row))
+            m_name.extend(row)
+            m_value.extend(values)
+            continue
         for name, value in row.items():
-            kind = type(value)
-            if kind is float:
-                number = value if value == value else None
-            elif kind is int:
-                number = _int_to_float(value)
-            elif value is None:
-                number = None
+            if type(value) in _NUMBER_TYPES:
+                m_uid.append(uid)
+                m_step.append(step)
+                m_name.append(name)
+                m_value.append(value)
             else:
                 other["trial_uid"].append(uid)
                 other["step"].append(step)
                 other["name"].append(name)
                 other["value"].append(to_json(value))
-                continue
-            m_uid.append(uid)
-            m_step.append(step)
-            m_name.append(name)
-            m_value.append(number)
 
 
 def _read_metadata(path: Path, problem) -> str | None:
@@ -144,13 +158,6 @@ def _read_metadata(path: Path, problem) -> str | None:
     except (json.JSONDecodeError, RecursionError) as exc:
         problem(path, f"metadata.json is not valid JSON: {getattr(exc, 'msg', exc)}")
     return None
-
-
-def _int_to_float(value: int) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        return float("inf") if value > 0 else float("-inf")
 
 
 def _is_number(value: Any) -> bool:

@@ -1,0 +1,579 @@
+"""Synthetic ABLATOR experiment folders with planted effects, for tests and benchmarks.
+
+The asymptotic validation accuracy of a trial is
+``base + sum(slopes[a] * (t(x_a) - t(reference[a]))) + offsets[activation] + N(0, noise)``
+where ``t`` is log10 for the learning rate and the identity otherwise. ``num_filter1`` has no
+effect; under ``algo="tpe"`` it is sampled correlated with the learning rate, so it shows a
+spurious marginal trend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import pickle
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+__all__ = ["generate_experiment", "Truth", "main"]
+
+NF1 = "model_config.num_filter1"
+NF2 = "model_config.num_filter2"
+LR = "train_config.optimizer_config.arguments.lr"
+ACT = "model_config.activation"
+LEVELS = ("relu", "elu", "leakyRelu")
+
+BASE_ACCURACY = 0.75
+SLOPES = {NF1: 0.0, NF2: 0.0005, LR: -0.05}  # lr: per log10 unit
+REFERENCE = {NF1: 32, NF2: 64, LR: 0.001}
+OFFSETS = {"relu": 0.0, "elu": -0.08, "leakyRelu": 0.02}
+CHANCE = 0.1  # 10 classes: accuracy before training
+TPE_RHO = 0.77  # Gaussian copula correlation: Spearman ~ 0.75 between num_filter1 and lr
+STEPS_PER_EPOCH = 16
+T0 = 1_795_858_497.0  # fixed base for every timestamp
+MODEL = "MyModel"
+
+# ablator.main.state.store.TrialState codes, and the state each broken kind naturally implies
+STATE_CODES = {"RUNNING": 0, "COMPLETE": 1, "FAIL": 3}
+BROKEN_KINDS = {
+    "garbage_results": "COMPLETE",  # trained, then results.json was corrupted
+    "empty_results": "FAIL",  # crashed while first writing results.json
+    "non_utf8_config": "COMPLETE",
+    "missing_config": "COMPLETE",
+    "empty_list_results": "FAIL",  # crashed before the first evaluation
+    "non_mapping_config": "COMPLETE",
+}
+_STATUS_STATE = {"complete": "COMPLETE", "running": "RUNNING", "failed": "FAIL"} | BROKEN_KINDS
+
+_TRIAL_SQL = (
+    "CREATE TABLE trial (\n\tid INTEGER NOT NULL, \n\tconfig_uid VARCHAR(30) NOT NULL, "
+    "\n\tmetrics BLOB NOT NULL, \n\tconfig_param BLOB NOT NULL, \n\taug_config_param BLOB "
+    "NOT NULL, \n\ttrial_uid INTEGER NOT NULL, \n\tstate BLOB NOT NULL, \n\truntime_errors "
+    "INTEGER NOT NULL, \n\t_opt_distributions_kwargs BLOB, \n\t_opt_distributions_types BLOB, "
+    "\n\t_opt_params BLOB, \n\tPRIMARY KEY (id)\n)"
+)
+_ROW = (  # one results.json row as json.dumps(row, indent=0) writes it; %s are repr strings
+    '{\n"val_loss": %s,\n"val_accuracy": %s,\n"train_loss": %s,\n"best_iteration": %s,\n'
+    '"best_val_loss": %s,\n"current_epoch": %s,\n"current_iteration": %s,\n"epochs": EPOCHS,\n'
+    '"learning_rate": LR,\n"total_steps": STEPS,\n"train_accuracy": %s,\n"timestamp": %s\n}'
+)
+_KEYS = (
+    "val_loss",
+    "val_accuracy",
+    "train_loss",
+    "best_iteration",
+    "best_val_loss",
+    "current_epoch",
+    "current_iteration",
+    "epochs",
+    "learning_rate",
+    "total_steps",
+    "train_accuracy",
+    "timestamp",
+)
+_PH = {key: f"SYNTHPH{i}Q" for i, key in enumerate(("dir", NF1, NF2, LR, ACT))}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What was planted: effects on asymptotic val_accuracy, statuses and sampled configs.
+
+    ``slopes`` are per unit (lr: per log10 unit) around ``reference``; ``offsets`` are per
+    activation level relative to relu. ``statuses`` maps each trial folder (in trial-id order)
+    to complete/running/failed or a broken kind; ``db_states`` to its TrialState name.
+    """
+
+    algo: str
+    seed: int
+    epochs: int
+    noise: float
+    base_accuracy: float
+    slopes: dict[str, float]
+    reference: dict[str, float]
+    offsets: dict[str, dict[str, float]]
+    null_attribute: str
+    experiment_dir: str
+    state_db: str | None
+    statuses: dict[str, str]
+    db_states: dict[str, str]
+    configs: dict[str, dict[str, Any]]
+    asymptotes: dict[str, float]
+
+    def to_json(self) -> str:
+        """The truth as a JSON document."""
+        return json.dumps(asdict(self), indent=1)
+
+
+def _spec(
+    value_range: list[str] | None,
+    value_type: str | None,
+    log: bool = False,
+    categorical: list[str] | None = None,
+) -> dict[str, Any]:
+    """One search-space entry, fields in ABLATOR's order."""
+    return {
+        "value_range": value_range,
+        "categorical_values": categorical,
+        "subspaces": None,
+        "sub_configuration": None,
+        "value_type": value_type,
+        "n_bins": None,
+        "log": log,
+    }
+
+
+def _master_config(
+    out: Path, trials: int, epochs: int, algo: str, seed: int, concurrent: int
+) -> dict[str, Any]:
+    """The experiment's configuration, keyed in the order ABLATOR writes it."""
+    return {
+        "experiment_dir": str(out),
+        "experiment_id": f"experiment_{int(T0) + seed}",
+        "random_seed": seed,
+        "train_config": {
+            "dataset": "synthetic-28x28-10cls",
+            "batch_size": 32,
+            "epochs": epochs,
+            "optimizer_config": {
+                "name": "adam",
+                "arguments": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0},
+            },
+            "scheduler_config": None,
+        },
+        "model_config": {"num_filter1": 32, "num_filter2": 64, "activation": "relu"},
+        "keep_n_checkpoints": 3,
+        "tensorboard": True,
+        "amp": False,
+        "device": "cpu",
+        "verbose": "console",
+        "eval_subsample": 1.0,
+        "metrics_n_batches": 800,
+        "metrics_mb_limit": 10000,
+        "early_stopping_iter": None,
+        "eval_epoch": 1.0,
+        "log_epoch": 1.0,
+        "init_chkpt": None,
+        "warm_up_epochs": 1.0,
+        "divergence_factor": 10.0,
+        "optim_metrics": {"val_loss": "min", "val_accuracy": "max"},
+        "optim_metric_name": "val_loss",
+        "remote_config": None,
+        "total_trials": trials,
+        "concurrent_trials": concurrent,
+        "search_space": {
+            NF1: _spec(["32", "128"], "int"),
+            NF2: _spec(["64", "256"], "int"),
+            LR: _spec(["0.0001", "0.1"], "float", log=True),
+            ACT: _spec(None, None, categorical=list(LEVELS)),
+        },
+        "gpu_mb_per_experiment": None,
+        "search_algo": algo,
+        "ignore_invalid_params": False,
+    }
+
+
+def _with_values(master: dict[str, Any], values: dict[str, Any], exp_dir: str) -> dict[str, Any]:
+    """A copy of the master config with the sampled values and experiment_dir filled in."""
+    train, model = dict(master["train_config"]), dict(master["model_config"])
+    opt = dict(train["optimizer_config"])
+    opt["arguments"] = dict(opt["arguments"], lr=values[LR])
+    train["optimizer_config"] = opt
+    model.update(num_filter1=values[NF1], num_filter2=values[NF2], activation=values[ACT])
+    return dict(master, experiment_dir=exp_dir, train_config=train, model_config=model)
+
+
+def _dump(config: dict[str, Any]) -> str:
+    """YAML as OmegaConf writes it: keys unsorted, block style, no line wrapping."""
+    return yaml.safe_dump(config, sort_keys=False, width=1 << 20, allow_unicode=True)
+
+
+def _yaml_float(x: float) -> str:
+    """A float as PyYAML writes it (so it reads back as a float)."""
+    text = repr(x).lower()
+    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+
+
+def _uids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n random 48-bit trial ids whose first 32 bits (the config_uid) are unique."""
+    uids = rng.integers(0, 1 << 48, size=n, dtype=np.int64)
+    while True:
+        _, first = np.unique(uids >> 16, return_index=True)
+        if len(first) == n:
+            return uids
+        dup = np.setdiff1d(np.arange(n), first)
+        uids[dup] = rng.integers(0, 1 << 48, size=len(dup), dtype=np.int64)
+
+
+def _sample(rng: np.random.Generator, n: int, algo: str) -> tuple[np.ndarray, ...]:
+    """num_filter1, num_filter2, lr, activation index for n trials."""
+    if algo == "tpe":
+        z = rng.standard_normal((n, 3))
+        z[:, 0] = TPE_RHO * z[:, 2] + math.sqrt(1 - TPE_RHO**2) * z[:, 0]
+        u = 0.5 * (1.0 + np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)).astype(float))
+    else:
+        u = rng.random((n, 3))
+    nf1 = np.rint(32 + 96 * u[:, 0]).astype(int)
+    nf2 = np.rint(64 + 192 * u[:, 1]).astype(int)
+    lr = np.clip(10.0 ** (-4 + 3 * u[:, 2]), 1e-4, 0.1)
+    return nf1, nf2, lr, rng.integers(0, len(LEVELS), size=n)
+
+
+def _statuses(
+    rng: np.random.Generator, n: int, running: int, broken: int, failed: int
+) -> list[str]:
+    """Per-trial status: running trials last, the rest shuffled; broken kinds cycle."""
+    head = (
+        ["failed"] * failed + ["broken"] * broken + ["complete"] * (n - running - failed - broken)
+    )
+    statuses = [head[i] for i in rng.permutation(len(head))] + ["running"] * running
+    kinds = iter(list(BROKEN_KINDS) * (broken // len(BROKEN_KINDS) + 1))
+    return [next(kinds) if s == "broken" else s for s in statuses]
+
+
+def _state_blob(code: int) -> bytes:
+    """The exact pickle ABLATOR stores for a TrialState member."""
+    return (
+        b"\x80\x05\x951\x00\x00\x00\x00\x00\x00\x00\x8c\x18ablator.main.state.store\x94"
+        b"\x8c\nTrialState\x94\x93\x94K" + bytes([code]) + b"\x85\x94R\x94."
+    )
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write bytes to a new file (os-level: many small files, little overhead)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _stamp(ts: float) -> str:
+    """ABLATOR's log time format (UTC, so output does not depend on the machine)."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class _Sim:
+    """Every trial's sampled values and per-epoch metrics (epochs + 1 columns)."""
+
+    names: list[str]
+    statuses: list[str]
+    values: list[dict[str, Any]]
+    asymptote: np.ndarray
+    metrics: np.ndarray  # (trial, epoch, val_loss/val_accuracy/train_loss/train_accuracy)
+    best_at: np.ndarray  # the epoch index of the best val_loss so far
+    start: np.ndarray
+    stamps: np.ndarray
+    rows: list[int]  # rows written to results.json
+    diverged: list[float]  # the last row's val_loss token of failed trials (NaN or Infinity)
+    cuts: np.ndarray  # where a running trial's partial row is cut, as a fraction
+    junk: bytes
+
+
+def _simulate(
+    rng: np.random.Generator,
+    trials: int,
+    epochs: int,
+    algo: str,
+    noise: float,
+    counts: tuple[int, int, int],
+) -> _Sim:
+    """Draw everything, vectorised; ``counts`` is (running, broken, failed)."""
+    n, e1 = trials, epochs + 1  # one extra epoch: the partial row of running trials
+    uids = _uids(rng, n)
+    names = [f"{u >> 32:04x}_{(u >> 16) & 0xFFFF:04x}_{u & 0xFFFF:04x}" for u in uids.tolist()]
+    statuses = _statuses(rng, n, *counts)
+    nf1, nf2, lr, act = _sample(rng, n, algo)
+    offsets = np.array([OFFSETS[level] for level in LEVELS])
+    asymptote = (
+        BASE_ACCURACY
+        + SLOPES[NF1] * (nf1 - REFERENCE[NF1])
+        + SLOPES[NF2] * (nf2 - REFERENCE[NF2])
+        + SLOPES[LR] * (np.log10(lr) - math.log10(REFERENCE[LR]))
+        + offsets[act]
+        + noise * rng.standard_normal(n)
+    )
+    frac = 1.0 - np.exp(-np.arange(1, e1 + 1) / (epochs / 4))
+    clean = CHANCE + (asymptote[:, None] - CHANCE) * frac
+    eps = noise * rng.standard_normal((4, n, e1))
+    # accuracies count correct samples of 1024; losses are float32, as torch reports them
+    val_acc = np.rint(np.clip(clean + eps[0], 0.0, 1.0) * 1024) / 1024
+    train_acc = np.rint(np.clip(clean + 0.02 * frac + eps[1], 0.0, 1.0) * 1024) / 1024
+    val_loss = np.maximum(-np.log(np.maximum(val_acc, 1e-3)) + eps[2], 1e-6).astype(np.float32)
+    train_loss = np.maximum(-np.log(np.maximum(train_acc, 1e-3)) + eps[3], 1e-6).astype(np.float32)
+    best_loss = np.minimum.accumulate(val_loss, axis=1)
+    secs = (nf1 + nf2)[:, None] / 100 * rng.uniform(0.8, 1.2, (n, e1))
+    start = T0 + 10 + 5.0 * np.arange(n) + rng.uniform(0, 1, n)
+    short = rng.integers(1, max(epochs, 2), size=n).tolist()  # rows of running/failed trials
+    failed_order = np.cumsum([s == "failed" for s in statuses]).tolist()
+    return _Sim(
+        names=names,
+        statuses=statuses,
+        values=[
+            {NF1: a, NF2: b, LR: c, ACT: LEVELS[d]}
+            for a, b, c, d in zip(
+                nf1.tolist(), nf2.tolist(), lr.tolist(), act.tolist(), strict=True
+            )
+        ],
+        asymptote=asymptote,
+        metrics=np.stack([val_loss, val_acc, train_loss, train_acc], axis=-1, dtype=float),
+        best_at=np.maximum.accumulate(np.where(val_loss == best_loss, np.arange(e1), 0), axis=1),
+        start=start,
+        stamps=start[:, None] + np.cumsum(secs, axis=1),
+        rows=[
+            r if s in ("running", "failed") else epochs
+            for r, s in zip(short, statuses, strict=True)
+        ],
+        diverged=[math.nan if c % 2 else math.inf for c in failed_order],
+        cuts=rng.random(n),
+        junk=rng.bytes(64 * n),
+    )
+
+
+def _results(sim: _Sim, i: int, row: str) -> tuple[bytes, int, int]:
+    """results.json bytes of trial i, with its last row's iteration and best iteration.
+
+    ``row`` is ``_ROW`` with the experiment's constants filled in.
+    """
+    status, k = sim.statuses[i], sim.rows[i]
+    n = k + (status == "running")  # a running trial also writes part of its next row
+    metrics = [list(map(repr, col)) for col in sim.metrics[i, :n].T.tolist()]
+    stamps = list(map(repr, sim.stamps[i, :n].tolist()))
+    best_at = sim.best_at[i, :n].tolist()
+    best_iter = [(b + 1) * STEPS_PER_EPOCH for b in best_at]
+    val_loss, val_acc, train_loss, train_acc = metrics
+    row = row.replace("LR", repr(sim.values[i][LR]))
+    rows = [
+        row % r
+        for r in zip(
+            val_loss,
+            val_acc,
+            train_loss,
+            best_iter,
+            [val_loss[b] for b in best_at],
+            range(1, n + 1),
+            range(STEPS_PER_EPOCH, (n + 1) * STEPS_PER_EPOCH, STEPS_PER_EPOCH),
+            train_acc,
+            stamps,
+            strict=True,
+        )
+    ]
+    if status == "failed":  # the last evaluation diverged; best_* keep the previous values
+        last = json.loads(rows[-1])
+        last["val_loss"] = sim.diverged[i]
+        last["best_iteration"] = best_iter[k - 2] if k > 1 else 0
+        last["best_val_loss"] = float(val_loss[best_at[k - 2]]) if k > 1 else math.inf
+        best_iter[k - 1] = last["best_iteration"]
+        rows[-1] = json.dumps(last, indent=0)
+    if status == "running":  # killed while appending row k + 1: no closing bracket
+        rows[-1] = rows[-1][: 2 + int(sim.cuts[i] * (len(rows[-1]) - 3))]
+    text = "[" + ",\n".join(rows) + ("" if status == "running" else "]")
+    junk = sim.junk[64 * i : 64 * i + 62]
+    data = {
+        "garbage_results": b"\x00\xff" + junk,
+        "empty_results": b"",
+        "empty_list_results": b"[]",
+    }.get(status)
+    return data if data is not None else text.encode(), k * STEPS_PER_EPOCH, best_iter[k - 1]
+
+
+def _config(template: str, name: str, values: dict[str, Any], status: str) -> bytes | None:
+    """config.yaml bytes of a trial (None: missing), rendered from the placeholder template."""
+    if status == "missing_config":
+        return None
+    if status == "non_mapping_config":
+        return b"- model_config\n- train_config\n"
+    text = (
+        template.replace(_PH["dir"], name)
+        .replace(_PH[NF1], str(values[NF1]))
+        .replace(_PH[NF2], str(values[NF2]))
+        .replace(_PH[LR], _yaml_float(values[LR]))
+        .replace(_PH[ACT], values[ACT])
+    )
+    if status == "non_utf8_config":
+        return text.encode().replace(b"synthetic", "synthétic".encode("latin-1"))
+    return text.encode()
+
+
+def _write_trial(sim: _Sim, i: int, out: Path, template: str, row: str) -> None:
+    """Write one trial folder."""
+    name, status = sim.names[i], sim.statuses[i]
+    tdir = f"{out}/{name}"
+    for sub in ("", "/dashboard", "/dashboard/tensorboard", "/checkpoints"):
+        os.mkdir(tdir + sub)
+    config = _config(template, name, sim.values[i], status)
+    if config is not None:
+        _write(f"{tdir}/config.yaml", config)
+    results, last, best = _results(sim, i, row)
+    _write(f"{tdir}/results.json", results)
+    k = sim.rows[i]
+    meta = {
+        "log_iteration": k,
+        "checkpoint_iteration": {"recent": {MODEL: last}, "best": {MODEL: best}},
+    }
+    _write(f"{tdir}/metadata.json", json.dumps(meta).encode())
+    t0, t1 = _stamp(float(sim.start[i])), _stamp(float(sim.stamps[i, k - 1]))
+    val_loss, val_acc = sim.metrics[i, k - 1, :2].tolist()
+    log = (
+        f"Starting Logger {t0} \n{t0}: Model directory: {tdir}\n{t0}: Creating new model\n"
+        f"{t1}: Evaluation Step [{k}] val_loss: {val_loss:.2e} val_accuracy: {val_acc:.2e} "
+        f"current_epoch: {k:08d} current_iteration: {last:08d}\n"
+    )
+    _write(f"{tdir}/train.log", log.encode())
+    junk = sim.junk[64 * i : 64 * i + 64]
+    _write(f"{tdir}/dashboard/tensorboard/events.out.tfevents.{int(sim.start[i])}.vm", junk[:32])
+    _write(f"{tdir}/checkpoints/{MODEL}_{last}.pt", junk[32:])
+
+
+def _write_state_db(path: Path, sim: _Sim, master: dict[str, Any]) -> None:
+    """ABLATOR's state db: one row per trial, every BLOB a pickle."""
+    kwargs = pickle.dumps(
+        {
+            NF1: {"log": False, "step": 1, "low": 32, "high": 128},
+            NF2: {"log": False, "step": 1, "low": 64, "high": 256},
+            LR: {"step": None, "low": 0.0001, "high": 0.1, "log": True},
+            ACT: {"choices": LEVELS},
+        }
+    )
+    types = pickle.dumps(
+        {
+            NF1: "IntDistribution",
+            NF2: "IntDistribution",
+            LR: "FloatDistribution",
+            ACT: "CategoricalDistribution",
+        }
+    )
+    rows = []
+    for i, (name, status, values) in enumerate(
+        zip(sim.names, sim.statuses, sim.values, strict=True)
+    ):
+        params = pickle.dumps(values)
+        evaluated = status not in ("empty_results", "empty_list_results")
+        last = sim.diverged[i] if status == "failed" else float(sim.metrics[i, sim.rows[i] - 1, 0])
+        metrics = [{"val_loss": last}] if evaluated else []
+        config = pickle.dumps(_with_values(master, values, master["experiment_dir"]))
+        state = _state_blob(STATE_CODES[_STATUS_STATE[status]])
+        metrics_blob = pickle.dumps(metrics)
+        rows.append(
+            (i + 1, name[:9], metrics_blob, config, params, i, state, 0, kwargs, types, params)
+        )
+    with closing(sqlite3.connect(path)) as con, con:
+        con.execute(_TRIAL_SQL)
+        con.executemany(f"INSERT INTO trial VALUES ({','.join('?' * 11)})", rows)
+
+
+def generate_experiment(
+    out: str | Path,
+    *,
+    trials: int = 50,
+    epochs: int = 10,
+    algo: str = "random",
+    seed: int = 0,
+    running: int = 0,
+    broken: int = 0,
+    failed: int = 0,
+    state_db: bool = True,
+    noise: float = 0.01,
+) -> Truth:
+    """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
+
+    Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
+    """
+    if algo not in ("random", "tpe"):
+        raise ValueError(f"algo must be 'random' or 'tpe', not {algo!r}")
+    if trials < 1 or epochs < 1 or min(running, broken, failed) < 0 or noise < 0:
+        raise ValueError("trials and epochs must be >= 1; running, broken, failed, noise >= 0")
+    if running + broken + failed > trials:
+        raise ValueError("running + broken + failed exceeds the number of trials")
+    out = Path(out).absolute()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} exists and is not an empty directory")
+    out.mkdir(parents=True, exist_ok=True)
+
+    rng = np.random.default_rng(seed)
+    sim = _simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
+    db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
+    master = _master_config(out, trials, epochs, algo, seed, max(2, running))
+    (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
+    placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
+    template = _dump(_with_values(master, placeholders, f"{out}/{_PH['dir']}"))
+    row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
+    for i in range(trials):
+        _write_trial(sim, i, out, template, row)
+    (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
+    if state_db:
+        _write_state_db(out / db_name, sim, master)
+    return Truth(
+        algo=algo,
+        seed=seed,
+        epochs=epochs,
+        noise=noise,
+        base_accuracy=BASE_ACCURACY,
+        slopes=dict(SLOPES),
+        reference=dict(REFERENCE),
+        offsets={ACT: dict(OFFSETS)},
+        null_attribute=NF1,
+        experiment_dir=str(out),
+        state_db=db_name if state_db else None,
+        statuses=dict(zip(sim.names, sim.statuses, strict=True)),
+        db_states={name: _STATUS_STATE[s] for name, s in zip(sim.names, sim.statuses, strict=True)},
+        configs=dict(zip(sim.names, sim.values, strict=True)),
+        asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: generate one synthetic experiment folder."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ablation_sql.synthetic",
+        description="Write a synthetic ABLATOR experiment folder with planted effects.",
+    )
+    parser.add_argument("out", type=Path, help="experiment folder to create (new or empty)")
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--algo", choices=("random", "tpe"), default="random")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--running", type=int, default=0)
+    parser.add_argument("--broken", type=int, default=0)
+    parser.add_argument("--failed", type=int, default=0)
+    parser.add_argument("--no-state-db", dest="state_db", action="store_false")
+    parser.add_argument("--noise", type=float, default=0.01)
+    parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
+    args = parser.parse_args(argv)
+    try:
+        truth = generate_experiment(
+            args.out,
+            trials=args.trials,
+            epochs=args.epochs,
+            algo=args.algo,
+            seed=args.seed,
+            running=args.running,
+            broken=args.broken,
+            failed=args.failed,
+            state_db=args.state_db,
+            noise=args.noise,
+        )
+    except (FileExistsError, ValueError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    if args.truth:
+        args.truth.write_text(truth.to_json())
+    counts = Counter(truth.statuses.values())
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    print(f"wrote {len(truth.statuses)} trials x {args.epochs} epochs ({summary}) to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
