@@ -67,20 +67,6 @@ _ROW = (  # one results.json row as json.dumps(row, indent=0) writes it; %s are 
     '"best_val_loss": %s,\n"current_epoch": %s,\n"current_iteration": %s,\n"epochs": EPOCHS,\n'
     '"learning_rate": LR,\n"total_steps": STEPS,\n"train_accuracy": %s,\n"timestamp": %s\n}'
 )
-_KEYS = (
-    "val_loss",
-    "val_accuracy",
-    "train_loss",
-    "best_iteration",
-    "best_val_loss",
-    "current_epoch",
-    "current_iteration",
-    "epochs",
-    "learning_rate",
-    "total_steps",
-    "train_accuracy",
-    "timestamp",
-)
 _PH = {key: f"SYNTHPH{i}Q" for i, key in enumerate(("dir", NF1, NF2, LR, ACT))}
 
 
