@@ -13,8 +13,10 @@ import pandas as pd
 
 from .errors import AblationSQLError, DatabaseLockedError, InputError
 from .ingest import ingest
+from .queries import NamedQuery, load_queries, run_query
 from .report import IngestReport
 from .sqlfiles import execute
+from .views import refresh_views
 
 __all__ = ["Database", "connect"]
 
@@ -33,6 +35,7 @@ class Database:
         if not read_only:
             execute(self.con, "schema")
             execute(self.con, "schema_version", version=SCHEMA_VERSION)
+            refresh_views(self.con)
 
     @property
     def engine(self):
@@ -55,6 +58,24 @@ class Database:
             return self.con.execute(query, params).df()
         except duckdb.Error as exc:
             raise AblationSQLError(_one_line(exc)) from None
+
+    def query(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Run the named query ``name`` (``ablation-sql queries`` lists them) as a DataFrame.
+
+        Parameters are converted to their declared types and bound, never formatted into SQL:
+        ``db.query("top_trials", metric="val_accuracy", k=10)``.
+        """
+        return run_query(self.con, name, **params)
+
+    def queries(self) -> dict[str, NamedQuery]:
+        """The named queries, by name: ``.description``, ``.params`` and ``.sql`` of each."""
+        return load_queries()
+
+    def refresh_views(self) -> None:
+        """Regenerate the views (done by every ingest; call it after changing tables by hand)."""
+        if self.read_only:
+            raise InputError("the database is open read-only; cannot refresh its views")
+        refresh_views(self.con)
 
     def ingest(
         self,

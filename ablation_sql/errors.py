@@ -7,6 +7,7 @@ __all__ = [
     "DatabaseLockedError",
     "InputError",
     "NothingToIngestError",
+    "QueryError",
 ]
 
 
@@ -30,5 +31,11 @@ class NothingToIngestError(AblationSQLError):
 
 class DatabaseLockedError(AblationSQLError):
     """The database file is held by another process."""
+
+    exit_code = 2
+
+
+class QueryError(AblationSQLError):
+    """A named query cannot be loaded or run: malformed file, unknown query or parameter."""
 
     exit_code = 2

@@ -6,8 +6,8 @@ import base64
 import datetime as dt
 import json
 import math
-from json.encoder import encode_basestring_ascii as _json_string
 from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 __all__ = ["flatten", "param_row", "to_json"]

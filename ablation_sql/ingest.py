@@ -24,7 +24,9 @@ from .parse_trials import TABLE_COLUMNS, parse_batch
 from .report import IngestReport, collect_report
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sqlfiles import execute
+from .staging import Stage
 from .state_db import STATUS_BY_CODE, read_state_db
+from .views import refresh_views
 from .yaml_config import load_config
 
 __all__ = ["ingest"]
@@ -81,15 +83,18 @@ def ingest(
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
-                                                           workers=n_workers,
-                                                           scheduler=scheduler):
-            _insert_batch(con, experiment_id, tables, now)
-            done += n_trials
-            if on_progress:
-                on_progress(done, total)
+        with Stage() as stage:
+            for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
+                                                               workers=n_workers,
+                                                               scheduler=scheduler):
+                stage.add(experiment_id, tables)
+                done += n_trials
+                if on_progress:
+                    on_progress(done, total)
+            stage.load(con, now)
         for plan in plans:
             _finish(con, plan, now)
+        refresh_views(con)
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -196,16 +201,6 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
                     lambda: execute(con, "mark_missing", experiment_id=eid, now=now))
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, experiment_id: str,
-                  tables: dict[str, pa.Table], now: dt.datetime) -> None:
-    for name, table in tables.items():
-        con.register(f"batch_{name}", table)
-        try:
-            execute(con, f"insert_{name}", experiment_id=experiment_id, now=now)
-        finally:
-            con.unregister(f"batch_{name}")
-
-
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Experiment rows, search space, metric directions and statuses."""
     eid = plan.experiment_id
@@ -260,14 +255,13 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
     execute(con, "clear_state_errors", experiment_id=plan.experiment_id,
             paths=[str(p) for p in plan.folder.state_dbs])
     _insert_problems(con, plan.experiment_id, states.problems, now)
-    uids = sorted(states.states)
-    codes = [states.state_of(uid) for uid in uids]
+    known = {uid: code for uid in sorted(states.states)
+             if (code := states.state_of(uid)) is not None}
     table = {
-        "config_uid": [u for u, c in zip(uids, codes) if c is not None],
-        "status": [STATUS_BY_CODE[c] for c in codes if c is not None],
-        "state_code": [c for c in codes if c is not None],
-        "runtime_errors": [states.runtime_errors.get(u) for u, c in zip(uids, codes)
-                           if c is not None],
+        "config_uid": list(known),
+        "status": [STATUS_BY_CODE[code] for code in known.values()],
+        "state_code": list(known.values()),
+        "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
     }
     _with_table(con, "trial_states", table,
                 lambda: execute(con, "update_status", experiment_id=plan.experiment_id),

@@ -1,3 +1,0 @@
-INSERT INTO metrics_other (experiment_id, trial_uid, step, name, value)
-SELECT $experiment_id, trial_uid, step, name, value
-FROM batch_metrics_other;

@@ -1,3 +1,0 @@
-INSERT INTO params (experiment_id, trial_uid, name, value, value_double, value_text, value_type)
-SELECT $experiment_id, trial_uid, name, value, value_double, value_text, value_type
-FROM batch_params;

@@ -1,0 +1,3 @@
+INSERT INTO ingest_errors (experiment_id, trial_uid, path, error, seen_at)
+SELECT experiment_id, trial_uid, path, error, $now
+FROM read_parquet($files);

@@ -1,0 +1,3 @@
+INSERT INTO params (experiment_id, trial_uid, name, value, value_double, value_text, value_type)
+SELECT experiment_id, trial_uid, name, value, value_double, value_text, value_type
+FROM read_parquet($files);
