@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from .errors import AblationSQLError, DatabaseLockedError, InputError, NothingToIngestError
 
 if TYPE_CHECKING:
+    from .analysis.results import Results
+    from .configs import ModelConfig, Optim, ParallelConfig, configclass
     from .database import Database, connect
     from .report import IngestReport
 
@@ -23,12 +25,19 @@ __all__ = [
     "DatabaseLockedError",
     "IngestReport",
     "InputError",
+    "ModelConfig",
     "NothingToIngestError",
+    "Optim",
+    "ParallelConfig",
+    "Results",
+    "configclass",
     "connect",
 ]
 
 # Heavy modules load on first use, so Dask workers that only parse files start quickly.
-_LAZY = {"Database": "database", "connect": "database", "IngestReport": "report"}
+_LAZY = {"Database": "database", "connect": "database", "IngestReport": "report",
+         "Results": "analysis.results", "ModelConfig": "configs", "Optim": "configs",
+         "ParallelConfig": "configs", "configclass": "configs"}
 
 
 def __getattr__(name: str):

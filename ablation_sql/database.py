@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from .errors import AblationSQLError, DatabaseLockedError, InputError
+from .formats import fetch_frame
 from .ingest import ingest
 from .queries import NamedQuery, load_queries, run_query
 from .report import IngestReport
@@ -33,9 +34,8 @@ class Database:
         self.con = _open(self.path, read_only)
         self._engine = None
         if not read_only:
-            execute(self.con, "schema")
-            execute(self.con, "schema_version", version=SCHEMA_VERSION)
-            refresh_views(self.con)
+            _create_schema(self.con)
+            refresh_views(self.con, if_outdated=True)
 
     @property
     def engine(self):
@@ -55,7 +55,7 @@ class Database:
             ) -> pd.DataFrame:
         """Run SQL (``?``/``$1`` or ``$name`` parameters) and return a DataFrame."""
         try:
-            return self.con.execute(query, params).df()
+            return fetch_frame(self.con, query, params)
         except duckdb.Error as exc:
             raise AblationSQLError(_one_line(exc)) from None
 
@@ -114,6 +114,17 @@ class Database:
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> Database:
     """Open (or create) a database file; in memory when ``path`` is None."""
     return Database(path, read_only=read_only)
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, unless this schema version is already there."""
+    try:
+        if execute(con, "schema_version_get") == [(SCHEMA_VERSION,)]:
+            return
+    except duckdb.CatalogException:
+        pass
+    execute(con, "schema")
+    execute(con, "schema_version", version=SCHEMA_VERSION)
 
 
 def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:

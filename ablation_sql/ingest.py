@@ -94,7 +94,8 @@ def ingest(
             stage.load(con, now)
         for plan in plans:
             _finish(con, plan, now)
-        refresh_views(con)
+        if any(plan.changed for plan in plans):
+            refresh_views(con)
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -181,7 +182,7 @@ def _load_master(plan: _Plan) -> None:
 
 def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, frozenset[str]]]:
     total = sum(len(p.read) for p in plans)
-    size = min(MAX_BATCH, max(MIN_BATCH, math.ceil(total / (workers * 4))))
+    size = min(MAX_BATCH, max(MIN_BATCH, math.ceil(total / (workers * 8))))
     jobs = []
     for plan in plans:
         keep_whole = subspace_attributes(plan.master or {})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
@@ -52,18 +54,21 @@ def _synchronous(func: Callable[[T], R], batches: Sequence[T]) -> Iterator[R]:
 
 
 def _processes(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
-    """Waves of ``workers`` batches on a process pool, computed ahead of the consumer."""
+    """Waves of two batches per worker on a process pool, computed ahead of the consumer."""
     results: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
-    pool = ProcessPoolExecutor(workers, mp_context=get_context(_START_METHOD))
+    pool = ProcessPoolExecutor(workers, mp_context=get_context(_START_METHOD),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
 
     def produce() -> None:
         try:
-            for start in range(0, len(batches), workers):
+            for start in range(0, len(batches), 2 * workers):
                 if stop.is_set():
                     return
-                wave = [dask.delayed(func)(b) for b in batches[start:start + workers]]
-                for result in dask.compute(*wave, scheduler="processes", pool=pool):
+                wave = [dask.delayed(func)(b) for b in batches[start:start + 2 * workers]]
+                # chunksize=1: Dask would otherwise send up to 6 ready tasks to one worker.
+                for result in dask.compute(*wave, scheduler="processes", pool=pool,
+                                           chunksize=1):
                     results.put(("result", result))
             results.put(("end", None))
         except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -87,6 +92,17 @@ def _processes(func: Callable[[T], R], batches: Sequence[T], workers: int) -> It
             except queue.Empty:
                 pass
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end when the ingest process dies (even by SIGKILL), not linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ablation-sql-parent-watch", daemon=True).start()
 
 
 def _distributed(func: Callable[[T], R], batches: Sequence[T], scheduler: Any) -> Iterator[R]:

@@ -23,18 +23,23 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
+
+try:  # Python 3.11+; importlib.abc.Traversable is deprecated from 3.12
+    from importlib.resources.abc import Traversable
+except ImportError:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
 
 import duckdb
 import pandas as pd
 
 from .errors import QueryError
+from .formats import Rows, fetch_frame, fetch_rows
 
 __all__ = [
     "NamedQuery",
@@ -42,11 +47,15 @@ __all__ = [
     "bind_params",
     "convert",
     "default_folder",
-    "execute_query",
+    "describe_queries",
     "get_query",
     "load_queries",
+    "one_line",
+    "parse_cli_params",
     "parse_query",
+    "query_rows",
     "run_query",
+    "run_sql",
 ]
 
 TYPES = ("str", "int", "float", "bool")
@@ -154,19 +163,38 @@ def get_query(name: str, queries: Mapping[str, NamedQuery] | None = None) -> Nam
 def run_query(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pd.DataFrame:
     """Run the library query ``name`` with ``params`` (converted, bound) as a DataFrame."""
     query = get_query(name)
-    cursor = execute_query(con, query, params)
-    return cursor.df()
-
-
-def execute_query(con: duckdb.DuckDBPyConnection, query: NamedQuery, params: Mapping[str, Any]
-                  ) -> duckdb.DuckDBPyConnection:
-    """Execute ``query`` with ``params``; returns the connection holding the result (read it
-    to the end: ``.df()`` or ``.fetchall()``)."""
     bound = bind_params(query, params)
     try:
-        return con.execute(query.sql, bound)
+        return fetch_frame(con, query.sql, bound)
     except duckdb.Error as exc:
-        raise QueryError(f"query {query.name}: {_one_line(exc)}") from None
+        raise QueryError(f"query {query.name}: {one_line(exc)}") from None
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, params: Mapping[str, Any]
+               ) -> Rows:
+    """Run ``query`` with ``params`` (strings converted to the declared types) as Rows."""
+    bound = bind_params(query, params)
+    try:
+        return fetch_rows(con.execute(query.sql, bound))
+    except duckdb.Error as exc:
+        raise QueryError(f"query {query.name}: {one_line(exc)}") from None
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
+    """Run SQL text (one or more statements; the last one's result) as Rows."""
+    try:
+        return fetch_rows(con.execute(sql))
+    except duckdb.Error as exc:
+        raise QueryError(one_line(exc)) from None
+
+
+def one_line(exc: Exception) -> str:
+    """A DuckDB error on one line: its first line, plus the ``LINE n:`` context if any."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    where = next((line for line in lines[1:] if line.startswith("LINE ")), None)
+    return lines[0] + (f" ({where})" if where else "")
 
 
 def bind_params(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,6 +215,40 @@ def bind_params(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
         else:
             bound[p.name] = p.default
     return bound
+
+
+def parse_cli_params(items: Sequence[str]) -> dict[str, Any]:
+    """``["k=10", "experiment=NULL"]`` -> ``{"k": "10", "experiment": None}`` (strings are
+    converted to the declared types by ``bind_params``)."""
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise QueryError(f"--param {item!r}: expected NAME=VALUE")
+        if name in params:
+            raise QueryError(f"--param {name} given twice")
+        params[name] = None if value == "NULL" else value
+    return params
+
+
+def describe_queries(queries: Mapping[str, NamedQuery], *, verbose: bool = False) -> str:
+    """The listing printed by ``ablation-sql queries``."""
+    blocks = []
+    for query in queries.values():
+        lines = [f"{query.name}: {query.summary}"]
+        if verbose:
+            lines += [f"  {line}" if line else "" for line in query.description.splitlines()[1:]]
+        width = max((len(p.describe()) for p in query.params), default=0)
+        for p in query.params:
+            text = p.describe().ljust(width) + (f"   {p.help}" if p.help else "")
+            lines.append(f"    {text.rstrip()}")
+        if not query.params:
+            lines.append("    (no parameters)")
+        if verbose:
+            lines += ["", *(f"    {line}" for line in query.sql.splitlines())]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n" if blocks else "(no queries)\n"
 
 
 def convert(value: Any, type_: str, label: str = "value") -> Any:
@@ -403,5 +465,3 @@ def _article(type_: str) -> str:
     return "an" if type_ == "int" else "a"
 
 
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

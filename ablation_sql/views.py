@@ -2,7 +2,10 @@
 
 ``refresh_views(con)`` (re)creates everything; the ingest calls it inside its transaction, so the
 views always match the data. Static objects (``trial_best``, ``trial_ranking``, the reduction
-macro ``trial_metric`` and its helpers) come from ``ablation_sql/sql/views/*.sql`` as written.
+macro ``trial_metric`` and its helpers) come from ``ablation_sql/sql/views/*.sql`` as written;
+``trial_best`` reads the table ``trial_best_cache``, which the refresh materialises (one metric
+of 20,000 trials x 100 steps then answers in ~10 ms instead of a ~0.4 s scan of every metric
+row). After changing tables by hand, refresh again (``Database.refresh_views``).
 The pivots (``results``, ``trial_attributes``, ``trial_summary``) have one column per config
 key, search-space attribute or metric, which DuckDB cannot express as a view over the data
 (a PIVOT with data-driven columns is refused in views), so their templates hold
@@ -13,9 +16,12 @@ written as quoted identifiers and quoted string literals (``quote_identifier``,
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import duckdb
 
@@ -25,13 +31,14 @@ __all__ = [
     "DYNAMIC_VIEWS",
     "STATIC_VIEWS",
     "column_kind",
+    "definitions_version",
     "quote_identifier",
     "quote_literal",
     "refresh_views",
     "view_sql",
 ]
 
-STATIC_VIEWS = ("macros", "trial_best", "trial_ranking")
+STATIC_VIEWS = ("macros", "trial_best", "trial_ranking", "trial_metric")
 DYNAMIC_VIEWS = ("results", "trial_attributes", "trial_summary")
 
 MAX_EXACT_INT = 2**53
@@ -57,12 +64,34 @@ class _Column:
     kind: str
 
 
-def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view and macro of the SQL layer from the current data."""
+def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) -> bool:
+    """(Re)create every view, macro and cache table of the SQL layer from the current data.
+
+    With ``if_outdated``, only when one is missing or was built by other view definitions
+    (opening a database does this; an ingest always refreshes). Returns whether it refreshed.
+    """
+    version = definitions_version()
+    if if_outdated:
+        ((built, complete),) = execute(con, "views/version_get")
+        if built == version and complete:
+            return False
     for name in STATIC_VIEWS:
         execute(con, f"views/{name}")
     for sql in view_sql(con).values():
         con.execute(sql)
+    execute(con, "views/version_set", version=version)
+    return True
+
+
+@cache
+def definitions_version() -> str:
+    """A fingerprint of every view definition file (changes whenever one of them does)."""
+    folder = resources.files("ablation_sql").joinpath("sql", "views")
+    digest = hashlib.sha256()
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def view_sql(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

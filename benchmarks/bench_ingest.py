@@ -42,11 +42,15 @@ def reference(folder: Path, db_path: Path) -> None:
 
 
 def pandas_way(folder: Path) -> pd.DataFrame:
-    """ABLATOR's reader without Ray: per trial yaml + pandas.read_json, then one concat."""
+    """ABLATOR's reader without Ray: per trial yaml + pandas.read_json, then one concat.
+
+    ABLATOR loads configs through OmegaConf, whose loader is PyYAML's pure-Python SafeLoader;
+    the rest is done as efficiently as pandas allows.
+    """
     frames = []
     for trial in sorted(p for p in folder.iterdir() if p.is_dir()):
         with open(trial / "config.yaml", encoding="utf-8") as handle:
-            config = dict(flatten(yaml.load(handle.read(), Loader=yaml.CSafeLoader)))
+            config = dict(flatten(yaml.load(handle.read(), Loader=yaml.SafeLoader)))
         frame = pd.read_json(trial / "results.json")
         attributes = pd.DataFrame([config] * len(frame), index=frame.index)
         frames.append(pd.concat([attributes, frame], axis=1).assign(trial_uid=trial.name))

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from ablation_sql.cli import build_parser, main
@@ -70,7 +71,7 @@ def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
         holder.wait()
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert f"is locked by" in result.stderr and f"PID {holder.pid}" in result.stderr
+    assert "is locked by" in result.stderr and f"PID {holder.pid}" in result.stderr
 
 
 def test_every_command_has_help() -> None:
@@ -110,8 +111,12 @@ def test_sigkill_mid_ingest_leaves_the_previous_state(tmp_path: Path) -> None:
         counts = [int(n) for n in re.findall(rb" (\d+)/3000 ", seen)]
         if any(0 < n < 3000 for n in counts):
             break
+    workers = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # The parsing workers notice and end too.
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
     assert any(0 < int(n) < 3000 for n in re.findall(rb" (\d+)/3000 ", seen)), seen[-500:]
 
     with duckdb.connect(str(db_path), read_only=True) as con:

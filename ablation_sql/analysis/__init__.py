@@ -1,0 +1,5 @@
+"""Analysis of ingested experiments: ABLATOR's ``Results`` API, read through the database."""
+
+from .results import Results
+
+__all__ = ["Results"]

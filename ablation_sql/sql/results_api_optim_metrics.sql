@@ -1,0 +1,5 @@
+-- Results API: the experiment's optim_metrics, in master_config.yaml's order.
+SELECT o.metric, o.direction
+FROM optim_metrics o
+WHERE o.experiment_id = $experiment_id
+ORDER BY o.rowid;

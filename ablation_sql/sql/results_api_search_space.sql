@@ -1,0 +1,5 @@
+-- Results API: the declared search space (top-level attributes, as written), in order.
+SELECT s.name, s.spec
+FROM search_space s
+WHERE s.experiment_id = $experiment_id AND s.parent IS NULL
+ORDER BY s.rowid;

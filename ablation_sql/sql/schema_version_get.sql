@@ -1,0 +1,1 @@
+SELECT max(value) FROM schema_info WHERE key = 'schema_version';

@@ -1,0 +1,586 @@
+"""The views and macros of the SQL layer, checked against answers computed from the files.
+
+The helpers here (reading experiment folders with json/yaml, the best/last rules in plain
+Python, small hand-made experiments) are also used by test_queries.py and test_cli_sql.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import ablation_sql as asql
+from ablation_sql.errors import AblationSQLError
+from ablation_sql.synthetic import generate_experiment
+from ablation_sql.views import column_kind, quote_identifier, quote_literal, refresh_views
+
+from .conftest import EXPECTED, REAL_EXPERIMENT
+
+DB_STATUS = {"COMPLETE": "complete", "RUNNING": "running", "FAIL": "failed"}
+
+
+# --- reading experiment folders without the package ------------------------------------------
+
+def flat(config: dict, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys; lists and empty mappings are values."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flat(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def read_rows(path: Path) -> list[dict]:
+    """The complete objects of a results.json (also of one cut mid-write); [] if unreadable."""
+    try:
+        text = path.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not text.startswith("["):
+        return []
+    decoder, rows, i = json.JSONDecoder(), [], 1
+    while True:
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text) or text[i] == "]":
+            return rows
+        try:
+            row, i = decoder.raw_decode(text, i)
+        except ValueError:
+            return rows
+        rows.append(row)
+
+
+def read_config(path: Path) -> dict | None:
+    try:
+        config = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class Folder:
+    """One experiment folder read with json and yaml: configs, metric rows, declarations."""
+
+    def __init__(self, path: Path, experiment_id: str | None = None):
+        self.path = path
+        self.experiment_id = experiment_id or path.name
+        self.master = read_config(path / "master_config.yaml") or {}
+        self.configs: dict[str, dict] = {}
+        rows = []
+        self.trials = sorted(p.name for p in path.iterdir()
+                             if p.is_dir() and ((p / "config.yaml").exists()
+                                                or (p / "results.json").exists()))
+        for uid in self.trials:
+            config = read_config(path / uid / "config.yaml")
+            if config is not None:
+                self.configs[uid] = flat(config)
+            for step, row in enumerate(read_rows(path / uid / "results.json")):
+                for name, value in row.items():
+                    if is_number(value):
+                        rows.append((uid, step, name, float(value)))
+        self.metrics = pd.DataFrame(rows, columns=["trial_uid", "step", "name", "value"])
+        self.directions = {str(k): str(v) for k, v in (self.master.get("optim_metrics")
+                                                       or {}).items()}
+        self.space = self.master.get("search_space") or {}
+        self._values: dict[str, dict[str, list[tuple[int, float]]]] = {}
+
+    def values(self, metric: str) -> dict[str, list[tuple[int, float]]]:
+        """(step, value) of a metric per trial, NaN kept."""
+        if metric not in self._values:
+            m = self.metrics[self.metrics.name == metric]
+            self._values[metric] = {uid: list(zip(g.step.tolist(), g.value.tolist(),
+                                                  strict=True))
+                                    for uid, g in m.groupby("trial_uid")}
+        return self._values[metric]
+
+    def attribute(self, uid: str, name: str) -> Any:
+        return self.configs.get(uid, {}).get(name)
+
+
+def best(pairs: list[tuple[int, float]], direction: str) -> tuple[float | None, int | None]:
+    """The trial_best rule in plain Python: NaN never; infinities only if nothing else."""
+    valid = [(s, v) for s, v in pairs if not math.isnan(v)]
+    finite = [(s, v) for s, v in valid if math.isfinite(v)]
+    pool = finite or valid
+    if not pool:
+        return None, None
+    target = (max if direction == "max" else min)(v for _, v in pool)
+    return target, min(s for s, v in pool if v == target)
+
+
+def last(pairs: list[tuple[int, float]]) -> tuple[float | None, int | None]:
+    valid = [(s, v) for s, v in pairs if not math.isnan(v)]
+    return (valid[-1][1], valid[-1][0]) if valid else (None, None)
+
+
+def reduce_trial(folder: Folder, uid: str, metric: str, reduction: str = "best", *,
+                 k: int = 5, at_step: int | None = None, by_metric: str | None = None,
+                 direction: str | None = None) -> float | None:
+    """One trial's value under a reduction, from the files."""
+    pairs = folder.values(metric).get(uid, [])
+    direction = direction or folder.directions.get(metric)
+    if reduction == "best":
+        return best(pairs, direction)[0]
+    if reduction == "last":
+        return last(pairs)[0]
+    if reduction == "mean_last":
+        valid = [v for _, v in pairs if not math.isnan(v)][-k:]
+        return float(np.mean(valid)) if valid else None
+    if reduction == "at_step":
+        found = [v for s, v in pairs if s == at_step and not math.isnan(v)]
+        return found[0] if found else None
+    if reduction == "at_best":
+        _, step = best(folder.values(by_metric).get(uid, []), folder.directions[by_metric])
+        found = [v for s, v in pairs if s == step and not math.isnan(v)]
+        return found[0] if found else None
+    raise ValueError(reduction)
+
+
+def write_experiment(path: Path, master: dict, trials: dict[str, tuple[dict | None, Any]]
+                     ) -> Path:
+    """A hand-made ABLATOR folder: ``trials`` maps a folder name to (config, results) where
+    results is a list of rows (written like ABLATOR, NaN/Infinity tokens) or raw text."""
+    path.mkdir(parents=True)
+    (path / "master_config.yaml").write_text(yaml.safe_dump(master, sort_keys=False))
+    for uid, (config, results) in trials.items():
+        (path / uid).mkdir()
+        if config is not None:
+            (path / uid / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        text = results if isinstance(results, str) else json.dumps(results, indent=0)
+        (path / uid / "results.json").write_text(text)
+    return path
+
+
+# --- shared fixtures ------------------------------------------------------------------------
+
+def build_database(folder: Path) -> tuple[Path, dict[str, Folder], dict[str, Any]]:
+    """The real experiment and two synthetic ones (one with running, failed and broken
+    trials) ingested into ``folder/db.duckdb``."""
+    random_dir = folder / "synth-random"
+    tpe_dir = folder / "synth-tpe"
+    truths = {
+        "synth-random": generate_experiment(random_dir, trials=60, epochs=8, seed=3, running=2,
+                                            failed=4, broken=6),
+        "synth-tpe": generate_experiment(tpe_dir, trials=36, epochs=6, algo="tpe", seed=4),
+    }
+    path = folder / "db.duckdb"
+    with asql.connect(path) as db:
+        db.ingest(REAL_EXPERIMENT, random_dir, tpe_dir, workers=1)
+    folders = {"tutorial-tpe": Folder(REAL_EXPERIMENT), "synth-random": Folder(random_dir),
+               "synth-tpe": Folder(tpe_dir)}
+    return path, folders, truths
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Iterator[tuple[asql.Database, dict[str, Folder], dict]]:
+    if not REAL_EXPERIMENT.is_dir():
+        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
+    path, folders, truths = build_database(tmp_path_factory.mktemp("views"))
+    with asql.connect(path, read_only=True) as db:
+        yield db, folders, truths
+
+
+# --- results --------------------------------------------------------------------------------
+
+def test_results_matches_what_ablator_read(data) -> None:
+    """The tutorial's consolidated DataFrame (ABLATOR's own reader) and the results view agree
+    on every column both have, for every (trial, step)."""
+    db, _, _ = data
+    expected_json = json.loads((EXPECTED / "tutorial-tpe.read_results.json").read_text())
+    expected = pd.DataFrame(expected_json["data"], columns=expected_json["columns"],
+                            index=pd.MultiIndex.from_tuples([tuple(i) for i in
+                                                             expected_json["index"]]))
+    got = db.sql("SELECT * FROM results WHERE experiment_id = 'tutorial-tpe' "
+                 "ORDER BY trial_uid, step").set_index(["trial_uid", "step"])
+    assert len(got) == len(expected) == 72
+    assert list(got.index) == list(expected.index)
+    shared = [c for c in expected.columns if c in got.columns and c != "experiment_id"]
+    assert len(shared) >= 60
+    for column in shared:
+        want, have = expected[column].tolist(), got[column].tolist()
+        if column == "timestamp":  # ABLATOR made it a datetime, written as epoch ms
+            have = [int(h * 1000) for h in have]
+        for w, h in zip(want, have, strict=True):
+            if w is None:
+                assert h is None or pd.isna(h), column
+            elif isinstance(w, float):
+                assert h == pytest.approx(w, rel=1e-12), column
+            else:
+                assert h == w, column
+    # ABLATOR's experiment_id config key sits next to the database's experiment_id.
+    assert set(got["config.experiment_id"]) == set(expected["experiment_id"])
+    assert set(got["experiment_id"]) == {"tutorial-tpe"}
+    # Every config key first, then every metric, in the order the files have them.
+    columns = list(got.columns)
+    assert columns.index("search_algo") < columns.index("val_loss") < columns.index("timestamp")
+
+
+def test_results_column_types(data) -> None:
+    db, _, _ = data
+    types = dict(db.con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'results'").fetchall())
+    assert types["model_config.num_filter1"] == "BIGINT"
+    assert types["train_config.optimizer_config.arguments.lr"] == "DOUBLE"
+    assert types["model_config.activation"] == "VARCHAR"
+    assert types["amp"] == "BOOLEAN"
+    assert types["train_config.optimizer_config.arguments.betas"] == "JSON"
+    assert types["val_loss"] == "DOUBLE" and types["step"] == "INTEGER"
+
+
+def test_results_against_the_files(data) -> None:
+    """Every metric value of every step of the synthetic experiments, NaN as NULL."""
+    db, folders, _ = data
+    for eid in ("synth-random", "synth-tpe"):
+        folder = folders[eid]
+        got = db.sql("SELECT * FROM results WHERE experiment_id = $e", {"e": eid})
+        long = got.melt(id_vars=["trial_uid", "step"], value_vars=sorted(
+            set(folder.metrics.name)), var_name="name", value_name="value").dropna()
+        want = folder.metrics.dropna()
+        merged = want.merge(long, on=["trial_uid", "step", "name"], how="outer",
+                            suffixes=("_file", "_db"), indicator=True)
+        assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+        assert np.allclose(merged.value_file, merged.value_db, rtol=0, atol=0)
+        lr = "train_config.optimizer_config.arguments.lr"
+        by_trial = got.groupby("trial_uid")[lr].first()
+        for uid, value in by_trial.items():
+            assert _plain(value) == folder.attribute(uid, lr)
+
+
+def test_nasty_names_stay_names(tmp_path: Path) -> None:
+    """Config keys and metric names full of quotes and SQL are column names, nothing more."""
+    evil = 'x" FROM trials; DROP TABLE trials; --'
+    master = {"optim_metrics": {"val'loss": "min"}, "search_space": {
+        "a'b": {"categorical_values": ["p'q", 'r"s'], "value_range": None}}}
+    config = {evil: 1, "a'b": "p'q", "Step": 7, "trial_uid": "mine", "VAL_LOSS": 2.5,
+              "dup": 1, "DUP": "two", "$x": True, "semi;colon": [1, 2], "": "empty"}
+    rows = [{"val'loss": 1.0, 'm"x': 2.0, "val_loss": 3.0}, {"val'loss": 0.5, 'm"x': 1.0,
+                                                            "val_loss": 4.0}]
+    folder = write_experiment(tmp_path / "evil", master, {"t1": (config, rows)})
+    db = asql.connect()
+    db.ingest(folder, workers=1)
+    got = db.sql("SELECT * FROM results ORDER BY step")
+    assert db.sql("SELECT count(*) AS n FROM trials").n[0] == 1  # nothing dropped
+    assert got[evil].tolist() == [1, 1]
+    assert got["a'b"].tolist() == ["p'q", "p'q"]
+    assert got["val'loss"].tolist() == [1.0, 0.5]
+    assert got['m"x'].tolist() == [2.0, 1.0]
+    assert got["config.Step"].tolist() == [7, 7] and got["step"].tolist() == [0, 1]
+    assert got["config.trial_uid"].tolist() == ["mine", "mine"]
+    assert got["$x"].tolist() == [True, True]
+    assert got["config."].tolist() == ["empty", "empty"]
+    # DuckDB compares names case-insensitively: the later one gets a prefix
+    assert got["dup"].tolist() == [1, 1] and got["config.DUP"].tolist() == ["two", "two"]
+    assert got["VAL_LOSS"].tolist() == [2.5, 2.5]
+    assert got["metric.val_loss"].tolist() == [3.0, 4.0]
+    summary = db.sql("SELECT * FROM trial_summary")
+    assert summary["a'b"].tolist() == ["p'q"] and summary["best_val'loss"].tolist() == [0.5]
+    assert db.query("categorical_effects", metric="val'loss").level.tolist() == ["p'q"]
+
+
+def test_non_numeric_results_become_json_columns(tmp_path: Path) -> None:
+    rows = [{"loss": 1.0, "note": "warm-up", "hist": [1, 2]},
+            {"loss": 0.5, "note": {"lr": 0.1}, "hist": [3]}]
+    folder = write_experiment(tmp_path / "other", {"optim_metrics": {"loss": "min"}},
+                              {"t1": ({"x": 1}, rows)})
+    db = asql.connect()
+    db.ingest(folder, workers=1)
+    got = db.sql("SELECT step, loss, note, hist FROM results ORDER BY step")
+    assert got.loss.tolist() == [1.0, 0.5]
+    assert [json.loads(v) for v in got["note"]] == ["warm-up", {"lr": 0.1}]
+    assert [json.loads(v) for v in got["hist"]] == [[1, 2], [3]]
+
+
+def test_quoting_helpers() -> None:
+    assert quote_identifier('a"b') == '"a""b"'
+    assert quote_literal("it's") == "'it''s'"
+    con = duckdb.connect()
+    for text in ["plain", "it's", 'say "hi"', "a\\b", "x'; DROP TABLE t; --", "ünï", "\n\t"]:
+        assert con.execute(f"SELECT {quote_literal(text)} AS {quote_identifier(text)}"
+                           ).fetchall() == [(text,)]
+        assert con.execute(f"SELECT 1 AS {quote_identifier(text)}").description[0][0] == text
+    with pytest.raises(ValueError):
+        quote_literal("nul\x00")
+    assert column_kind(["int"]) == "bigint" and column_kind(["int"], 2.0**60) == "double"
+    assert column_kind(["int", "float"]) == "double" and column_kind(None) == "json"
+    assert column_kind(["str", "int"]) == "json" and column_kind(["bool"]) == "boolean"
+
+
+# --- trial_best, trial_ranking --------------------------------------------------------------
+
+NAN, INF = float("nan"), float("inf")
+EDGE_CASES = {  # trial: (loss (min), acc (max)) per step; the expected trial_best rows follow
+    "a": ([NAN, 3.0, 1.0, 1.0, INF], [0.1, 0.5, 0.5, INF, NAN]),
+    "b": ([INF, INF], [-INF, -INF]),
+    "c": ([NAN, NAN], [NAN, NAN]),
+    "d": ([-INF, 5.0, INF, 5.0], [-INF, INF, 2.0, 2.0]),
+    "e": ([INF, -INF], [-INF, INF]),
+    "f": ([], []),
+}
+EXPECTED_BEST = {  # (best, best_step, last, last_step) for loss, then acc
+    "a": ((1.0, 2, INF, 4), (0.5, 1, INF, 3)),
+    "b": ((INF, 0, INF, 1), (-INF, 0, -INF, 1)),
+    "c": ((None, None, None, None), (None, None, None, None)),
+    "d": ((5.0, 1, 5.0, 3), (2.0, 2, 2.0, 3)),
+    "e": ((-INF, 1, -INF, 1), (INF, 1, INF, 1)),
+    "f": ((None, None, None, None), (None, None, None, None)),
+}
+
+
+@pytest.fixture
+def edge_db(tmp_path: Path) -> asql.Database:
+    master = {"optim_metrics": {"loss": "min", "acc": "max"}, "search_space": {
+        "lr": {"value_range": ["0.1", "1"], "value_type": "float", "categorical_values": None}}}
+    trials = {uid: ({"lr": 0.1 * (i + 1)},
+                    [{"loss": lo, "acc": ac} for lo, ac in zip(*values, strict=True)])
+              for i, (uid, values) in enumerate(EDGE_CASES.items())}
+    db = asql.connect()
+    db.ingest(write_experiment(tmp_path / "edge", master, trials), workers=1)
+    return db
+
+
+def _plain(value: Any) -> Any:
+    """None for every kind of missing value (None, NaN, pd.NA), else the value."""
+    return None if not isinstance(value, list | dict) and pd.isna(value) else value
+
+
+def test_trial_best_rules(edge_db) -> None:
+    got = edge_db.sql("SELECT * FROM trial_best ORDER BY trial_uid, metric DESC")
+    assert list(got.columns) == ["experiment_id", "trial_uid", "metric", "direction",
+                                 "best_value", "best_step", "last_value", "last_step"]
+    for row in got.itertuples():
+        loss, acc = EXPECTED_BEST[row.trial_uid]
+        want = loss if row.metric == "loss" else acc
+        have = tuple(_plain(v) for v in (row.best_value, row.best_step, row.last_value,
+                                          row.last_step))
+        assert have == want, (row.trial_uid, row.metric)
+        assert row.direction == ("min" if row.metric == "loss" else "max")
+    assert len(got) == 2 * len(EDGE_CASES)  # a trial without values still has its rows
+    for name, values in EDGE_CASES.items():  # and the rule written out in Python agrees
+        pairs = list(enumerate(values[0]))
+        assert best(pairs, "min")[0] == EXPECTED_BEST[name][0][0]
+
+
+def test_trial_ranking_rules(edge_db) -> None:
+    got = edge_db.sql("SELECT * FROM trial_ranking WHERE metric = 'loss'").set_index(
+        "trial_uid")
+    # finite bests first (d=5 after a=1), then infinite ones by direction (e=-inf, b=inf)
+    assert {k: _plain(v) for k, v in got["rank"].items()} == {
+        "a": 1, "d": 2, "e": 3, "b": 4, "c": None, "f": None}
+    assert got.percentile["a"] == 100 and got.percentile["b"] == 0
+    assert got.percentile["d"] == pytest.approx(100 * (1 - 1 / 3))
+    assert pd.isna(got.percentile["c"])
+
+
+def test_trial_best_and_ranking_on_synthetic_data(data) -> None:
+    db, folders, _ = data
+    for eid, folder in folders.items():
+        for metric, direction in folder.directions.items():
+            got = db.sql("SELECT * FROM trial_ranking r JOIN trial_best b USING "
+                         "(experiment_id, trial_uid, metric) WHERE experiment_id = $e AND "
+                         "metric = $m", {"e": eid, "m": metric}).set_index("trial_uid")
+            assert set(got.index) == set(folder.trials)
+            values = folder.values(metric)
+            expected = {uid: best(values.get(uid, []), direction) for uid in folder.trials}
+            for uid, (value, step) in expected.items():
+                assert _plain(got.best_value[uid]) == value, (eid, uid)
+                assert _plain(got.best_step[uid]) == step, (eid, uid)
+                lv, ls = last(values.get(uid, []))
+                assert _plain(got.last_value[uid]) == lv and _plain(got.last_step[uid]) == ls
+            ranked = pd.Series({u: v for u, (v, _) in expected.items() if v is not None})
+            key = ranked if direction == "min" else -ranked
+            key = key.where(np.isfinite(key), np.sign(key) * 1e308)  # infinities last
+            want = key.rank(method="min").astype(int)
+            assert got["rank"].dropna().astype(int).sort_index().to_dict() == \
+                want.sort_index().to_dict()
+
+
+def test_trial_summary(data) -> None:
+    db, folders, _ = data
+    got = db.sql("SELECT * FROM trial_summary WHERE experiment_id = 'synth-random'"
+                 ).set_index("trial_uid")
+    folder = folders["synth-random"]
+    attributes = list(folder.space)
+    assert list(got.columns) == ["experiment_id", "status", "n_steps", *attributes,
+                                 "best_val_loss", "best_val_accuracy"]
+    for uid in folder.trials:
+        for name in attributes:
+            assert _plain(got.at[uid, name]) == folder.attribute(uid, name), (uid, name)
+        assert _plain(got.at[uid, "best_val_accuracy"]) == best(
+            folder.values("val_accuracy").get(uid, []), "max")[0]
+        assert got.at[uid, "n_steps"] == len(read_rows(folder.path / uid / "results.json"))
+
+
+def test_statuses_match_the_truth(data) -> None:
+    """The queries' tests take statuses from the generator's truth: check they agree."""
+    db, _, truths = data
+    for eid, truth in truths.items():
+        got = dict(db.con.execute("SELECT trial_uid, status FROM trials WHERE "
+                                  "experiment_id = ?", [eid]).fetchall())
+        assert got == {uid: DB_STATUS[s] for uid, s in truth.db_states.items()}
+
+
+# --- the reduction macro --------------------------------------------------------------------
+
+@pytest.mark.parametrize("reduction, options", [
+    ("best", {}), ("last", {}), ("mean_last", {"k": 3}), ("at_step", {"at_step": 2}),
+    ("at_best", {"by_metric": "val_loss"}),
+])
+def test_trial_metric_reductions(data, reduction: str, options: dict) -> None:
+    db, folders, _ = data
+    args = "".join(f", {name} := ${name}" for name in options)
+    for eid in ("synth-random", "synth-tpe"):
+        got = db.sql(f"SELECT * FROM trial_metric($metric, reduction := $reduction{args}, "
+                     "experiment := $e)",
+                     {"metric": "val_accuracy", "reduction": reduction, "e": eid, **options})
+        assert list(got.columns) == ["experiment_id", "trial_uid", "metric", "direction",
+                                     "value", "step"]
+        folder = folders[eid]
+        mine = got.set_index("trial_uid")
+        assert set(mine.index) == set(folder.trials)
+        for uid in folder.trials:
+            want = reduce_trial(folder, uid, "val_accuracy", reduction, **options)
+            have = _plain(mine.value[uid])
+            assert (have is None) == (want is None), (eid, uid)
+            if want is not None:
+                assert have == pytest.approx(want, rel=1e-12), (eid, uid)
+
+
+def test_trial_metric_live_matches_the_cache(data) -> None:
+    """A direction given explicitly forces the computation from metrics: same answer."""
+    db, _, _ = data
+    cached = db.sql("SELECT * FROM trial_metric('val_loss') ORDER BY ALL")
+    live = db.sql("SELECT * FROM trial_metric('val_loss', direction := 'MIN') ORDER BY ALL")
+    pd.testing.assert_frame_equal(cached, live)
+    flipped = db.sql("SELECT experiment_id, trial_uid, value FROM trial_metric("
+                     "'val_loss', direction := 'max') WHERE value IS NOT NULL")
+    maxima = db.sql("SELECT experiment_id, trial_uid, max(value) AS value FROM metrics "
+                    "WHERE name = 'val_loss' AND isfinite(value) GROUP BY ALL")
+    merged = flipped.merge(maxima, on=["experiment_id", "trial_uid"])
+    assert len(merged) > 100 and (merged.value_x == merged.value_y).all()
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("SELECT * FROM trial_metric('val_accuracy')", "has no direction in experiment"),
+    ("SELECT * FROM trial_metric('val_loss', reduction := 'median')", "unknown reduction"),
+    ("SELECT * FROM trial_metric('nope')", "no metric nope"),
+    ("SELECT * FROM trial_metric('val_loss', direction := 'up')", "must be min or max"),
+    ("SELECT * FROM trial_metric('val_loss', reduction := 'mean_last', k := 0)", "k >= 1"),
+    ("SELECT * FROM trial_metric('val_loss', reduction := 'at_step')", "at_step >= 0"),
+    ("SELECT * FROM trial_metric('val_loss', reduction := 'at_best')", "needs by_metric"),
+])
+def test_trial_metric_errors(data, sql: str, message: str) -> None:
+    db, _, _ = data
+    with pytest.raises(AblationSQLError, match=message):
+        db.sql(sql)
+
+
+def test_t_quantiles_match_scipy() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    db = asql.connect()
+    got = db.con.execute("SELECT df, t_quantile_975(df) FROM range(1, 400) r(df)").fetchall()
+    for df, value in got:
+        assert value == pytest.approx(stats.t.ppf(0.975, df), rel=2e-8)
+    got = db.con.execute("SELECT t_quantile_975(d) FROM (VALUES (10000), (1000000)) v(d)")
+    for (value,), df in zip(got.fetchall(), (10000, 1000000), strict=True):
+        assert value == pytest.approx(stats.t.ppf(0.975, df), rel=1e-10)
+
+
+# --- refresh, other processes, SQLAlchemy ---------------------------------------------------
+
+def test_views_follow_each_ingest(tmp_path: Path) -> None:
+    master = {"optim_metrics": {"loss": "min"}}
+    first = write_experiment(tmp_path / "one", master, {"t1": ({"x": 1}, [{"loss": 1.0}])})
+    second = write_experiment(tmp_path / "two", master | {"optim_metrics": {"acc": "max"}},
+                              {"t2": ({"y": "new"}, [{"acc": 0.5, "extra": 2}])})
+    with asql.connect(tmp_path / "db.duckdb") as db:
+        db.ingest(first, workers=1)
+        assert "y" not in db.sql("SELECT * FROM results").columns
+        db.ingest(second, workers=1)
+        got = db.sql("SELECT * FROM results ORDER BY experiment_id")
+        assert got.y.tolist()[1] == "new" and got.extra.tolist()[1] == 2.0
+        assert set(db.sql("SELECT * FROM trial_summary").columns) >= {"best_loss", "best_acc"}
+        assert not refresh_views(db.con, if_outdated=True)  # nothing to do
+        db.con.execute("DELETE FROM schema_info WHERE key = 'views_version'")
+        assert refresh_views(db.con, if_outdated=True)
+        db.con.execute("DROP VIEW results")
+        db.close()
+    with asql.connect(tmp_path / "db.duckdb") as db:  # opening read-write rebuilds it
+        assert len(db.sql("SELECT * FROM results")) == 2
+
+
+def test_database_opens_in_another_process_and_in_sqlalchemy(data) -> None:
+    db, _, _ = data
+    path = db.path
+    script = textwrap.dedent(f"""
+        import duckdb
+        con = duckdb.connect({str(path)!r}, read_only=True)
+        print(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
+        print(con.execute("SELECT count(*) FROM trial_metric('val_loss', reduction := 'last')"
+                          ).fetchall()[0][0])
+        print(con.execute("SELECT count(*) FROM trial_ranking WHERE rank = 1").fetchall()[0][0])
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert int(out[0]) == db.sql("SELECT count(*) AS n FROM results").n[0]
+    assert int(out[1]) == db.sql("SELECT count(*) AS n FROM trials").n[0]
+    assert int(out[2]) >= 3
+    from sqlalchemy import text
+    frame = pd.read_sql(text("SELECT * FROM trial_best WHERE metric = :m ORDER BY trial_uid"),
+                        db.engine, params={"m": "val_loss"})
+    assert frame.trial_uid.tolist() == db.sql(
+        "SELECT trial_uid FROM trial_best WHERE metric = 'val_loss' ORDER BY trial_uid"
+    ).trial_uid.tolist()
+
+
+def test_jupysql_magic_on_the_engine(data) -> None:
+    pytest.importorskip("sql.magic")
+    globalipapp = pytest.importorskip("IPython.testing.globalipapp")
+    db, _, _ = data
+    ip = globalipapp.start_ipython()
+    ip.run_line_magic("load_ext", "sql")
+    ip.user_ns["ablation_engine"] = db.engine
+    ip.run_line_magic("sql", "ablation_engine")
+    try:
+        result = ip.run_line_magic(
+            "sql", "SELECT trial_uid, rank FROM trial_ranking WHERE metric = 'val_loss' "
+            "AND experiment_id = 'tutorial-tpe' ORDER BY rank, trial_uid LIMIT 3")
+        frame = result.DataFrame()
+    finally:  # before the database closes, or jupysql complains at exit
+        from sql.connection import ConnectionManager
+
+        ConnectionManager.close_all()
+    assert frame.trial_uid.tolist() == db.sql(
+        "SELECT trial_uid FROM trial_ranking WHERE metric = 'val_loss' AND experiment_id = "
+        "'tutorial-tpe' ORDER BY rank, trial_uid LIMIT 3").trial_uid.tolist()
+
+
+def test_frames_match_duckdb_df(data) -> None:
+    """db.sql takes the Arrow path: same values and dtypes as DuckDB's own .df()."""
+    db, _, _ = data
+    for sql in ["SELECT * FROM results WHERE experiment_id = 'synth-random' ORDER BY ALL",
+                "SELECT * FROM trials ORDER BY ALL", "SELECT * FROM trial_summary ORDER BY ALL",
+                "SELECT * FROM results WHERE false", "SELECT 1 AS a, 2 AS A",
+                "SELECT [1, 2] AS l, {'a': 1} AS s, 1.5::DECIMAL(4, 2) AS d",
+                "SELECT DATE '2024-01-02' AS d, NULL::BIGINT AS n, NULL::BOOLEAN AS b"]:
+        pd.testing.assert_frame_equal(db.sql(sql), db.con.execute(sql).df())
