@@ -12,7 +12,7 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv and install the package (editable) with dev extras
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -28,8 +28,10 @@ demo: $(STAMP) ## generate a synthetic experiment, ingest it, show the summary a
 	$(BIN)/ablation-sql ingest $(DEMO)/experiment --db $(DEMO)/demo.duckdb
 	$(BIN)/ablation-sql query top_trials --db $(DEMO)/demo.duckdb --param metric=val_accuracy --param k=10
 
-bench: $(STAMP) ## run the ingest benchmark (2,000 trials x 20 epochs; see benchmarks/)
+bench: $(STAMP) ## run the benchmarks (ingest, views, Results API; see benchmarks/)
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_results_api.py
+	$(BIN)/python benchmarks/bench_views.py
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check ablation_sql tests benchmarks

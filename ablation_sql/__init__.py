@@ -11,7 +11,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from .errors import AblationSQLError, DatabaseLockedError, InputError, NothingToIngestError
+from .errors import (
+    AblationSQLError,
+    DatabaseLockedError,
+    InputError,
+    NothingToIngestError,
+    QueryError,
+)
 
 if TYPE_CHECKING:
     from .analysis.results import Results
@@ -29,6 +35,7 @@ __all__ = [
     "NothingToIngestError",
     "Optim",
     "ParallelConfig",
+    "QueryError",
     "Results",
     "configclass",
     "connect",
