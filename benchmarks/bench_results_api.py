@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import yaml
@@ -21,30 +20,12 @@ import yaml
 from ablation_sql import ParallelConfig, Results
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import experiment, median, timed  # noqa: E402
 
+from tests.ablator_reference import ablator_flatten  # noqa: E402
+
 ABLATOR_SECONDS = 46.0
-
-
-def _level_wise(flat: dict) -> dict:
-    """ABLATOR's flatten_nested_dict: expand mappings and lists level by level."""
-    while any(isinstance(v, dict | list) for v in flat.values()):
-        plain = {k: v for k, v in flat.items() if not isinstance(v, dict | list)}
-        for key, value in flat.items():
-            if isinstance(value, dict | list):
-                items = value.items() if isinstance(value, dict) else enumerate(value)
-                plain.update({f"{key}.{k}": v for k, v in items})
-        flat = plain
-    return flat
-
-
-def ablator_flatten(value: Any) -> Any:
-    """ABLATOR's make_dict(flatten=True): nested configs flattened first, then this level."""
-    if isinstance(value, dict):
-        return _level_wise({k: ablator_flatten(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [ablator_flatten(v) for v in value]
-    return value
 
 
 def pandas_way(folder: Path) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import yaml
 from ablation_sql import ModelConfig, Optim, ParallelConfig, Results, configclass
 from ablation_sql.synthetic import generate_experiment
 
+from .ablator_reference import ablator_flatten
 from .conftest import EXPECTED, REAL_EXPERIMENT, copy_tree
 
 META = EXPECTED / "tutorial-tpe.meta.json"
@@ -304,31 +305,9 @@ def handmade(tmp_path: Path) -> Path:
     return folder
 
 
-def _level_wise(flat: dict) -> dict:
-    """ABLATOR's flatten_nested_dict: expand mappings and lists, appending their items at the
-    end, pass after pass."""
-    while any(isinstance(v, dict | list) for v in flat.values()):
-        plain = {k: v for k, v in flat.items() if not isinstance(v, dict | list)}
-        for key, value in flat.items():
-            if isinstance(value, dict | list):
-                items = value.items() if isinstance(value, dict) else enumerate(value)
-                plain.update({f"{key}.{k}": v for k, v in items})
-        flat = plain
-    return flat
-
-
-def _ablator_flatten(value: Any) -> Any:
-    """``make_dict(flatten=True)`` where every mapping is a config class (flattened first)."""
-    if isinstance(value, dict):
-        return _level_wise({k: _ablator_flatten(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_ablator_flatten(v) for v in value]
-    return value
-
-
 def _ablator_read(trial: Path) -> pd.DataFrame:
     """ABLATOR's read_result (yaml instead of OmegaConf)."""
-    config = _ablator_flatten(yaml.safe_load((trial / "config.yaml").read_text()))
+    config = ablator_flatten(yaml.safe_load((trial / "config.yaml").read_text()))
     frame = pd.read_json(trial / "results.json")
     frame = pd.concat([pd.DataFrame([config] * len(frame)), frame], axis=1)
     frame.index.name = "step"
@@ -345,7 +324,7 @@ def test_handmade_against_ablators_reading(handmade: Path) -> None:
     results = Results(CustomParallelConfig, handmade)
     clean = [handmade / "aaaa_0000_0001", handmade / "bbbb_0000_0002"]
     frames = [_ablator_read(trial) for trial in clean]
-    n_config = [len(_ablator_flatten(yaml.safe_load((t / "config.yaml").read_text())))
+    n_config = [len(ablator_flatten(yaml.safe_load((t / "config.yaml").read_text())))
                 for t in clean]
     order = (_union([list(f.columns[:n]) for f, n in zip(frames, n_config, strict=True)])
              + _union([list(f.columns[n:]) for f, n in zip(frames, n_config, strict=True)]))
