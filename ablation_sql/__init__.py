@@ -20,6 +20,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .analysis.plot import PlotAnalysis
     from .analysis.results import Results
     from .configs import ModelConfig, Optim, ParallelConfig, configclass
     from .database import Database, connect
@@ -35,6 +36,7 @@ __all__ = [
     "NothingToIngestError",
     "Optim",
     "ParallelConfig",
+    "PlotAnalysis",
     "QueryError",
     "Results",
     "configclass",
@@ -43,7 +45,8 @@ __all__ = [
 
 # Heavy modules load on first use, so Dask workers that only parse files start quickly.
 _LAZY = {"Database": "database", "connect": "database", "IngestReport": "report",
-         "Results": "analysis.results", "ModelConfig": "configs", "Optim": "configs",
+         "Results": "analysis.results", "PlotAnalysis": "analysis.plot",
+         "ModelConfig": "configs", "Optim": "configs",
          "ParallelConfig": "configs", "configclass": "configs"}
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
 __all__ = ["learning_curve", "lineplot", "violinplot", "clean", "level_order"]
@@ -46,6 +45,14 @@ def level_order(levels: pd.Series, categories: list | None = None) -> list[str]:
     return first + rest
 
 
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    from matplotlib import pyplot as plt  # only when asked for: importing it picks a backend
+
+    return plt.gca()
+
+
 def _note(ax: Axes, n: int, dropped: int) -> None:
     text = f"n = {n}" + (f"; left out: {dropped} (NULL or infinite)" if dropped else "")
     ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize="x-small", color="0.4",
@@ -70,7 +77,7 @@ def lineplot(
     """A metric against a numerical attribute: the points, a linear regression line with its
     95 % CI (fitted against log10 of the attribute, with a log x-axis, when ``log``), and the
     best point by ``direction`` marked."""
-    ax = plt.gca() if ax is None else ax
+    ax = _axes(ax)
     frame, dropped = clean(data, metric, [attribute])
     frame[attribute] = pd.to_numeric(frame[attribute], errors="coerce").astype(float)
     if log:
@@ -108,7 +115,7 @@ def violinplot(
     """A violin of the metric per level of a categorical attribute, with ABLATOR's tick
     labels ``Mean: …`` / ``Best: …`` / level (best by ``direction``). Levels are in ``order``
     when given (declared categories, e.g.), the others after them (see ``level_order``)."""
-    ax = plt.gca() if ax is None else ax
+    ax = _axes(ax)
     frame, dropped = clean(data, metric, [attribute])
     frame[attribute] = frame[attribute].astype(str)
     levels = level_order(frame[attribute], order)
@@ -141,7 +148,7 @@ def learning_curve(
     """The metric per step: the mean and its 95 % CI over the trials of each level of
     ``attribute`` (one line per level, in a stable order). ``step`` may be a column or an
     index level (as in a frame indexed by (trial_uid, step))."""
-    ax = plt.gca() if ax is None else ax
+    ax = _axes(ax)
     if step not in data.columns:
         data = data.reset_index()
     frame, dropped = clean(data, metric, [attribute, step])

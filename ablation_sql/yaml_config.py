@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .files import FileProblem, read_text
+from .yaml_entries import parse_entries
 
 __all__ = ["load_config", "parse_config"]
 
@@ -22,6 +23,9 @@ except AttributeError:  # PyYAML built without libyaml
 
 def parse_config(text: str, name: str = "config.yaml") -> dict[str, Any]:
     """Parse YAML text that must hold a mapping; raise FileProblem with a reason otherwise."""
+    data = parse_entries(text)
+    if data is not None:
+        return data
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:

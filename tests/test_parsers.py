@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from ablation_sql.flatten import flatten, param_row
 from ablation_sql.search_space import optim_metrics, search_space_rows, subspace_attributes
 from ablation_sql.state_db import decode_state, read_state_db
 from ablation_sql.yaml_config import load_config, parse_config
+from ablation_sql.yaml_entries import parse_entries
 
 from .conftest import REAL_EXPERIMENT
 
@@ -161,3 +163,30 @@ def test_read_state_db_fixture_and_ambiguity(tmp_path: Path) -> None:
     assert states.state_of("eeee_ffff") is None
     reasons = [reason for _, reason in states.problems]
     assert any("could not be decoded" in r for r in reasons)
+
+
+yaml_scalars = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(),
+                         st.text(max_size=12))
+yaml_trees = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
+    max_leaves=15,
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=10), yaml_trees, min_size=1, max_size=6),
+       st.booleans())
+def test_entry_by_entry_parsing_equals_whole_parsing(tree: dict, flow: bool) -> None:
+    text = yaml.safe_dump(tree, sort_keys=False, default_flow_style=flow, allow_unicode=True)
+    by_entries = parse_entries(text)
+    assert by_entries is None or by_entries == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_entry_parsing_takes_plain_configs_and_refuses_the_rest() -> None:
+    master = (REAL_EXPERIMENT / "master_config.yaml").read_text()
+    assert parse_entries(master) == yaml.safe_load(master)
+    for text in ["a: &x [1]\nb: *x\n", "a: 'multi\nline'\n", 'a: "x"\n', "a: |\n  text\n",
+                 "- 1\n- 2\n", "%YAML 1.1\n---\na: 1\n", "a: !!str 1\n", "1: x\n",
+                 "  a: 1\nb: 2\n", "a: {b: 1}\n"]:
+        assert parse_entries(text) is None, text

@@ -1,0 +1,266 @@
+"""ABLATOR's ``PlotAnalysis``: a line plot per numerical attribute and a violin plot per
+categorical one, for every optimised metric, saved as PNG files.
+
+    analysis = PlotAnalysis(df, save_dir="./plots", cache=True,
+                            optim_metrics={"val_accuracy": Optim.max},
+                            numerical_attributes=[...], categorical_attributes=[...])
+    analysis.make_figures(metric_name_remap={...}, attribute_name_remap={...})
+
+Files: ``save_dir/linearplot/<metric>/<attribute>.png`` and
+``save_dir/violinplot/<metric>/<attribute>.png`` (original names in the paths, remapped names on
+the axes). The data is a ``Results`` or a ``Database`` (read with SQL: trial_metric and
+trial_attributes) or a DataFrame (ABLATOR's frame indexed by (trial_uid, step), or one row per
+trial). By default each trial is one point, its best value by the metric's direction
+(``reduction`` picks another of trial_metric's reductions for a database); ``rows="all"`` plots
+every step's row as ABLATOR does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .. import plots
+from ..configs import Optim
+from ..database import Database
+from ..sqlfiles import statements
+
+__all__ = ["PlotAnalysis"]
+
+_VALUE, _STEP = "__plot_value__", "__plot_step__"
+_CACHE_FILE = ".plot_cache.json"
+
+
+def _direction(value: Any) -> str:
+    text = str(value.value if isinstance(value, Optim) else value).lower().removeprefix("optim.")
+    if text not in ("min", "max"):
+        raise ValueError(f"direction must be min or max, not {value!r}")
+    return text
+
+
+def _query(db: Database, name: str, **params: Any) -> pd.DataFrame:
+    ((sql, used),) = statements(name)
+    return db.sql(sql, {k: params[k] for k in used})
+
+
+class PlotAnalysis:
+    """Figures of how each attribute relates to each optimised metric (see the module doc).
+
+    ``optim_metrics`` maps metric -> direction (``Optim``, or "min"/"max"); by default the
+    experiment's own for a database or Results. The attributes default to the search space's
+    (numerical: declared ranges; categorical: declared categories) for a database or Results.
+    ``cache=True`` skips a figure whose file exists and whose inputs (points, labels, options)
+    did not change since it was drawn (recorded in ``save_dir/.plot_cache.json``).
+    ``rows``: "trial" (one point per trial, the default) or "all" (every step's row).
+    ``reduction``: trial_metric's reduction for a database ("best", "last", ...); a DataFrame
+    is always reduced to each trial's best. ``experiment``: the experiment id in a database
+    holding several (default: all).
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame | Database | Any,
+        save_dir: str | os.PathLike | None = None,
+        cache: bool = False,
+        optim_metrics: dict[str, Any] | None = None,
+        numerical_attributes: list[str] | None = None,
+        categorical_attributes: list[str] | None = None,
+        *,
+        rows: str = "trial",
+        reduction: str = "best",
+        experiment: str | None = None,
+    ) -> None:
+        if rows not in ("trial", "all"):
+            raise ValueError(f'rows must be "trial" or "all", not {rows!r}')
+        self.save_dir = None if save_dir is None else Path(save_dir)
+        self.cache = cache
+        self.rows, self.reduction, self.experiment = rows, reduction, experiment
+        if isinstance(data, pd.DataFrame):
+            self.frame: pd.DataFrame | None = data
+            self.db: Database | None = None
+            space = pd.DataFrame(columns=["name", "kind", "log", "categories"])
+            found: dict[str, str] = {}
+        else:
+            self.frame, self.db = None, data if isinstance(data, Database) else data.db
+            space = _query(self.db, "plot_search_space", experiment=experiment)
+            found = dict(_query(self.db, "plot_optim_metrics", experiment=experiment)
+                         .itertuples(index=False, name=None))
+        given = found if optim_metrics is None else optim_metrics
+        self.optim_metrics = {metric: _direction(d) for metric, d in given.items()}
+        kinds = dict(zip(space["name"], space["kind"], strict=True))
+        self.numerical_attributes = list(numerical_attributes if numerical_attributes is not None
+                                         else [n for n, k in kinds.items() if k == "numerical"])
+        self.categorical_attributes = list(
+            categorical_attributes if categorical_attributes is not None
+            else [n for n, k in kinds.items() if k == "categorical"])
+        self._log = {n: bool(v) for n, v in zip(space["name"], space["log"], strict=True)}
+        self._categories = {n: json.loads(c) for n, c in zip(space["name"], space["categories"],
+                                                             strict=True) if isinstance(c, str)}
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def points(self, metric: str, attribute: str) -> pd.DataFrame:
+        """The rows a figure of ``metric`` against ``attribute`` draws: columns trial_uid,
+        step, the attribute and the metric (NULL and infinite values still in)."""
+        if self.db is not None:
+            name = "plot_trial_steps" if self.rows == "all" else "plot_trial_points"
+            found = _query(self.db, name, metric=metric, reduction=self.reduction,
+                           direction=self.optim_metrics.get(metric), experiment=self.experiment)
+            if attribute not in found.columns:
+                raise KeyError(f"no attribute {attribute!r} in the search space")
+            found = found.rename(columns={_STEP: "step"})
+            return found[["trial_uid", "step", attribute, _VALUE]].rename(
+                columns={_VALUE: metric})
+        frame = self.frame
+        assert frame is not None
+        for column in (metric, attribute):
+            if column not in frame.columns:
+                raise KeyError(f"no column {column!r} in the data")
+        if "trial_uid" in (frame.index.names or []):
+            frame = frame.reset_index()
+        if "step" not in frame.columns:
+            frame = frame.assign(step=0)
+        if "trial_uid" not in frame.columns:
+            frame = frame.assign(trial_uid=frame.index.astype(str))
+        frame = frame[["trial_uid", "step", attribute, metric]]
+        if self.rows == "all":
+            return frame.reset_index(drop=True)
+        return _best_rows(frame, metric, self.optim_metrics.get(metric, "max"))
+
+    def log(self, attribute: str) -> bool:
+        """Whether the search space declares ``log: true`` for the attribute."""
+        if attribute in self._log:
+            return self._log[attribute]
+        column = f"search_space.{attribute}.log"
+        if self.frame is not None and column in self.frame.columns:
+            return bool(self.frame[column].fillna(False).astype(bool).any())
+        return False
+
+    def categories(self, attribute: str) -> list | None:
+        """The declared categories of the attribute, in their declared order (or None)."""
+        if attribute in self._categories:
+            return self._categories[attribute]
+        if self.frame is None:
+            return None
+        prefix = f"search_space.{attribute}.categorical_values."
+        columns = [c for c in self.frame.columns if c.startswith(prefix)]
+        columns.sort(key=lambda c: int(c[len(prefix):]) if c[len(prefix):].isdigit() else 0)
+        values = [self.frame[c].dropna() for c in columns]
+        return [v.iloc[0] for v in values if len(v)] or None
+
+    # -- figures -------------------------------------------------------------------------------
+
+    def figure(
+        self,
+        metric: str,
+        attribute: str,
+        metric_name_remap: dict[str, str] | None = None,
+        attribute_name_remap: dict[str, str] | None = None,
+        **figure_kwargs: Any,
+    ) -> Figure:
+        """The figure ``make_figures`` saves for ``metric`` and ``attribute`` (a line plot for a
+        numerical attribute, else a violin plot), not saved."""
+        kind = "linearplot" if attribute in self.numerical_attributes else "violinplot"
+        data, options = self._inputs(metric, attribute, kind, metric_name_remap,
+                                     attribute_name_remap)
+        return _draw(kind, data, options, figure_kwargs)
+
+    def _inputs(self, metric: str, attribute: str, kind: str,
+                metric_name_remap: dict[str, str] | None,
+                attribute_name_remap: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
+        """The rows and the drawing options of one figure."""
+        options: dict[str, Any] = {
+            "metric": metric, "attribute": attribute,
+            "direction": self.optim_metrics.get(metric, "max"),
+            "xlabel": (attribute_name_remap or {}).get(attribute, attribute),
+            "ylabel": (metric_name_remap or {}).get(metric, metric)}
+        if kind == "linearplot":
+            options["log"] = self.log(attribute)
+        else:
+            options["order"] = self.categories(attribute)
+        return self.points(metric, attribute), options
+
+    def make_figures(
+        self,
+        metric_name_remap: dict[str, str] | None = None,
+        attribute_name_remap: dict[str, str] | None = None,
+        **figure_kwargs: Any,
+    ) -> list[Path]:
+        """Draw and save every figure; returns the files written (not those the cache kept).
+
+        With a remap given, only the metrics / attributes it names are drawn, as in ABLATOR.
+        ``figure_kwargs`` go to matplotlib's ``Figure`` (``figsize``, ``dpi``).
+        """
+        if self.save_dir is None:
+            raise ValueError("PlotAnalysis needs a save_dir to make figures")
+        metrics = list(self.optim_metrics)
+        numerical, categorical = self.numerical_attributes, self.categorical_attributes
+        if metric_name_remap is not None:
+            metrics = [m for m in metrics if m in metric_name_remap]
+        if attribute_name_remap is not None:
+            numerical = [a for a in numerical if a in attribute_name_remap]
+            categorical = [a for a in categorical if a in attribute_name_remap]
+        cache_path = self.save_dir / _CACHE_FILE
+        cache = _read_cache(cache_path) if self.cache else {}
+        written: list[Path] = []
+        for metric in metrics:
+            for kind, attributes in (("linearplot", numerical), ("violinplot", categorical)):
+                for attribute in attributes:
+                    data, options = self._inputs(metric, attribute, kind, metric_name_remap,
+                                                 attribute_name_remap)
+                    relative = f"{kind}/{metric}/{attribute}.png"
+                    path = self.save_dir / relative
+                    key = _fingerprint(kind, data, options, figure_kwargs)
+                    if self.cache and path.is_file() and cache.get(relative) == key:
+                        continue
+                    fig = _draw(kind, data, options, figure_kwargs)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fig.savefig(path)
+                    cache[relative] = key
+                    written.append(path)
+        if self.cache:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True))
+        return written
+
+
+def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame:
+    """Each trial's best row by direction: NULL and NaN never win, an infinity only when the
+    trial has nothing else, ties go to the earliest step (trial_best's rules)."""
+    values = pd.to_numeric(frame[metric], errors="coerce").astype(float)
+    keyed = frame.assign(_nan=values.isna(), _inf=values.abs() == float("inf"),
+                         _key=-values if direction == "max" else values)
+    keyed = keyed.sort_values(["_nan", "_inf", "_key", "step"], kind="stable")
+    best = keyed.groupby("trial_uid", sort=False).head(1).sort_values(["trial_uid"])
+    return best[list(frame.columns)].reset_index(drop=True)
+
+
+def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
+    fig = Figure(**{"figsize": (7, 5), **figure_kwargs})
+    ax = fig.subplots()
+    draw = plots.lineplot if kind == "linearplot" else plots.violinplot
+    draw(data, ax=ax, **options)
+    ax.set_title(f"{options['ylabel']} vs. {options['xlabel']}")
+    fig.tight_layout()
+    return fig
+
+
+def _fingerprint(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> str:
+    digest = hashlib.sha256(json.dumps([kind, options, figure_kwargs], sort_keys=True,
+                                       default=str).encode())
+    digest.update(pd.util.hash_pandas_object(data.astype(str), index=False).values.tobytes())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path) -> dict[str, str]:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
