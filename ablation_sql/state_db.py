@@ -9,7 +9,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["STATUS_BY_CODE", "StateDb", "decode_state", "read_state_db"]
+__all__ = ["STATUS_BY_CODE", "StateDb", "decode_state", "read_state_db", "state_blob"]
 
 # ablator.main.state.store.TrialState
 STATUS_BY_CODE = {
@@ -28,12 +28,14 @@ _INT_OPS = {"BININT", "BININT1", "BININT2", "INT", "LONG1"}
 _STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "SHORT_BINSTRING", "BINSTRING"}
 
 
-# The exact bytes ABLATOR writes for each state (protocol 5), recognised without parsing.
-_KNOWN = {
-    b"\x80\x05\x951\x00\x00\x00\x00\x00\x00\x00\x8c\x18ablator.main.state.store\x94"
-    b"\x8c\nTrialState\x94\x93\x94K" + bytes([code]) + b"\x85\x94R\x94.": code
-    for code in STATUS_BY_CODE
-}
+def state_blob(code: int) -> bytes:
+    """The exact pickle (protocol 5) ABLATOR stores for a TrialState member."""
+    return (b"\x80\x05\x951\x00\x00\x00\x00\x00\x00\x00\x8c\x18ablator.main.state.store\x94"
+            b"\x8c\nTrialState\x94\x93\x94K" + bytes([code]) + b"\x85\x94R\x94.")
+
+
+# Those exact bytes are recognised without parsing.
+_KNOWN = {state_blob(code): code for code in STATUS_BY_CODE}
 
 
 @dataclass

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from .state_db import state_blob
+
 __all__ = ["generate_experiment", "Truth", "main"]
 
 NF1 = "model_config.num_filter1"
@@ -224,14 +226,6 @@ def _statuses(
     statuses = [head[i] for i in rng.permutation(len(head))] + ["running"] * running
     kinds = iter(list(BROKEN_KINDS) * (broken // len(BROKEN_KINDS) + 1))
     return [next(kinds) if s == "broken" else s for s in statuses]
-
-
-def _state_blob(code: int) -> bytes:
-    """The exact pickle ABLATOR stores for a TrialState member."""
-    return (
-        b"\x80\x05\x951\x00\x00\x00\x00\x00\x00\x00\x8c\x18ablator.main.state.store\x94"
-        b"\x8c\nTrialState\x94\x93\x94K" + bytes([code]) + b"\x85\x94R\x94."
-    )
 
 
 def _write(path: str, data: bytes) -> None:
@@ -450,7 +444,7 @@ def _write_state_db(path: Path, sim: _Sim, master: dict[str, Any]) -> None:
         last = sim.diverged[i] if status == "failed" else float(sim.metrics[i, sim.rows[i] - 1, 0])
         metrics = [{"val_loss": last}] if evaluated else []
         config = pickle.dumps(_with_values(master, values, master["experiment_dir"]))
-        state = _state_blob(STATE_CODES[_STATUS_STATE[status]])
+        state = state_blob(STATE_CODES[_STATUS_STATE[status]])
         metrics_blob = pickle.dumps(metrics)
         rows.append(
             (i + 1, name[:9], metrics_blob, config, params, i, state, 0, kwargs, types, params)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ablation_sql.files import FileProblem, read_text
 from ablation_sql.flatten import flatten, param_row
 from ablation_sql.search_space import optim_metrics, search_space_rows, subspace_attributes
-from ablation_sql.state_db import decode_state, read_state_db
+from ablation_sql.state_db import decode_state, read_state_db, state_blob
 from ablation_sql.yaml_config import load_config, parse_config
 from ablation_sql.yaml_entries import parse_entries
 
@@ -125,20 +125,15 @@ def test_subspaces_and_nested_search_spaces() -> None:
     assert optim_metrics(master) == [("val_loss", "min"), ("acc", "max")]
 
 
-def _blob(code: int) -> bytes:
-    return (b"\x80\x05\x951\x00\x00\x00\x00\x00\x00\x00\x8c\x18ablator.main.state.store\x94"
-            b"\x8c\nTrialState\x94\x93\x94K" + bytes([code]) + b"\x85\x94R\x94.")
-
-
 def test_decode_state_reads_the_opcode_without_unpickling() -> None:
-    assert [decode_state(_blob(c)) for c in (0, 1, 3, 8)] == [0, 1, 3, 8]
+    assert [decode_state(state_blob(c)) for c in (0, 1, 3, 8)] == [0, 1, 3, 8]
     # Same opcodes, other framing: still decoded by walking the opcodes.
     assert decode_state(b"\x80\x04\x8c\x18ablator.main.state.store\x94\x8c\nTrialState\x94"
                         b"\x93\x94K\x02\x85\x94R\x94.") == 2
     assert decode_state(b"cablator.main.state.store\nTrialState\nK\x03\x85R.") == 3
     # Anything else is not decoded: other classes, unknown codes, garbage, a dangerous pickle.
     assert decode_state(pickle.dumps(3)) is None
-    assert decode_state(_blob(42)) is None
+    assert decode_state(state_blob(42)) is None
     assert decode_state(b"garbage") is None
     assert decode_state(b"cos\nsystem\n(S'echo pwned'\ntR.") is None
 
@@ -152,8 +147,8 @@ def test_read_state_db_fixture_and_ambiguity(tmp_path: Path) -> None:
     with closing(sqlite3.connect(db)) as con:
         con.execute("CREATE TABLE trial (config_uid VARCHAR, state BLOB, runtime_errors INT)")
         con.executemany("INSERT INTO trial VALUES (?, ?, ?)", [
-            ("aaaa_bbbb", _blob(1), 0), ("aaaa_bbbb", _blob(1), 0),  # agree: complete
-            ("cccc_dddd", _blob(1), 0), ("cccc_dddd", _blob(3), 2),  # disagree: ambiguous
+            ("aaaa_bbbb", state_blob(1), 0), ("aaaa_bbbb", state_blob(1), 0),  # agree: complete
+            ("cccc_dddd", state_blob(1), 0), ("cccc_dddd", state_blob(3), 2),  # disagree: ambiguous
             ("eeee_ffff", b"junk", 0),
         ])
         con.commit()
