@@ -1,0 +1,47 @@
+"""The ``ablation-sql`` command: argument parsing over the library, one-line errors.
+
+Each command lives in a module of this package with an ``add(commands)`` function that
+registers its parser; the command's ``run`` calls one library function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ..errors import AblationSQLError
+from . import export, ingest, sql
+
+__all__ = ["build_parser", "main"]
+
+_COMMANDS = (ingest, sql, export)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except AblationSQLError as exc:
+        print(f"ablation-sql: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ablation-sql: interrupted; the database is unchanged", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="ablation-sql",
+        description="SQL-backed analytics for ablation studies and hyperparameter searches.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for command in _COMMANDS:
+        command.add(commands)
+    return parser

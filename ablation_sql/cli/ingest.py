@@ -1,0 +1,38 @@
+"""``ablation-sql ingest``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import DEFAULT_DB, positive, progress
+
+__all__ = ["add"]
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "ingest", help="load ABLATOR experiment folders into a DuckDB database",
+        description="Load ABLATOR experiment folders (or folders holding several) into a "
+        "DuckDB database. Unchanged trials are not re-read; one ingest is one transaction.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="experiment folder(s)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    p.add_argument("--workers", type=positive, default=None,
+                   help="local parsing processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="parse on this Dask cluster (e.g. tcp://host:8786)")
+    p.add_argument("--full", action="store_true", help="re-read every trial")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.set_defaults(run=_run_ingest)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from ..database import connect
+
+    with connect(args.db) as db, progress(not args.quiet) as on_progress:
+        report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
+                           full=args.full, on_progress=on_progress)
+    if not args.quiet:
+        print(f"Database: {args.db}")
+        print(report.summary())
+    return 0

@@ -1,0 +1,103 @@
+"""``ablation-sql sql``, ``query`` and ``queries``: SQL and the named queries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import DEFAULT_DB, OUTPUT_FORMATS
+
+__all__ = ["add"]
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    """Register sql, query and queries."""
+    _add_sql(commands)
+    _add_query(commands)
+    _add_queries(commands)
+
+
+def _add_sql(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "sql", help="run SQL on the database and print the result",
+        description="Run SQL on the database and print the last statement's result. The "
+        "database is opened read-only unless --write is given (then the views are refreshed "
+        "afterwards). Tables: experiments, trials, params, metrics, metrics_other, "
+        "search_space, optim_metrics, ingest_errors, ingests; views: results, trial_summary, "
+        "trial_attributes, trial_best, trial_ranking; table macro: trial_metric(metric, "
+        "reduction := 'best', ...).",
+    )
+    p.add_argument("query", metavar="SQL", help="the SQL text, or - to read it from stdin")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
+                   help="output format (default: table)")
+    p.add_argument("--write", action="store_true",
+                   help="open the database read-write (default: read-only)")
+    p.set_defaults(run=_run_sql)
+
+
+def _run_sql(args: argparse.Namespace) -> int:
+    from ..database import connect
+    from ..formats import render
+    from ..queries import run_sql
+
+    text = sys.stdin.read() if args.query == "-" else args.query
+    with connect(args.db, read_only=not args.write) as db:
+        rows = run_sql(db.con, text)
+        if args.write:
+            db.refresh_views()
+    sys.stdout.write(render(rows, args.format))
+    return 0
+
+
+def _add_query(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "query", help="run a named query (list them with: ablation-sql queries)",
+        description="Run a named query from the query library (or --queries-dir) with bound "
+        "parameters. Each --param NAME=VALUE is converted to the parameter's declared type; "
+        "VALUE NULL is SQL NULL; parameters not given take their defaults.",
+    )
+    p.add_argument("name", metavar="NAME", help="the query's name")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeat for several)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
+                   help="output format (default: table)")
+    p.add_argument("--queries-dir", metavar="DIR",
+                   help="load the named queries from this folder instead of the library")
+    p.set_defaults(run=_run_query)
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from ..database import connect
+    from ..formats import render
+    from ..queries import bind_params, get_query, load_queries, parse_cli_params, query_rows
+
+    query = get_query(args.name, load_queries(args.queries_dir))
+    params = parse_cli_params(args.param)
+    bind_params(query, params)  # parameter errors before the database is opened
+    with connect(args.db, read_only=True) as db:
+        rows = query_rows(db.con, query, params)
+    sys.stdout.write(render(rows, args.format))
+    return 0
+
+
+def _add_queries(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "queries", help="list the named queries with their descriptions and parameters",
+        description="List every named query: its one-line description and its parameters "
+        "(name: type = default, then the help text). With --verbose, the full description "
+        "and the SQL too.",
+    )
+    p.add_argument("--queries-dir", metavar="DIR",
+                   help="list the queries of this folder instead of the library")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also print each query's full description and SQL")
+    p.set_defaults(run=_run_queries)
+
+
+def _run_queries(args: argparse.Namespace) -> int:
+    from ..queries import describe_queries, load_queries
+
+    sys.stdout.write(describe_queries(load_queries(args.queries_dir), verbose=args.verbose))
+    return 0
