@@ -5,10 +5,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: help install test demo bench lint clean
+.PHONY: help install test test-browser demo report bench lint clean
+
+# make report EXP=path [OUT=reports/<name>]: files under EXP (folders too, so added and removed
+# trials count) are the database's prerequisites, the database is the page's.
+EXP ?=
+OUT ?= reports/$(notdir $(abspath $(EXP)))
+ifneq ($(filter report,$(MAKECMDGOALS)),)
+ifeq ($(EXP),)
+$(error usage: make report EXP=path/to/experiment [OUT=reports/<name>])
+endif
+endif
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## create .venv and install the package (editable) with dev extras
 
@@ -21,20 +31,38 @@ $(STAMP): pyproject.toml setup.py
 test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest -q
 
-demo: $(STAMP) ## generate a synthetic experiment, ingest it, show the summary and best trials
+demo: $(STAMP) ## generate a synthetic experiment, ingest it, report it (HTML), show the best trials
 	rm -rf $(DEMO)
 	$(BIN)/python -m ablation_sql.synthetic $(DEMO)/experiment --trials 200 --epochs 15 \
 		--algo random --seed 7 --running 3 --failed 4 --broken 3
-	$(BIN)/ablation-sql ingest $(DEMO)/experiment --db $(DEMO)/demo.duckdb
-	$(BIN)/ablation-sql query top_trials --db $(DEMO)/demo.duckdb --param metric=val_accuracy --param k=10
+	$(MAKE) --no-print-directory report EXP=$(DEMO)/experiment OUT=$(DEMO)/report
+	$(BIN)/ablation-sql query top_trials --db $(DEMO)/report/ablation.duckdb \
+		--param metric=val_accuracy --param k=10
+	@echo "Report: file://$(abspath $(DEMO))/report/index.html"
+
+report: $(OUT)/index.html ## EXP=path [OUT=...]: HTML report; re-ingests/redraws only what changed
+
+$(OUT)/ablation.duckdb: $(if $(EXP),$(shell find $(EXP))) | $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/ablation-sql ingest $(EXP) --db $@
+	@touch $@
+
+$(OUT)/index.html: $(OUT)/ablation.duckdb
+	$(BIN)/ablation-sql report $< --out $(OUT) --quiet
+	@echo "Report: $(abspath $@)"
 
 bench: $(STAMP) ## run the benchmarks (ingest, views, Results API; see benchmarks/)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_results_api.py
 	$(BIN)/python benchmarks/bench_views.py
 
+test-browser: $(STAMP) ## install Debian's chromium + chromium-driver, run the browser tests
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+	$(BIN)/python -m pytest -q -m browser
+
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check ablation_sql tests benchmarks
 
 clean: ## remove the virtual environment and generated files
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(DEMO) reports .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,85 @@
+"""Build the report: numbers (``content``), figures (``figures``) and the page (``render``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from ..database import Database, connect
+from ..errors import InputError
+from ..report import IngestReport
+from .content import experiment_content, experiment_ids
+from .figures import draw_figures
+from .render import render_page, write_atomic
+
+__all__ = ["build_report", "report_paths"]
+
+
+def build_report(
+    db: Database,
+    out: str | os.PathLike,
+    *,
+    experiments: list[str] | None = None,
+    top_k: int = 10,
+    title: str = "Ablation report",
+) -> Path:
+    """Write a static report of ``experiments`` (default: all) to ``out/index.html``, with its
+    figures under ``out/figures/``; returns the page's path. It opens from disk, with no server
+    and no network. Figures whose data did not change are not redrawn."""
+    known = experiment_ids(db)
+    if not known:
+        raise InputError("the database holds no experiment: ingest one first")
+    chosen = experiments or known
+    unknown = [e for e in chosen if e not in known]
+    if unknown:
+        raise InputError(f"no experiment {', '.join(unknown)} in the database; it has: "
+                         + ", ".join(known))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for i, experiment in enumerate(chosen, start=1):
+        content = experiment_content(db, experiment, top_k=top_k)
+        draw_figures(db, content, out)
+        pages.append({"anchor": f"experiment-{i}", "content": content})
+    page = out / "index.html"
+    write_atomic(page, render_page(
+        "index.html.j2", title=title, experiments=pages,
+        database=str(db.path) if db.path else "in memory",
+        written_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        version=version("ablation-sql"),
+    ))
+    return page
+
+
+def report_paths(
+    paths: list[str | os.PathLike],
+    out: str | os.PathLike,
+    *,
+    db_path: str | os.PathLike | None = None,
+    experiments: list[str] | None = None,
+    top_k: int = 10,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[Path, IngestReport | None]:
+    """A report of a database file (``paths`` is that one file, opened read-only) or of
+    experiment folders, ingested first into ``db_path`` (default ``out/ablation.duckdb``;
+    unchanged trials are not re-read). Returns the page and the ingest's report, if any."""
+    found = [Path(p) for p in paths]
+    missing = [str(p) for p in found if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    files = [p for p in found if p.is_file()]
+    if files:
+        if len(found) > 1:
+            raise InputError("give either one database file or experiment folders, not both")
+        with connect(files[0], read_only=True) as db:
+            return build_report(db, out, experiments=experiments, top_k=top_k), None
+    db_file = Path(db_path) if db_path is not None else Path(out) / "ablation.duckdb"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    with connect(db_file) as db:
+        ingested = db.ingest(*found, workers=workers, on_progress=on_progress)
+        chosen = experiments or [e.experiment_id for e in ingested.experiments]
+        return build_report(db, out, experiments=chosen, top_k=top_k), ingested

@@ -1,0 +1,201 @@
+"""The HTML report: its content against the database, escaping, caching, errors, make report."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from ablation_sql import connect
+from ablation_sql.cli import main
+from ablation_sql.synthetic import generate_experiment
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+HOSTILE = 'exp <b>"bold"</b> & co'
+
+
+class _Page(HTMLParser):
+    """The parts of a page the tests look at: image sources, section ids, table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.ids: list[str] = []
+        self.cells: list[str] = []
+        self.tags: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        found = dict(attrs)
+        if tag == "img":
+            self.images.append(found["src"] or "")
+        if "id" in found:
+            self.ids.append(found["id"] or "")
+        if tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.cells.append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _parse(page: Path) -> _Page:
+    parsed = _Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+    """A synthetic experiment with a hostile folder name, reported through the CLI."""
+    root = tmp_path_factory.mktemp("report")
+    truth = generate_experiment(root / HOSTILE, trials=40, epochs=6, seed=3, running=2,
+                                failed=2, broken=6)
+    out = root / "site"
+    assert main(["report", str(root / HOSTILE), "--out", str(out), "--quiet",
+                 "--workers", "1"]) == 0
+    return out, root, truth
+
+
+def test_every_figure_exists_and_every_section_is_there(built) -> None:
+    out, _, _ = built
+    page = _parse(out / "index.html")
+    assert page.images, "no figures in the report"
+    for src in page.images:
+        assert not src.startswith(("http:", "https:", "/")), src
+        assert (out / Path(*src.split("/"))).is_file() or (out / _unquote(src)).is_file(), src
+    # 4 attributes x 2 metrics: a line or violin plot and a learning curve each
+    assert len(page.images) == 16
+    for section in ("top", "attributes", "curves", "problems", "coverage"):
+        assert f"experiment-1-{section}" in page.ids
+    assert page.tags.count("article") == 4
+    assert "script" not in page.tags and "link" not in page.tags  # nothing to fetch
+
+
+def _unquote(src: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(src)
+
+
+def test_numbers_come_from_the_database(built) -> None:
+    out, _, _ = built
+    cells = _parse(out / "index.html").cells
+    with connect(out / "ablation.duckdb", read_only=True) as db:
+        top = db.query("top_trials", metric="val_accuracy", k=10)
+        effects = db.query("numerical_effects", metric="val_loss",
+                           attribute="model_config.num_filter2")
+        coverage = db.query("search_space_coverage")
+    for uid in top["trial_uid"]:
+        assert uid in cells
+    assert f"{effects['slope'].iloc[0]:.4g}" in cells
+    assert f"{coverage['coverage'].iloc[0]:.4g}" in cells
+
+
+def test_failed_and_skipped_trials_are_listed_with_reasons(built) -> None:
+    out, _, truth = built
+    text = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    problems = text.split('id="experiment-1-problems"')[1].split("</section>")[0]
+    for trial, status in truth.statuses.items():
+        if status != "complete":
+            assert trial in problems, (trial, status)
+    assert "config.yaml is missing" in problems
+    assert "results.json ends mid-write" in problems
+
+
+def test_strings_from_the_data_are_escaped(built) -> None:
+    out, _, _ = built
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert "<b>" not in text
+    assert html.escape(HOSTILE) in text or "exp &lt;b&gt;" in text
+
+
+def test_second_run_keeps_unchanged_figures(built, capsys) -> None:
+    out, root, _ = built
+    figures = sorted((out / "figures").rglob("linearplot/*/*.png"))
+    before = {p: p.stat().st_mtime_ns for p in figures}
+    time.sleep(0.01)
+    assert main(["report", str(root / HOSTILE), "--out", str(out), "--workers", "1"]) == 0
+    assert "unchanged: 40" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in figures} == before
+
+
+def test_a_database_file_is_opened_read_only(built, tmp_path: Path) -> None:
+    out, _, _ = built
+    db_file = tmp_path / "copy.duckdb"
+    shutil.copyfile(out / "ablation.duckdb", db_file)
+    os.chmod(db_file, 0o444)
+    before = db_file.read_bytes()
+    assert main(["report", str(db_file), "--out", str(tmp_path / "site"), "--quiet"]) == 0
+    assert db_file.read_bytes() == before
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def _one_line_error(capsys, args: list[str]) -> str:
+    assert main(["report", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_user_mistakes_are_one_line_errors(built, tmp_path: Path, capsys) -> None:
+    out, root, _ = built
+    site = ["--out", str(tmp_path / "site")]
+    assert "no such file or folder" in _one_line_error(capsys, [str(tmp_path / "no"), *site])
+    assert "no experiment nope" in _one_line_error(
+        capsys, [str(out / "ablation.duckdb"), "--experiment", "nope", *site])
+    assert "not both" in _one_line_error(
+        capsys, [str(out / "ablation.duckdb"), str(root / HOSTILE), *site])
+
+
+def test_empty_database_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    connect(tmp_path / "empty.duckdb").close()
+    assert main(["report", str(tmp_path / "empty.duckdb"), "--out", str(tmp_path / "s")]) == 2
+    assert "holds no experiment" in capsys.readouterr().err
+
+
+def test_real_fixture_report(real_experiment: Path, tmp_path: Path) -> None:
+    assert main(["report", str(real_experiment), "--out", str(tmp_path / "site"), "--quiet",
+                 "--workers", "1"]) == 0
+    page = _parse(tmp_path / "site" / "index.html")
+    assert page.images and all((tmp_path / "site" / _unquote(s)).is_file() for s in page.images)
+    assert page.tags.count("article") >= 1
+
+
+@pytest.mark.skipif(not (REPO / ".venv" / "bin" / "ablation-sql").exists()
+                    or shutil.which("make") is None, reason="needs make and the project's .venv")
+def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
+    generate_experiment(tmp_path / "exp", trials=12, epochs=4, seed=5)
+    out = tmp_path / "out"
+
+    def make() -> str:
+        done = subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "report",
+                               f"EXP={tmp_path / 'exp'}", f"OUT={out}"],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = make()
+    assert "ablation-sql ingest" in first and "ablation-sql report" in first
+    assert (out / "index.html").is_file()
+    assert "Nothing to be done" in make()
+    trial = next(p for p in (tmp_path / "exp").iterdir() if p.is_dir())
+    time.sleep(0.01)
+    (trial / "results.json").touch()
+    again = make()
+    assert "ablation-sql ingest" in again and "ablation-sql report" in again
+    assert re.search(r"Nothing to be done", make())
