@@ -55,6 +55,7 @@ bench: $(STAMP) ## run the benchmarks (ingest, views, Results API; see benchmark
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_results_api.py
 	$(BIN)/python benchmarks/bench_views.py
+	$(BIN)/python benchmarks/bench_plots.py
 
 test-browser: $(STAMP) ## install Debian's chromium + chromium-driver, run the browser tests
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \

@@ -11,21 +11,31 @@ infinity never breaks a regression fit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import MaxNLocator
 
-__all__ = ["learning_curve", "lineplot", "violinplot", "clean", "level_order"]
+__all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
+           "level_order", "left_out"]
+
+_NOTE = "ablation_sql.left_out="
 
 
-def clean(data: pd.DataFrame, metric: str, columns: list[str]) -> tuple[pd.DataFrame, int]:
-    """The rows with a finite ``metric`` and every one of ``columns`` set, and how many were
-    left out."""
+def clean(data: pd.DataFrame, metric: str, columns: Sequence[str],
+          positive: Sequence[str] = ()) -> tuple[pd.DataFrame, int]:
+    """The rows with a finite ``metric``, every one of ``columns`` set and every one of
+    ``positive`` a number above 0 (for a log scale), and how many were left out."""
     values = pd.to_numeric(data[metric], errors="coerce").astype(float)
     keep = np.isfinite(values.to_numpy())
     for column in columns:
         keep &= data[column].notna().to_numpy()
+    for column in positive:
+        keep &= (pd.to_numeric(data[column], errors="coerce") > 0).to_numpy()
     kept = data.loc[keep].copy()
     kept[metric] = values[keep]
     return kept, int((~keep).sum())
@@ -56,7 +66,13 @@ def _axes(ax: Axes | None) -> Axes:
 def _note(ax: Axes, n: int, dropped: int) -> None:
     text = f"n = {n}" + (f"; left out: {dropped} (NULL or infinite)" if dropped else "")
     ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize="x-small", color="0.4",
-            ha="left", va="bottom")
+            ha="left", va="bottom", gid=f"{_NOTE}{dropped}")
+
+
+def left_out(ax: Axes) -> int:
+    """How many rows the plot drawn on ``ax`` left out (0 when it has no note)."""
+    gids = [t.get_gid() or "" for t in ax.texts]
+    return sum(int(g.removeprefix(_NOTE)) for g in gids if g.startswith(_NOTE))
 
 
 def _best(values: pd.Series, direction: str) -> float:
@@ -78,11 +94,8 @@ def lineplot(
     95 % CI (fitted against log10 of the attribute, with a log x-axis, when ``log``), and the
     best point by ``direction`` marked."""
     ax = _axes(ax)
-    frame, dropped = clean(data, metric, [attribute])
+    frame, dropped = clean(data, metric, [attribute], [attribute] if log else [])
     frame[attribute] = pd.to_numeric(frame[attribute], errors="coerce").astype(float)
-    if log:
-        dropped += int((frame[attribute] <= 0).sum())
-        frame = frame[frame[attribute] > 0]
     if len(frame) >= 2:
         sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax,
                     scatter_kws={"s": 18, "alpha": 0.7}, line_kws={"color": "C1"})
@@ -163,3 +176,84 @@ def learning_curve(
         ax.get_legend().set_title(attribute)
     _note(ax, len(frame), dropped)
     return ax
+
+
+def parallel_coordinates(
+    data: pd.DataFrame,
+    *,
+    metric: str,
+    attributes: Sequence[str],
+    direction: str = "max",
+    categories: dict[str, list | None] | None = None,
+    log: dict[str, bool] | None = None,
+    labels: dict[str, str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """One vertical axis per attribute and a last one for the metric; each row is a line
+    through its values, coloured by the metric (with a colorbar), the best rows by
+    ``direction`` drawn on top. Numerical attributes are scaled min–max to [0, 1] (log10 first
+    when ``log`` says so; values <= 0 are then left out); categorical ones (those in
+    ``categories``, which maps each to its declared level order or None, or any column not all
+    numbers) sit at evenly spaced levels in ``level_order``. Each axis is ticked with real
+    values. ``labels`` maps attribute and metric names to the names shown."""
+    ax = _axes(ax)
+    categories, log, labels = categories or {}, log or {}, labels or {}
+    kinds = {a: a in categories or bool((pd.to_numeric(data[a], errors="coerce").isna()
+                                          & data[a].notna()).any()) for a in attributes}
+    frame, dropped = clean(data, metric, attributes,
+                           [a for a in attributes if log.get(a) and not kinds[a]])
+    frame = frame.sort_values(metric, ascending=direction == "max", kind="stable")
+    axes = [_levels(frame[a], categories.get(a)) if kinds[a] else _numbers(frame[a], log.get(a))
+            for a in attributes] + [_numbers(frame[metric], False)]
+    ys = np.column_stack([y for y, _, _ in axes])
+    segments = np.stack([np.broadcast_to(np.arange(len(axes)), ys.shape), ys], axis=-1)
+    lines = LineCollection(list(segments), array=frame[metric].to_numpy(float), linewidths=1,
+                           alpha=0.7, cmap="viridis" if direction == "max" else "viridis_r")
+    ax.add_collection(lines)
+    last = max(len(axes) - 1, 1)
+    ax.set_xlim(0, last)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xticks(range(len(axes)), [labels.get(n, n) for n in [*attributes, metric]],
+                  rotation=15, ha="right", rotation_mode="anchor")
+    ax.set_yticks([])
+    ax.spines[:].set_visible(False)
+    for x, (_, where, names) in enumerate(axes):
+        side = ax.secondary_yaxis(x / last)
+        side.set_alignment("left")
+        side.set_zorder(lines.get_zorder() + 1)  # tick labels above the lines
+        side.set_yticks(where, names, fontsize="x-small",
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    if len(frame):
+        ax.figure.colorbar(lines, ax=ax, label=labels.get(metric, metric))
+    _note(ax, len(frame), dropped)
+    return ax
+
+
+def _levels(values: pd.Series, order: list | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Positions of categorical values (evenly spaced levels), the levels' and their names."""
+    text = values.astype(str)
+    levels = level_order(text, order)
+    where = np.linspace(0, 1, len(levels)) if len(levels) > 1 else np.full(len(levels), 0.5)
+    return text.map(dict(zip(levels, where, strict=True))).to_numpy(float), where, levels
+
+
+def _numbers(values: pd.Series, log: bool | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Positions of numbers scaled min–max to [0, 1] (after log10 when ``log``), a few ticks'
+    positions and their real values as text."""
+    found = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    found = np.log10(found) if log else found
+    if not len(found):
+        return found, np.array([]), []
+    low, high = float(found.min()), float(found.max())
+    if high == low:
+        return np.full(len(found), 0.5), np.array([0.5]), [_real(low, log)]
+    ticks = MaxNLocator(nbins=4, integer=bool(log)).tick_values(low, high)
+    ticks = ticks[(ticks >= low - 1e-9 * (high - low)) & (ticks <= high + 1e-9 * (high - low))]
+    if len(ticks) < 2:
+        ticks = np.array([low, high])
+    return ((found - low) / (high - low), (ticks - low) / (high - low),
+            [_real(t, log) for t in ticks])
+
+
+def _real(value: float, log: bool | None) -> str:
+    return f"{10 ** value if log else value:.3g}"

@@ -1,5 +1,6 @@
 """ABLATOR's ``PlotAnalysis``: a line plot per numerical attribute and a violin plot per
-categorical one, for every optimised metric, saved as PNG files.
+categorical one, for every optimised metric, saved as PNG (or SVG, PDF) files; and a
+parallel-coordinates figure per metric over every attribute.
 
     analysis = PlotAnalysis(df, save_dir="./plots", cache=True,
                             optim_metrics={"val_accuracy": Optim.max},
@@ -8,11 +9,12 @@ categorical one, for every optimised metric, saved as PNG files.
 
 Files: ``save_dir/linearplot/<metric>/<attribute>.png`` and
 ``save_dir/violinplot/<metric>/<attribute>.png`` (original names in the paths, remapped names on
-the axes). The data is a ``Results`` or a ``Database`` (read with SQL: trial_metric and
-trial_attributes) or a DataFrame (ABLATOR's frame indexed by (trial_uid, step), or one row per
-trial). By default each trial is one point, its best value by the metric's direction
-(``reduction`` picks another of trial_metric's reductions for a database); ``rows="all"`` plots
-every step's row as ABLATOR does.
+the axes); ``make_parallel_figures`` writes ``save_dir/parallel/<metric>.png``. ``format="svg"``
+or ``"pdf"`` changes the suffix. The data is a ``Results`` or a ``Database`` (read with SQL:
+trial_metric and trial_attributes) or a DataFrame (ABLATOR's frame indexed by (trial_uid, step),
+or one row per trial). By default each trial is one point (one line in parallel coordinates),
+its best value by the metric's direction (``reduction`` picks another of trial_metric's
+reductions for a database); ``rows="all"`` plots every step's row as ABLATOR does.
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ from ..configs import Optim
 from ..database import Database
 from ..sqlfiles import statements
 
-__all__ = ["PlotAnalysis"]
+__all__ = ["FORMATS", "PlotAnalysis"]
 
+FORMATS = ("png", "svg", "pdf")
 _VALUE, _STEP = "__plot_value__", "__plot_step__"
 _CACHE_FILE = ".plot_cache.json"
+_DRAW = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
+         "parallel": plots.parallel_coordinates}
 
 
 def _direction(value: Any) -> str:
@@ -60,7 +65,8 @@ class PlotAnalysis:
     ``rows``: "trial" (one point per trial, the default) or "all" (every step's row).
     ``reduction``: trial_metric's reduction for a database ("best", "last", ...); a DataFrame
     is always reduced to each trial's best. ``experiment``: the experiment id in a database
-    holding several (default: all).
+    holding several (default: all). ``left_out`` maps each file written to how many rows its
+    figure left out (NULL or infinite values).
     """
 
     def __init__(
@@ -102,24 +108,25 @@ class PlotAnalysis:
         self._log = {n: bool(v) for n, v in zip(space["name"], space["log"], strict=True)}
         self._categories = {n: json.loads(c) for n, c in zip(space["name"], space["categories"],
                                                              strict=True) if isinstance(c, str)}
+        self.left_out: dict[Path, int] = {}
+        self._fetched: dict[str, pd.DataFrame] | None = None  # a metric's rows, while saving
 
     # -- data ----------------------------------------------------------------------------------
 
-    def points(self, metric: str, attribute: str) -> pd.DataFrame:
-        """The rows a figure of ``metric`` against ``attribute`` draws: columns trial_uid,
-        step, the attribute and the metric (NULL and infinite values still in)."""
+    def points(self, metric: str, *attributes: str) -> pd.DataFrame:
+        """The rows a figure of ``metric`` against the ``attributes`` draws: columns trial_uid,
+        step, the attributes and the metric (NULL and infinite values still in)."""
         if self.db is not None:
-            name = "plot_trial_steps" if self.rows == "all" else "plot_trial_points"
-            found = _query(self.db, name, metric=metric, reduction=self.reduction,
-                           direction=self.optim_metrics.get(metric), experiment=self.experiment)
-            if attribute not in found.columns:
-                raise KeyError(f"no attribute {attribute!r} in the search space")
+            found = self._fetch(metric)
+            for attribute in attributes:
+                if attribute not in found.columns:
+                    raise KeyError(f"no attribute {attribute!r} in the search space")
             found = found.rename(columns={_STEP: "step"})
-            return found[["trial_uid", "step", attribute, _VALUE]].rename(
+            return found[["trial_uid", "step", *attributes, _VALUE]].rename(
                 columns={_VALUE: metric})
         frame = self.frame
         assert frame is not None
-        for column in (metric, attribute):
+        for column in (metric, *attributes):
             if column not in frame.columns:
                 raise KeyError(f"no column {column!r} in the data")
         if "trial_uid" in (frame.index.names or []):
@@ -128,10 +135,23 @@ class PlotAnalysis:
             frame = frame.assign(step=0)
         if "trial_uid" not in frame.columns:
             frame = frame.assign(trial_uid=frame.index.astype(str))
-        frame = frame[["trial_uid", "step", attribute, metric]]
+        frame = frame[["trial_uid", "step", *attributes, metric]]
         if self.rows == "all":
             return frame.reset_index(drop=True)
         return _best_rows(frame, metric, self.optim_metrics.get(metric, "max"))
+
+    def _fetch(self, metric: str) -> pd.DataFrame:
+        """The database's rows of ``metric`` with every attribute (read once per metric while
+        ``_save`` draws several figures of it)."""
+        if self._fetched is not None and metric in self._fetched:
+            return self._fetched[metric]
+        assert self.db is not None
+        name = "plot_trial_steps" if self.rows == "all" else "plot_trial_points"
+        found = _query(self.db, name, metric=metric, reduction=self.reduction,
+                       direction=self.optim_metrics.get(metric), experiment=self.experiment)
+        if self._fetched is not None:
+            self._fetched[metric] = found
+        return found
 
     def log(self, attribute: str) -> bool:
         """Whether the search space declares ``log: true`` for the attribute."""
@@ -167,38 +187,63 @@ class PlotAnalysis:
         """The figure ``make_figures`` saves for ``metric`` and ``attribute`` (a line plot for a
         numerical attribute, else a violin plot), not saved."""
         kind = "linearplot" if attribute in self.numerical_attributes else "violinplot"
-        data, options = self._inputs(metric, attribute, kind, metric_name_remap,
+        data, options = self._inputs(kind, metric, attribute, metric_name_remap,
                                      attribute_name_remap)
         return _draw(kind, data, options, figure_kwargs)
 
-    def _inputs(self, metric: str, attribute: str, kind: str,
-                metric_name_remap: dict[str, str] | None,
-                attribute_name_remap: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
-        """The rows and the drawing options of one figure."""
-        options: dict[str, Any] = {
-            "metric": metric, "attribute": attribute,
-            "direction": self.optim_metrics.get(metric, "max"),
-            "xlabel": (attribute_name_remap or {}).get(attribute, attribute),
-            "ylabel": (metric_name_remap or {}).get(metric, metric)}
-        if kind == "linearplot":
-            options["log"] = self.log(attribute)
-        else:
-            options["order"] = self.categories(attribute)
-        return self.points(metric, attribute), options
+    def parallel_figure(
+        self,
+        metric: str,
+        metric_name_remap: dict[str, str] | None = None,
+        attribute_name_remap: dict[str, str] | None = None,
+        **figure_kwargs: Any,
+    ) -> Figure:
+        """The figure ``make_parallel_figures`` saves for ``metric``, not saved."""
+        data, options = self._inputs("parallel", metric, None, metric_name_remap,
+                                     attribute_name_remap)
+        return _draw("parallel", data, options, figure_kwargs)
 
     def make_figures(
         self,
         metric_name_remap: dict[str, str] | None = None,
         attribute_name_remap: dict[str, str] | None = None,
+        *,
+        format: str = "png",
         **figure_kwargs: Any,
     ) -> list[Path]:
         """Draw and save every figure; returns the files written (not those the cache kept).
 
         With a remap given, only the metrics / attributes it names are drawn, as in ABLATOR.
-        ``figure_kwargs`` go to matplotlib's ``Figure`` (``figsize``, ``dpi``).
+        ``format``: "png", "svg" or "pdf" (the files' suffix). ``figure_kwargs`` go to
+        matplotlib's ``Figure`` (``figsize``, ``dpi``).
         """
-        if self.save_dir is None:
-            raise ValueError("PlotAnalysis needs a save_dir to make figures")
+        metrics, numerical, categorical = self._selection(metric_name_remap,
+                                                          attribute_name_remap)
+        jobs = [(kind, metric, attribute) for metric in metrics
+                for kind, attributes in (("linearplot", numerical), ("violinplot", categorical))
+                for attribute in attributes]
+        return self._save(jobs, metric_name_remap, attribute_name_remap, format, figure_kwargs)
+
+    def make_parallel_figures(
+        self,
+        metric_name_remap: dict[str, str] | None = None,
+        attribute_name_remap: dict[str, str] | None = None,
+        *,
+        format: str = "png",
+        **figure_kwargs: Any,
+    ) -> list[Path]:
+        """Draw and save a parallel-coordinates figure per metric over every numerical and
+        categorical attribute, at ``save_dir/parallel/<metric>.<format>``; the remaps select
+        and name as in ``make_figures``. Returns the files written."""
+        metrics, numerical, categorical = self._selection(metric_name_remap,
+                                                          attribute_name_remap)
+        jobs = [("parallel", metric, None) for metric in metrics if numerical or categorical]
+        return self._save(jobs, metric_name_remap, attribute_name_remap, format, figure_kwargs)
+
+    def _selection(self, metric_name_remap: dict[str, str] | None,
+                   attribute_name_remap: dict[str, str] | None
+                   ) -> tuple[list[str], list[str], list[str]]:
+        """The metrics, numerical and categorical attributes to draw (those a remap names)."""
         metrics = list(self.optim_metrics)
         numerical, categorical = self.numerical_attributes, self.categorical_attributes
         if metric_name_remap is not None:
@@ -206,24 +251,64 @@ class PlotAnalysis:
         if attribute_name_remap is not None:
             numerical = [a for a in numerical if a in attribute_name_remap]
             categorical = [a for a in categorical if a in attribute_name_remap]
+        return metrics, numerical, categorical
+
+    def _inputs(self, kind: str, metric: str, attribute: str | None,
+                metric_name_remap: dict[str, str] | None,
+                attribute_name_remap: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
+        """The rows and the drawing options of one figure (``attribute`` None: parallel)."""
+        names = attribute_name_remap or {}
+        ylabel = (metric_name_remap or {}).get(metric, metric)
+        options: dict[str, Any] = {"metric": metric,
+                                   "direction": self.optim_metrics.get(metric, "max")}
+        if kind == "parallel":
+            _, numerical, categorical = self._selection(None, attribute_name_remap)
+            attributes = numerical + categorical
+            options |= {"attributes": attributes,
+                        "categories": {a: self.categories(a) for a in categorical},
+                        "log": {a: self.log(a) for a in numerical},
+                        "labels": {a: names.get(a, a) for a in attributes} | {metric: ylabel}}
+            return self.points(metric, *attributes), options
+        assert attribute is not None
+        options |= {"attribute": attribute, "xlabel": names.get(attribute, attribute),
+                    "ylabel": ylabel}
+        if kind == "linearplot":
+            options["log"] = self.log(attribute)
+        else:
+            options["order"] = self.categories(attribute)
+        return self.points(metric, attribute), options
+
+    def _save(self, jobs: list[tuple[str, str, str | None]],
+              metric_name_remap: dict[str, str] | None,
+              attribute_name_remap: dict[str, str] | None, format: str,
+              figure_kwargs: dict[str, Any]) -> list[Path]:
+        """Draw and save each (kind, metric, attribute) unless the cache has it."""
+        if self.save_dir is None:
+            raise ValueError("PlotAnalysis needs a save_dir to make figures")
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
         cache_path = self.save_dir / _CACHE_FILE
         cache = _read_cache(cache_path) if self.cache else {}
         written: list[Path] = []
-        for metric in metrics:
-            for kind, attributes in (("linearplot", numerical), ("violinplot", categorical)):
-                for attribute in attributes:
-                    data, options = self._inputs(metric, attribute, kind, metric_name_remap,
-                                                 attribute_name_remap)
-                    relative = f"{kind}/{metric}/{attribute}.png"
-                    path = self.save_dir / relative
-                    key = _fingerprint(kind, data, options, figure_kwargs)
-                    if self.cache and path.is_file() and cache.get(relative) == key:
-                        continue
-                    fig = _draw(kind, data, options, figure_kwargs)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    fig.savefig(path)
-                    cache[relative] = key
-                    written.append(path)
+        self._fetched = {}
+        try:
+            for kind, metric, attribute in jobs:
+                data, options = self._inputs(kind, metric, attribute, metric_name_remap,
+                                             attribute_name_remap)
+                relative = (f"{kind}/{metric}.{format}" if attribute is None
+                            else f"{kind}/{metric}/{attribute}.{format}")
+                path = self.save_dir / relative
+                key = _fingerprint(kind, data, options, figure_kwargs)
+                if self.cache and path.is_file() and cache.get(relative) == key:
+                    continue
+                fig = _draw(kind, data, options, figure_kwargs)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(path, format=format)
+                self.left_out[path] = plots.left_out(fig.axes[0])
+                cache[relative] = key
+                written.append(path)
+        finally:
+            self._fetched = None
         if self.cache:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True))
@@ -242,11 +327,12 @@ def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame
 
 
 def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
-    fig = Figure(**{"figsize": (7, 5), **figure_kwargs})
+    wide = kind == "parallel"
+    fig = Figure(**{"figsize": (10, 5) if wide else (7, 5), **figure_kwargs})
     ax = fig.subplots()
-    draw = plots.lineplot if kind == "linearplot" else plots.violinplot
-    draw(data, ax=ax, **options)
-    ax.set_title(f"{options['ylabel']} vs. {options['xlabel']}")
+    _DRAW[kind](data, ax=ax, **options)
+    ax.set_title(f"{options['labels'][options['metric']]}: parallel coordinates" if wide
+                 else f"{options['ylabel']} vs. {options['xlabel']}")
     fig.tight_layout()
     return fig
 

@@ -1,0 +1,52 @@
+"""``ablation-sql plot``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import DEFAULT_DB
+
+__all__ = ["add"]
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "plot", help="draw the line, violin and parallel-coordinates figures",
+        description="Draw, for each optimised metric, a line plot per numerical attribute "
+        "(DIR/linearplot/<metric>/<attribute>.<format>), a violin plot per categorical one "
+        "(DIR/violinplot/...) and one parallel-coordinates figure over every attribute "
+        "(DIR/parallel/<metric>.<format>). Each trial is one point, its value reduced by "
+        "--policy, unless --all-rows. When the database holds several experiments and no "
+        "--experiment is given, each experiment's figures go under DIR/<experiment_id>/. "
+        "The database is opened read-only.",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to write the figures into (created if needed)")
+    p.add_argument("--metric", action="append", metavar="M",
+                   help="draw this optimised metric only (repeat for several; default: all)")
+    p.add_argument("--remap", metavar="FILE.yaml",
+                   help="YAML file {metrics: {name: label}, attributes: {name: label}}: the "
+                   "labels shown; as in ABLATOR, a section given also selects what is drawn")
+    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                   help="file format (default: png)")
+    p.add_argument("--policy", choices=("best", "last", "mean_last"), default="best",
+                   help="each trial's value: its best, its last, or the mean of its last 5 "
+                   "(default: best)")
+    p.add_argument("--experiment", metavar="ID",
+                   help="draw this experiment only (default: every experiment)")
+    p.add_argument("--all-rows", action="store_true",
+                   help="draw every step's row, as ABLATOR does, not one point per trial")
+    p.set_defaults(run=_run_plot)
+
+
+def _run_plot(args: argparse.Namespace) -> int:
+    from ..analysis.plot_database import plot_database
+    from ..database import connect
+
+    with connect(args.db, read_only=True) as db:
+        run = plot_database(db, args.out, metrics=args.metric, remap=args.remap,
+                            format=args.format, policy=args.policy, experiment=args.experiment,
+                            rows="all" if args.all_rows else "trial")
+    print(run.summary())
+    return 0
