@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,11 +38,11 @@ def main() -> None:
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "site"
-            times["cold"].append(timed(lambda: report(str(folder), "--out", str(out))))
-            times["warm"].append(timed(lambda: report(str(folder), "--out", str(out))))
             again = Path(tmp) / "again"
+            times["cold"].append(timed(partial(report, str(folder), "--out", str(out))))
+            times["warm"].append(timed(partial(report, str(folder), "--out", str(out))))
             times["from db"].append(timed(
-                lambda: report(str(out / "ablation.duckdb"), "--out", str(again))))
+                partial(report, str(out / "ablation.duckdb"), "--out", str(again))))
             shutil.rmtree(again)
     print(f"ablation-sql report, 2,000 trials x 20 epochs, medians of {args.runs}:")
     for name, values in times.items():
