@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -18,6 +18,9 @@ from .queries import NamedQuery, load_queries, run_query
 from .report import IngestReport
 from .sqlfiles import execute
 from .views import refresh_views
+
+if TYPE_CHECKING:
+    from .effects import Effects
 
 __all__ = ["Database", "connect"]
 
@@ -70,6 +73,16 @@ class Database:
     def queries(self) -> dict[str, NamedQuery]:
         """The named queries, by name: ``.description``, ``.params`` and ``.sql`` of each."""
         return load_queries()
+
+    def effects(self, metric: str, experiment: str | None = None, policy: str = "best", *,
+                n_boot: int = 1000, seed: int = 0, k: int = 5, direction: str | None = None
+                ) -> Effects:
+        """Effects of each attribute on ``metric``: marginal, adjusted, importance, checks and
+        findings (see ``ablation_sql.effects``); seeded bootstraps of ``n_boot`` resamples."""
+        from .effects import effects
+
+        return effects(self, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
+                       direction=direction)
 
     def refresh_views(self) -> None:
         """Regenerate the views (done by every ingest; call it after changing tables by hand)."""

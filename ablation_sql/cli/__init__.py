@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import AblationSQLError
-from . import export, ingest, plot, report, sql
+from . import effects, export, ingest, plot, report, sql
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (ingest, sql, export, report, plot)
+_COMMANDS = (ingest, sql, export, report, effects, plot)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

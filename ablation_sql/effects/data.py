@@ -1,0 +1,194 @@
+"""The trials an effects analysis uses: one reduced metric value and the attributes per trial.
+
+Which trials count (``reason`` is None) — the first rule that applies gives the reason:
+
+1. status: a trial is used only when its status is ``complete``, or ``unknown`` with a whole
+   results.json; otherwise the reason is its status (``failed``, ``running`` — a running
+   trial's best-so-far is biased —, ``pruned``, ``waiting``, ``missing``, ``unknown``);
+2. ``null``: the reduced value is NULL (no value, or only NaN);
+3. ``infinite``: the reduced value is ±inf;
+4. ``unset``: one of the attributes has no value in the trial's config.
+
+Attributes are the search space's top-level numerical and categorical ones (nested attributes
+of subspaces, and subspace choices, are not analysed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..flatten import flatten
+from ..sqlfiles import execute
+
+if TYPE_CHECKING:
+    from ..database import Database
+
+__all__ = ["POLICIES", "TrialData", "load_trials"]
+
+POLICIES = ("best", "last", "mean_last")
+_USABLE_STATUS = "complete"
+
+
+@dataclass(frozen=True)
+class TrialData:
+    """Every trial of one experiment with one reduced metric value and its attribute values.
+
+    ``frame`` columns: trial_uid, status, value (float; NaN for NULL, ±inf kept), reason (None
+    when the row is used, else why not: see the module docstring), then one column per
+    attribute named as in the ``trial_attributes`` view (numerical: float; categorical: text).
+    """
+
+    experiment_id: str
+    metric: str
+    direction: str
+    policy: str
+    frame: pd.DataFrame
+    numerical: list[str]
+    categorical: list[str]
+    log: dict[str, bool]
+    categories: dict[str, list[str]]
+    defaults: dict[str, Any]
+    search_algo: str | None
+    k: int = 5
+
+    @property
+    def attributes(self) -> list[str]:
+        """Numerical then categorical attributes."""
+        return self.numerical + self.categorical
+
+    @property
+    def used(self) -> pd.DataFrame:
+        """The rows that are analysed (reason None)."""
+        return self.frame[self.frame["reason"].isna()]
+
+
+def load_trials(
+    db: Database,
+    metric: str,
+    *,
+    experiment: str | None = None,
+    policy: str = "best",
+    k: int = 5,
+    direction: str | None = None,
+) -> TrialData:
+    """Read ``metric`` reduced by ``policy`` (best | last | mean_last of the last ``k``) and the
+    attributes of every trial of ``experiment`` (None: the database's only experiment).
+
+    ``direction`` (min | max) defaults to the experiment's optim_metrics. Raises InputError for
+    an unknown experiment, metric or policy, or a metric without a known direction.
+    """
+    if policy not in POLICIES:
+        raise InputError(f"unknown policy {policy!r}: use one of {', '.join(POLICIES)}")
+    if k < 1:
+        raise InputError("k must be at least 1")
+    if direction is not None and direction not in ("min", "max"):
+        raise InputError(f"direction must be min or max, not {direction!r}")
+    con = db.con
+    experiments = {e: (algo, master) for e, algo, master in execute(con, "effects_experiments")}
+    experiment = _experiment(experiment, list(experiments))
+    metrics = dict(execute(con, "effects_metrics", experiment=experiment))
+    if metric not in metrics:
+        raise InputError(f"no metric {metric!r} in experiment {experiment}; its metrics: "
+                         f"{', '.join(metrics) or '(none)'}")
+    direction = direction or metrics[metric]
+    if direction is None:
+        raise InputError(f"metric {metric} has no direction in experiment {experiment} (it is "
+                         "not in optim_metrics): give direction min or max")
+    space = execute(con, "effects_space", experiment=experiment)
+    numerical = [name for name, kind, _, _ in space if kind == "numerical"]
+    categorical = [name for name, kind, _, _ in space if kind == "categorical"]
+    trials = execute(con, "effects_trials", experiment=experiment, metric=metric,
+                     reduction=policy, k=k, direction=direction)
+    levels = execute(con, "effects_levels", experiment=experiment)
+    algo, master = experiments[experiment]
+    frame = _frame(trials, levels, numerical, categorical)
+    return TrialData(
+        experiment_id=experiment,
+        metric=metric,
+        direction=direction,
+        policy=policy,
+        frame=frame,
+        numerical=numerical,
+        categorical=categorical,
+        log={name: bool(log) for name, kind, log, _ in space if kind == "numerical"},
+        categories={name: [_as_text(c) for c in json.loads(cats or "[]")]
+                    for name, kind, _, cats in space if kind == "categorical"},
+        defaults=_defaults(master, numerical, categorical),
+        search_algo=algo,
+        k=k,
+    )
+
+
+def _experiment(experiment: str | None, known: list[str]) -> str:
+    if experiment is None:
+        if len(known) == 1:
+            return known[0]
+        if not known:
+            raise InputError("the database holds no experiment")
+        raise InputError(f"the database holds {len(known)} experiments: give one of "
+                         f"{', '.join(known)}")
+    if experiment not in known:
+        raise InputError(f"no experiment {experiment!r}; experiments: {', '.join(known)}")
+    return experiment
+
+
+def _frame(trials: list[tuple], levels: list[tuple], numerical: list[str],
+           categorical: list[str]) -> pd.DataFrame:
+    """One row per trial with its value, reason and attribute columns."""
+    frame = pd.DataFrame(trials, columns=["trial_uid", "status", "results_complete", "value"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    long = pd.DataFrame(levels, columns=["trial_uid", "attribute", "kind", "x", "level"])
+    for name in numerical + categorical:
+        rows = long[long["attribute"] == name]
+        source = rows["x"].astype(float) if name in numerical else rows["level"].astype(object)
+        mapped = frame["trial_uid"].map(pd.Series(source.to_numpy(), index=rows["trial_uid"]))
+        frame[name] = mapped.astype(float) if name in numerical else mapped.astype(object)
+    frame["reason"] = _reasons(frame, numerical + categorical)
+    columns = ["trial_uid", "status", "value", "reason", *numerical, *categorical]
+    return frame[columns].reset_index(drop=True)
+
+
+def _reasons(frame: pd.DataFrame, attributes: list[str]) -> pd.Series:
+    """Why each row is left out (None: used); the first rule that applies wins."""
+    status = frame["status"].fillna("unknown").astype(str)
+    usable = (status == _USABLE_STATUS) | ((status == "unknown") & frame["results_complete"])
+    value = frame["value"].to_numpy()
+    unset = np.zeros(len(frame), dtype=bool)
+    for name in attributes:
+        unset |= frame[name].isna().to_numpy()
+    reason = np.select(
+        [~usable.to_numpy(), np.isnan(value), np.isinf(value), unset],
+        [status.to_numpy(), "null", "infinite", "unset"],
+        default="",
+    ).astype(object)
+    reason[reason == ""] = None
+    return pd.Series(reason, index=frame.index, dtype=object)
+
+
+def _defaults(master: str | None, numerical: list[str], categorical: list[str]
+              ) -> dict[str, Any]:
+    """Each attribute's value in the master config (numbers as float, levels as text)."""
+    config = json.loads(master) if master else None
+    if not isinstance(config, dict):
+        return {}
+    flat = dict(flatten(config))
+    out: dict[str, Any] = {}
+    for name in numerical:
+        value = flat.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = float(value)
+    for name in categorical:
+        if flat.get(name) is not None:
+            out[name] = _as_text(flat[name])
+    return out
+
+
+def _as_text(value: Any) -> str:
+    """A categorical value as text, as attribute_levels writes it (JSON for non-strings)."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))

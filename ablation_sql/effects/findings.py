@@ -1,0 +1,121 @@
+"""Findings: one short sentence with numbers per attribute, then the warnings as sentences.
+
+Each attribute's sentence states the adjusted effect (the marginal one, said so, when the
+adjusted model cannot be fitted). A direction ("higher is better", "elu is worse than relu")
+is stated only when the 95 % CI excludes zero; otherwise the sentence says "no clear effect"
+with the interval that spans zero. Better and worse follow the metric's direction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .adjusted import Adjusted
+from .data import TrialData
+from .design import Design, conclusion
+from .names import short_names
+from .sensitivity import Sensitivity
+
+__all__ = ["attribute_findings", "number", "warning_sentences"]
+
+
+def number(value: float, *, sign: bool = False) -> str:
+    """A number to 3 significant digits with a real minus sign (and + when ``sign``)."""
+    text = format(value, "+.3g" if sign else ".3g")
+    return text.replace("-", "\u2212")
+
+
+def attribute_findings(data: TrialData, design: Design, adjusted: Adjusted,
+                       slopes: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
+    """One sentence per attribute, in declaration order (numerical, then categorical)."""
+    names = short_names(data.attributes)
+    if adjusted.fit is not None:
+        coefficients, basis = adjusted.coefficients, "adjusted for the other attributes"
+    else:
+        coefficients = _marginal_as_coefficients(slopes, levels)
+        basis = f"marginal, not adjusted ({adjusted.note})"
+    out = []
+    for name in data.attributes:
+        rows = coefficients[coefficients["attribute"] == name]
+        if name in design.notes or rows.empty:
+            out.append(f"{names[name]}: {design.notes.get(name, 'not estimable')}.")
+        elif name in data.numerical:
+            out.append(_numerical(data, design, names[name], rows.iloc[0], basis))
+        else:
+            out.append(_categorical(data, names[name], rows, basis))
+    return out
+
+
+def warning_sentences(data: TrialData, disagreement: pd.DataFrame, sensitivity: Sensitivity
+                      ) -> list[str]:
+    """Marginal/adjusted disagreements and policy-sensitive conclusions, as sentences."""
+    names = short_names(data.attributes)
+    out = []
+    for r in disagreement[disagreement["disagree"]].itertuples():
+        term = "" if r.term == r.attribute else f" ({r.term})"
+        out.append(
+            f"{names[r.attribute]}{term}: the marginal effect {number(r.marginal)} (95 % CI "
+            f"{number(r.marginal_low)} to {number(r.marginal_high)}) and the adjusted effect "
+            f"{number(r.adjusted)} (95 % CI {number(r.adjusted_low)} to "
+            f"{number(r.adjusted_high)}) disagree: on its own the attribute's trend mixes in "
+            "the attributes sampled with it; trust the adjusted effect.")
+    table = sensitivity.table
+    for attribute, reasons in sensitivity.flagged.items():
+        rows = table[table["attribute"] == attribute]
+        if "sign" in reasons:
+            parts = "; ".join(
+                f"{r.policy}{'' if r.term == attribute else ' ' + r.term} {number(r.estimate)} "
+                f"({number(r.ci_low)} to {number(r.ci_high)})" for r in rows.itertuples())
+            out.append(f"{names[attribute]}: the sign of the effect depends on how each "
+                       f"trial's curve is reduced ({parts}).")
+        if "rank" in reasons:
+            ranks = ", ".join(f"{p} {int(k)}" for p, k in rows.drop_duplicates("policy")[
+                ["policy", "importance_rank"]].dropna().itertuples(index=False))
+            out.append(f"{names[attribute]}: its importance rank depends on how each trial's "
+                       f"curve is reduced ({ranks}).")
+    return out
+
+
+def _numerical(data: TrialData, design: Design, label: str, row: pd.Series, basis: str
+               ) -> str:
+    unit = "per 10\u00d7 increase" if design.logged.get(row["attribute"]) else "per unit"
+    interval = f"95 % CI {number(row['ci_low'])} to {number(row['ci_high'])}"
+    sign = conclusion(row["ci_low"], row["ci_high"])
+    if sign == "none":
+        return (f"{label}: no clear effect ({number(row['estimate'], sign=True)} "
+                f"{data.metric} {unit}, {interval} spans zero), {basis}.")
+    better = (sign == "+") == (data.direction == "max")
+    return (f"{label}: higher is {'better' if better else 'worse'}, "
+            f"{number(row['estimate'], sign=True)} {data.metric} {unit} ({interval}), {basis}.")
+
+
+def _categorical(data: TrialData, label: str, rows: pd.DataFrame, basis: str) -> str:
+    reference = rows.iloc[0]["reference"]
+    parts, clear = [], False
+    for r in rows.itertuples():
+        interval = f"95 % CI {number(r.ci_low)} to {number(r.ci_high)}"
+        sign = conclusion(r.ci_low, r.ci_high)
+        if sign == "none":
+            parts.append(f"{r.term} no clear difference ({number(r.estimate, sign=True)}, "
+                         f"{interval} spans zero)")
+            continue
+        clear = True
+        better = (sign == "+") == (data.direction == "max")
+        parts.append(f"{r.term} is {'better' if better else 'worse'} by "
+                     f"{number(abs(r.estimate))} {data.metric} ({interval})")
+    head = f"{label} (against {reference}, {basis})"
+    if not clear:
+        return f"{head}: no clear effect; " + "; ".join(parts) + "."
+    return f"{head}: " + "; ".join(parts) + "."
+
+
+def _marginal_as_coefficients(slopes: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    """The marginal estimates shaped like the adjusted coefficient table."""
+    rows = [(r.attribute, r.attribute, None, r.estimate, r.ci_low, r.ci_high)
+            for r in slopes.itertuples() if pd.notna(r.estimate)]
+    reference = {r.attribute: r.level for r in levels.itertuples() if r.reference}
+    rows += [(r.attribute, r.level, reference[r.attribute], r.diff_reference,
+              r.diff_reference_low, r.diff_reference_high)
+             for r in levels.itertuples() if not r.reference]
+    return pd.DataFrame(rows, columns=["attribute", "term", "reference", "estimate", "ci_low",
+                                       "ci_high"])

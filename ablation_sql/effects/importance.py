@@ -1,0 +1,114 @@
+"""Importance: the share of the metric's variance each attribute explains.
+
+The measure is LMG (Lindeman, Merenda and Gold; the Shapley value of R²): an attribute's R²
+gain when it is added to a model of the other attributes, averaged over every order in which
+the attributes can enter. The shares add up to the full model's R², and correlated attributes
+split what they explain jointly instead of each claiming it. It is computed exactly from the
+R² of all 2^p subsets of the p estimable attributes (p ≤ ``MAX_ATTRIBUTES``); a categorical
+attribute's levels enter together.
+
+The CI is a seeded percentile bootstrap over trials (``n_boot`` resamples), vectorised: each
+resample is a vector of trial counts, every subset's R² follows from weighted cross-products.
+Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
+no other attribute can explain): under correlated sampling (TPE) a null attribute correlated
+with an effective one gets part of the LMG share (about 0.10 for num_filter1 in the synthetic
+TPE experiments) but almost no unique share.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from .design import Design, percentile_ci
+
+__all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
+
+MAX_ATTRIBUTES = 10
+IMPORTANCE_COLUMNS = ["attribute", "share", "ci_low", "ci_high", "rank", "unique",
+                      "unique_low", "unique_high"]
+
+
+@dataclass(frozen=True)
+class Importance:
+    """Per-attribute shares (``table``), the full model's R² with its CI, and a note when
+    importance could not be computed."""
+
+    table: pd.DataFrame
+    r_squared: float
+    r_squared_low: float
+    r_squared_high: float
+    note: str | None
+
+
+def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
+    """LMG shares of ``design``'s attributes with bootstrap CIs (no CI when ``n_boot`` is 0)."""
+    names = list(design.groups)
+    n, p = design.x.shape
+    if not names or n <= p + 1 or len(names) > MAX_ATTRIBUTES:
+        why = ("no estimable attribute" if not names
+               else f"{n} used trials for {p + 1} coefficients" if n <= p + 1
+               else f"more than {MAX_ATTRIBUTES} attributes")
+        return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
+                          math.nan, f"importance not computed: {why}")
+    weights = np.ones((1, n))
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        weights = np.vstack([weights, rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)])
+    r2 = _subset_r_squared(design, names, weights)
+    full = (1 << len(names)) - 1
+    shares = np.stack([_lmg(r2, i, len(names)) for i in range(len(names))], axis=1)
+    point = shares[0]
+    low, high = percentile_ci(shares[1:]) if n_boot > 0 else (np.full(len(names), math.nan),) * 2
+    r2_low, r2_high = percentile_ci(r2[full][1:]) if n_boot > 0 else (math.nan, math.nan)
+    order = np.argsort(-point, kind="stable")
+    rank = np.empty(len(names), dtype=int)
+    rank[order] = np.arange(1, len(names) + 1)
+    unique = np.stack([r2[full] - r2[full & ~(1 << i)] for i in range(len(names))], axis=1)
+    u_low, u_high = (percentile_ci(unique[1:]) if n_boot > 0
+                     else (np.full(len(names), math.nan),) * 2)
+    table = pd.DataFrame({"attribute": names, "share": point, "ci_low": low, "ci_high": high,
+                          "rank": rank, "unique": unique[0], "unique_low": u_low,
+                          "unique_high": u_high})
+    return Importance(table, float(r2[full][0]), float(r2_low), float(r2_high), None)
+
+
+def _subset_r_squared(design: Design, names: list[str], weights: np.ndarray
+                      ) -> dict[int, np.ndarray]:
+    """R² of every subset (bit mask over ``names``) under every weight vector (rows)."""
+    x = design.x
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    y = design.y - design.y.mean()
+    y = y / (y.std() or 1.0)
+    z = np.column_stack([np.ones(len(y)), x, y])
+    q = z.shape[1]
+    gram = (weights @ (z[:, :, None] * z[:, None, :]).reshape(len(y), q * q)).reshape(-1, q, q)
+    target = q - 1
+    sse: dict[int, np.ndarray] = {}
+    for size in range(len(names) + 1):
+        for subset in combinations(range(len(names)), size):
+            cols = [0] + [j + 1 for i in subset for j in design.groups[names[i]]]
+            g = gram[:, cols][:, :, cols]
+            b = gram[:, cols, target]
+            coef = np.einsum("bij,bj->bi", np.linalg.pinv(g, hermitian=True), b)
+            mask = sum(1 << i for i in subset)
+            sse[mask] = gram[:, target, target] - np.einsum("bi,bi->b", coef, b)
+    total = sse[0]
+    return {mask: 1.0 - value / total for mask, value in sse.items()}
+
+
+def _lmg(r2: dict[int, np.ndarray], i: int, p: int) -> np.ndarray:
+    """Attribute i's Shapley share of R²: its gain averaged over the orders of entry."""
+    out = np.zeros_like(r2[0])
+    bit = 1 << i
+    for mask in range(1 << p):
+        if mask & bit:
+            continue
+        size = bin(mask).count("1")
+        weight = math.factorial(size) * math.factorial(p - size - 1) / math.factorial(p)
+        out += weight * (r2[mask | bit] - r2[mask])
+    return out

@@ -1,0 +1,105 @@
+"""The result of an effects analysis: every table, the findings and the warnings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
+
+# The one-row-per-attribute table (``Effects.to_frame``):
+#   attribute, kind (numerical | categorical), scale (numerical: per unit | per 10x; categorical:
+#   levels), n_used, n_left_out, left_out (the reasons with counts), marginal / adjusted (the
+#   effect as text: a slope with its CI, or each level's difference with its CI),
+#   marginal_estimate .. adjusted_ci_high (numerical attributes' slopes; NaN for categorical),
+#   importance (LMG share of the variance) with its CI and rank, unique (drop in R² without
+#   the attribute), flags (disagreement | policy sign | policy rank | confounded with <other>).
+ATTRIBUTE_COLUMNS = [
+    "attribute", "kind", "scale", "n_used", "n_left_out", "left_out", "marginal", "adjusted",
+    "marginal_estimate", "marginal_ci_low", "marginal_ci_high", "adjusted_estimate",
+    "adjusted_ci_low", "adjusted_ci_high", "importance", "importance_ci_low",
+    "importance_ci_high", "importance_rank", "unique", "flags",
+]
+
+
+@dataclass(frozen=True)
+class Effects:
+    """Effects of each attribute of one experiment on one metric.
+
+    Tables (DataFrames; columns documented in the module that computes each): ``attributes``
+    (one row per attribute, see ``ATTRIBUTE_COLUMNS``), ``slopes`` and ``levels`` (marginal),
+    ``coefficients`` (adjusted), ``disagreement``, ``importance``, ``sensitivity``,
+    ``baseline``, ``associations`` (associations.py) and ``failures`` (failures.py).
+    ``findings`` are sentences, per attribute then the warnings; ``warnings`` are the warning
+    sentences alone; ``notes`` say what could not be estimated.
+    """
+
+    experiment_id: str
+    metric: str
+    direction: str
+    policy: str
+    k: int
+    n_boot: int
+    seed: int
+    search_algo: str | None
+    n_trials: int
+    n_used: int
+    left_out: dict[str, int]
+    r_squared: float
+    r_squared_ci: tuple[float, float]
+    attributes: pd.DataFrame
+    slopes: pd.DataFrame
+    levels: pd.DataFrame
+    coefficients: pd.DataFrame
+    disagreement: pd.DataFrame
+    importance: pd.DataFrame
+    sensitivity: pd.DataFrame
+    baseline: pd.DataFrame
+    associations: pd.DataFrame
+    failures: pd.DataFrame
+    findings: list[str]
+    warnings: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    _TABLES = ("attributes", "slopes", "levels", "coefficients", "disagreement", "importance",
+               "sensitivity", "baseline", "associations", "failures")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The one-row-per-attribute table."""
+        return self.attributes.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-serialisable values (tables as lists of records, NaN as None)."""
+        out: dict[str, Any] = {
+            "experiment_id": self.experiment_id, "metric": self.metric,
+            "direction": self.direction, "policy": self.policy, "k": self.k,
+            "n_boot": self.n_boot, "seed": self.seed, "search_algo": self.search_algo,
+            "n_trials": self.n_trials, "n_used": self.n_used, "left_out": dict(self.left_out),
+            "r_squared": _plain(self.r_squared),
+            "r_squared_ci": [_plain(v) for v in self.r_squared_ci],
+            "findings": list(self.findings), "warnings": list(self.warnings),
+            "notes": list(self.notes),
+        }
+        for name in self._TABLES:
+            frame: pd.DataFrame = getattr(self, name)
+            out[name] = [{str(k): _plain(v) for k, v in row.items()}
+                         for row in frame.to_dict(orient="records")]
+        return out
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy scalars to Python, NaN/NA to None, ±inf to strings."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+    return value
