@@ -78,9 +78,12 @@ def test_every_figure_exists_and_every_section_is_there(built) -> None:
     for src in page.images:
         assert not src.startswith(("http:", "https:", "/")), src
         assert (out / Path(*src.split("/"))).is_file() or (out / _unquote(src)).is_file(), src
-    # 4 attributes x 2 metrics: a line or violin plot and a learning curve each
-    assert len(page.images) == 16
-    for section in ("top", "attributes", "curves", "problems", "coverage"):
+    # 4 attributes x 2 metrics: a line or violin plot and a learning curve each; a parallel-
+    # coordinates figure per metric
+    assert len(page.images) == 18
+    assert sum("/parallel/" in src for src in page.images) == 2
+    for section in ("findings", "top", "effects", "attributes", "curves", "problems",
+                    "coverage"):
         assert f"experiment-1-{section}" in page.ids
     assert page.tags.count("article") == 4
     assert "script" not in page.tags and "link" not in page.tags  # nothing to fetch
@@ -104,6 +107,19 @@ def test_numbers_come_from_the_database(built) -> None:
         assert uid in cells
     assert f"{effects['slope'].iloc[0]:.4g}" in cells
     assert f"{coverage['coverage'].iloc[0]:.4g}" in cells
+
+
+def test_findings_come_first_and_match_the_effects_analysis(built) -> None:
+    out, _, _ = built
+    text = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    with connect(out / "ablation.duckdb", read_only=True) as db:
+        found = db.effects("val_accuracy", n_boot=1000, seed=0)
+    assert text.index('id="experiment-1-findings"') < text.index('id="experiment-1-top"')
+    sentences = [s for s in found.findings if s not in found.warnings]
+    assert sentences
+    for sentence in sentences + found.warnings:
+        assert sentence in text
+    assert "no clear effect" in text
 
 
 def test_failed_and_skipped_trials_are_listed_with_reasons(built) -> None:

@@ -12,6 +12,7 @@ from ..database import Database, connect
 from ..errors import InputError
 from ..report import IngestReport
 from .content import experiment_content, experiment_ids
+from .effects_content import metric_effects
 from .figures import draw_figures
 from .render import render_page, write_atomic
 
@@ -24,11 +25,14 @@ def build_report(
     *,
     experiments: list[str] | None = None,
     top_k: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
     title: str = "Ablation report",
 ) -> Path:
     """Write a static report of ``experiments`` (default: all) to ``out/index.html``, with its
     figures under ``out/figures/``; returns the page's path. It opens from disk, with no server
-    and no network. Figures whose data did not change are not redrawn."""
+    and no network. Figures whose data did not change are not redrawn. The effects analysis
+    (``Database.effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``."""
     known = experiment_ids(db)
     if not known:
         raise InputError("the database holds no experiment: ingest one first")
@@ -42,6 +46,8 @@ def build_report(
     pages = []
     for i, experiment in enumerate(chosen, start=1):
         content = experiment_content(db, experiment, top_k=top_k)
+        content.effects = {m: metric_effects(db, experiment, m, n_boot=n_boot, seed=seed)
+                           for m in content.metrics}
         draw_figures(db, content, out)
         pages.append({"anchor": f"experiment-{i}", "content": content})
     page = out / "index.html"

@@ -63,6 +63,7 @@ class ExperimentContent:
     problems: Table
     coverage: Table
     parallel: dict[str, str] = field(default_factory=dict)  # metric -> figure path
+    effects: dict[str, Any] = field(default_factory=dict)  # metric -> MetricEffects
 
 
 _STATUSES = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")

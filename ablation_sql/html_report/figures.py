@@ -2,7 +2,8 @@
 
 Per experiment, under ``figures/<experiment>/``: PlotAnalysis's line and violin plots (one point
 per trial, its best value by the metric's direction; unchanged figures are kept, see
-``PlotAnalysis(cache=True)``) and one learning-curve figure per metric and attribute, drawn from
+``PlotAnalysis(cache=True)``), a parallel-coordinates figure per metric, and one learning-curve
+figure per metric and attribute, drawn from
 the ``learning_curves`` named query over the complete trials (mean and 95 % CI per level and
 step; numerical attributes in four equal-width bins of their declared range).
 """
@@ -30,6 +31,12 @@ def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
     analysis = PlotAnalysis(db, save_dir=out / folder, cache=True,
                             optim_metrics=content.metrics, experiment=content.experiment_id)
     analysis.make_figures()
+    attributes = analysis.numerical_attributes + analysis.categorical_attributes
+    analysis.make_parallel_figures(
+        attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
+        figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
+    content.parallel = {m: (folder / "parallel" / f"{m}.png").as_posix()
+                        for m in content.metrics}
     for attribute in content.attributes:
         if attribute.name in analysis.numerical_attributes:
             kind = "linearplot"
