@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: help install test test-browser demo report bench lint clean
+.PHONY: help install test test-browser browser-deps demo report bench lint clean
 
 # make report EXP=path [OUT=reports/<name>]: files under EXP (folders too, so added and removed
 # trials count) are the database's prerequisites, the database is the page's.
@@ -57,10 +57,12 @@ bench: $(STAMP) ## run the benchmarks (ingest, views, Results API; see benchmark
 	$(BIN)/python benchmarks/bench_views.py
 	$(BIN)/python benchmarks/bench_plots.py
 
-test-browser: $(STAMP) ## install Debian's chromium + chromium-driver, run the browser tests
-	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		{ apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+test-browser: browser-deps $(STAMP) ## install Chromium (see browser-deps), run the browser tests
 	$(BIN)/python -m pytest -q -m browser
+
+browser-deps: ## install Debian's chromium and chromium-driver unless present (apt, as root)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check ablation_sql tests benchmarks
