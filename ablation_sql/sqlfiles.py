@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-__all__ = ["execute", "statements"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["execute", "fetch", "statements"]
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -31,3 +34,11 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tu
     for sql, used in statements(name):
         rows = con.execute(sql, {k: params[k] for k in used}).fetchall()
     return rows
+
+
+def fetch(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """The result of a one-statement file as a DataFrame (see ``formats.fetch_frame``)."""
+    from .formats import fetch_frame
+
+    ((sql, used),) = statements(name)
+    return fetch_frame(con, sql, {k: params[k] for k in used})

@@ -24,7 +24,7 @@ from ablation_sql.analysis import plot as plot_module  # noqa: E402
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
 
 INF = float("inf")
-query = plot_module._query
+fetch = plot_module.fetch
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 
 
@@ -173,8 +173,8 @@ def test_parallel_figure_from_a_database(tmp_path: Path, monkeypatch) -> None:
         assert _axis_ticks(ax)[3] == ["relu", "elu", "leakyRelu"]  # declared order
         assert _lines(ax).get_cmap().name == "viridis_r"  # val_loss is minimised
         read = []
-        monkeypatch.setattr(plot_module, "_query", lambda db, name, **kw: read.append(
-            (name, kw["metric"])) or query(db, name, **kw))
+        monkeypatch.setattr(plot_module, "fetch", lambda con, name, **kw: read.append(
+            (name, kw["metric"])) or fetch(con, name, **kw))
         analysis.save_dir = tmp_path / "figures"
         written = analysis.make_parallel_figures(attribute_name_remap={LR: "lr", ACT: "act"})
         assert len(written) == 2 and read == [("plot_trial_points", "val_accuracy"),

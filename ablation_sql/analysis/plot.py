@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from .. import plots
 from ..configs import Optim
 from ..database import Database
-from ..sqlfiles import statements
+from ..sqlfiles import fetch
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
@@ -47,11 +47,6 @@ def _direction(value: Any) -> str:
     if text not in ("min", "max"):
         raise ValueError(f"direction must be min or max, not {value!r}")
     return text
-
-
-def _query(db: Database, name: str, **params: Any) -> pd.DataFrame:
-    ((sql, used),) = statements(name)
-    return db.sql(sql, {k: params[k] for k in used})
 
 
 class PlotAnalysis:
@@ -94,8 +89,8 @@ class PlotAnalysis:
             found: dict[str, str] = {}
         else:
             self.frame, self.db = None, data if isinstance(data, Database) else data.db
-            space = _query(self.db, "plot_search_space", experiment=experiment)
-            found = dict(_query(self.db, "plot_optim_metrics", experiment=experiment)
+            space = fetch(self.db.con, "plot_search_space", experiment=experiment)
+            found = dict(fetch(self.db.con, "plot_optim_metrics", experiment=experiment)
                          .itertuples(index=False, name=None))
         given = found if optim_metrics is None else optim_metrics
         self.optim_metrics = {metric: _direction(d) for metric, d in given.items()}
@@ -147,7 +142,7 @@ class PlotAnalysis:
             return self._fetched[metric]
         assert self.db is not None
         name = "plot_trial_steps" if self.rows == "all" else "plot_trial_points"
-        found = _query(self.db, name, metric=metric, reduction=self.reduction,
+        found = fetch(self.db.con, name, metric=metric, reduction=self.reduction,
                        direction=self.optim_metrics.get(metric), experiment=self.experiment)
         if self._fetched is not None:
             self._fetched[metric] = found

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..database import Database
-from ..sqlfiles import statements
+from ..sqlfiles import fetch
 
 __all__ = ["Attribute", "ExperimentContent", "Table", "experiment_content", "experiment_ids"]
 
@@ -78,13 +78,13 @@ _FAILURES = ["level", "trials", "complete", "failed", "running", "failure_rate"]
 
 def experiment_ids(db: Database) -> list[str]:
     """Every experiment in the database, in id order."""
-    return list(_sql(db, "page_experiments", experiment=None)["experiment_id"])
+    return list(fetch(db.con, "page_experiments", experiment=None)["experiment_id"])
 
 
 def experiment_content(db: Database, experiment: str, *, top_k: int = 10) -> ExperimentContent:
     """The numbers of every section of the report for ``experiment``."""
-    overview = _sql(db, "page_experiments", experiment=experiment).iloc[0].to_dict()
-    metrics = dict(_sql(db, "plot_optim_metrics", experiment=experiment)
+    overview = fetch(db.con, "page_experiments", experiment=experiment).iloc[0].to_dict()
+    metrics = dict(fetch(db.con, "plot_optim_metrics", experiment=experiment)
                    .itertuples(index=False, name=None))
     status = db.query("trial_status", experiment=experiment)
     total = status[status["attribute"].isna()]
@@ -104,7 +104,7 @@ def experiment_content(db: Database, experiment: str, *, top_k: int = 10) -> Exp
         metrics=metrics,
         top_trials=top,
         attributes=attributes,
-        problems=Table.of(_sql(db, "page_problems", experiment=experiment)),
+        problems=Table.of(fetch(db.con, "page_problems", experiment=experiment)),
         coverage=Table.of(coverage, [c for c in _COVERAGE if c in coverage.columns]),
     )
 
@@ -131,11 +131,6 @@ def _attribute(db: Database, experiment: str, row: Any, coverage: pd.DataFrame,
         failures=Table.of(levels, _FAILURES),
         numbers=numbers,
     )
-
-
-def _sql(db: Database, name: str, **params: Any) -> pd.DataFrame:
-    ((sql, used),) = statements(name)
-    return db.sql(sql, {k: params[k] for k in used})
 
 
 def _plain(value: Any) -> Any:
