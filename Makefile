@@ -38,6 +38,8 @@ demo: $(STAMP) ## generate a synthetic experiment, ingest it, report it (HTML), 
 	$(MAKE) --no-print-directory report EXP=$(DEMO)/experiment OUT=$(DEMO)/report
 	$(BIN)/ablation-sql query top_trials --db $(DEMO)/report/ablation.duckdb \
 		--param metric=val_accuracy --param k=10
+	$(BIN)/ablation-sql effects --db $(DEMO)/report/ablation.duckdb --metric val_accuracy \
+		--format markdown
 	@echo "Report: file://$(abspath $(DEMO))/report/index.html"
 
 report: $(OUT)/index.html ## EXP=path [OUT=...]: HTML report; re-ingests/redraws only what changed

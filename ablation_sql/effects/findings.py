@@ -101,8 +101,10 @@ def _categorical(data: TrialData, label: str, rows: pd.DataFrame, basis: str) ->
             continue
         clear = True
         better = (sign == "+") == (data.direction == "max")
+        low, high = sorted((abs(r.ci_low), abs(r.ci_high)))  # the CI excludes zero
         parts.append(f"{r.term} is {'better' if better else 'worse'} by "
-                     f"{number(abs(r.estimate))} {data.metric} ({interval})")
+                     f"{number(abs(r.estimate))} {data.metric} (95 % CI {number(low)} to "
+                     f"{number(high)})")
     head = f"{label} (against {reference}, {basis})"
     if not clear:
         return f"{head}: no clear effect; " + "; ".join(parts) + "."
