@@ -1,10 +1,7 @@
 """Synthetic ABLATOR experiment folders with planted effects, for tests and benchmarks.
 
-The asymptotic validation accuracy of a trial is
-``base + sum(slopes[a] * (t(x_a) - t(reference[a]))) + offsets[activation] + N(0, noise)``
-where ``t`` is log10 for the learning rate and the identity otherwise. ``num_filter1`` has no
-effect; under ``algo="tpe"`` it is sampled correlated with the learning rate, so it shows a
-spurious marginal trend.
+``generate_experiment`` writes, byte for byte as ABLATOR would, what ``synthetic_model``
+simulates (the planted effects are described there) and returns the planted ``Truth``.
 """
 
 from __future__ import annotations
@@ -26,36 +23,29 @@ import numpy as np
 import yaml
 
 from .state_db import state_blob
+from .synthetic_model import (
+    ACT,
+    BASE_ACCURACY,
+    LEVELS,
+    LR,
+    MODEL,
+    NF1,
+    NF2,
+    OFFSETS,
+    REFERENCE,
+    SLOPES,
+    STATE_CODES,
+    STATUS_STATE,
+    STEPS_PER_EPOCH,
+    T0,
+    Simulation,
+    master_config,
+    simulate,
+    with_values,
+)
 
 __all__ = ["generate_experiment", "Truth", "main"]
 
-NF1 = "model_config.num_filter1"
-NF2 = "model_config.num_filter2"
-LR = "train_config.optimizer_config.arguments.lr"
-ACT = "model_config.activation"
-LEVELS = ("relu", "elu", "leakyRelu")
-
-BASE_ACCURACY = 0.75
-SLOPES = {NF1: 0.0, NF2: 0.0005, LR: -0.05}  # lr: per log10 unit
-REFERENCE = {NF1: 32, NF2: 64, LR: 0.001}
-OFFSETS = {"relu": 0.0, "elu": -0.08, "leakyRelu": 0.02}
-CHANCE = 0.1  # 10 classes: accuracy before training
-TPE_RHO = 0.77  # Gaussian copula correlation: Spearman ~ 0.75 between num_filter1 and lr
-STEPS_PER_EPOCH = 16
-T0 = 1_795_858_497.0  # fixed base for every timestamp
-MODEL = "MyModel"
-
-# ablator.main.state.store.TrialState codes, and the state each broken kind naturally implies
-STATE_CODES = {"RUNNING": 0, "COMPLETE": 1, "FAIL": 3}
-BROKEN_KINDS = {
-    "garbage_results": "COMPLETE",  # trained, then results.json was corrupted
-    "empty_results": "FAIL",  # crashed while first writing results.json
-    "non_utf8_config": "COMPLETE",
-    "missing_config": "COMPLETE",
-    "empty_list_results": "FAIL",  # crashed before the first evaluation
-    "non_mapping_config": "COMPLETE",
-}
-_STATUS_STATE = {"complete": "COMPLETE", "running": "RUNNING", "failed": "FAIL"} | BROKEN_KINDS
 
 _TRIAL_SQL = (
     "CREATE TABLE trial (\n\tid INTEGER NOT NULL, \n\tconfig_uid VARCHAR(30) NOT NULL, "
@@ -102,84 +92,6 @@ class Truth:
         return json.dumps(asdict(self), indent=1)
 
 
-def _spec(
-    value_range: list[str] | None,
-    value_type: str | None,
-    log: bool = False,
-    categorical: list[str] | None = None,
-) -> dict[str, Any]:
-    """One search-space entry, fields in ABLATOR's order."""
-    return {
-        "value_range": value_range,
-        "categorical_values": categorical,
-        "subspaces": None,
-        "sub_configuration": None,
-        "value_type": value_type,
-        "n_bins": None,
-        "log": log,
-    }
-
-
-def _master_config(
-    out: Path, trials: int, epochs: int, algo: str, seed: int, concurrent: int
-) -> dict[str, Any]:
-    """The experiment's configuration, keyed in the order ABLATOR writes it."""
-    return {
-        "experiment_dir": str(out),
-        "experiment_id": f"experiment_{int(T0) + seed}",
-        "random_seed": seed,
-        "train_config": {
-            "dataset": "synthetic-28x28-10cls",
-            "batch_size": 32,
-            "epochs": epochs,
-            "optimizer_config": {
-                "name": "adam",
-                "arguments": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0},
-            },
-            "scheduler_config": None,
-        },
-        "model_config": {"num_filter1": 32, "num_filter2": 64, "activation": "relu"},
-        "keep_n_checkpoints": 3,
-        "tensorboard": True,
-        "amp": False,
-        "device": "cpu",
-        "verbose": "console",
-        "eval_subsample": 1.0,
-        "metrics_n_batches": 800,
-        "metrics_mb_limit": 10000,
-        "early_stopping_iter": None,
-        "eval_epoch": 1.0,
-        "log_epoch": 1.0,
-        "init_chkpt": None,
-        "warm_up_epochs": 1.0,
-        "divergence_factor": 10.0,
-        "optim_metrics": {"val_loss": "min", "val_accuracy": "max"},
-        "optim_metric_name": "val_loss",
-        "remote_config": None,
-        "total_trials": trials,
-        "concurrent_trials": concurrent,
-        "search_space": {
-            NF1: _spec(["32", "128"], "int"),
-            NF2: _spec(["64", "256"], "int"),
-            LR: _spec(["0.0001", "0.1"], "float", log=True),
-            ACT: _spec(None, None, categorical=list(LEVELS)),
-        },
-        "gpu_mb_per_experiment": None,
-        "search_algo": algo,
-        "ignore_invalid_params": False,
-    }
-
-
-def _with_values(master: dict[str, Any], values: dict[str, Any], exp_dir: str) -> dict[str, Any]:
-    """A copy of the master config with the sampled values and experiment_dir filled in."""
-    train, model = dict(master["train_config"]), dict(master["model_config"])
-    opt = dict(train["optimizer_config"])
-    opt["arguments"] = dict(opt["arguments"], lr=values[LR])
-    train["optimizer_config"] = opt
-    model.update(num_filter1=values[NF1], num_filter2=values[NF2], activation=values[ACT])
-    return dict(master, experiment_dir=exp_dir, train_config=train, model_config=model)
-
-
 def _dump(config: dict[str, Any]) -> str:
     """YAML as OmegaConf writes it: keys unsorted, block style, no line wrapping."""
     return yaml.safe_dump(config, sort_keys=False, width=1 << 20, allow_unicode=True)
@@ -189,43 +101,6 @@ def _yaml_float(x: float) -> str:
     """A float as PyYAML writes it (so it reads back as a float)."""
     text = repr(x).lower()
     return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
-
-
-def _uids(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n random 48-bit trial ids whose first 32 bits (the config_uid) are unique."""
-    uids = rng.integers(0, 1 << 48, size=n, dtype=np.int64)
-    while True:
-        _, first = np.unique(uids >> 16, return_index=True)
-        if len(first) == n:
-            return uids
-        dup = np.setdiff1d(np.arange(n), first)
-        uids[dup] = rng.integers(0, 1 << 48, size=len(dup), dtype=np.int64)
-
-
-def _sample(rng: np.random.Generator, n: int, algo: str) -> tuple[np.ndarray, ...]:
-    """num_filter1, num_filter2, lr, activation index for n trials."""
-    if algo == "tpe":
-        z = rng.standard_normal((n, 3))
-        z[:, 0] = TPE_RHO * z[:, 2] + math.sqrt(1 - TPE_RHO**2) * z[:, 0]
-        u = 0.5 * (1.0 + np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)).astype(float))
-    else:
-        u = rng.random((n, 3))
-    nf1 = np.rint(32 + 96 * u[:, 0]).astype(int)
-    nf2 = np.rint(64 + 192 * u[:, 1]).astype(int)
-    lr = np.clip(10.0 ** (-4 + 3 * u[:, 2]), 1e-4, 0.1)
-    return nf1, nf2, lr, rng.integers(0, len(LEVELS), size=n)
-
-
-def _statuses(
-    rng: np.random.Generator, n: int, running: int, broken: int, failed: int
-) -> list[str]:
-    """Per-trial status: running trials last, the rest shuffled; broken kinds cycle."""
-    head = (
-        ["failed"] * failed + ["broken"] * broken + ["complete"] * (n - running - failed - broken)
-    )
-    statuses = [head[i] for i in rng.permutation(len(head))] + ["running"] * running
-    kinds = iter(list(BROKEN_KINDS) * (broken // len(BROKEN_KINDS) + 1))
-    return [next(kinds) if s == "broken" else s for s in statuses]
 
 
 def _write(path: str, data: bytes) -> None:
@@ -244,85 +119,7 @@ def _stamp(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-@dataclass(frozen=True)
-class _Sim:
-    """Every trial's sampled values and per-epoch metrics (epochs + 1 columns)."""
-
-    names: list[str]
-    statuses: list[str]
-    values: list[dict[str, Any]]
-    asymptote: np.ndarray
-    metrics: np.ndarray  # (trial, epoch, val_loss/val_accuracy/train_loss/train_accuracy)
-    best_at: np.ndarray  # the epoch index of the best val_loss so far
-    start: np.ndarray
-    stamps: np.ndarray
-    rows: list[int]  # rows written to results.json
-    diverged: list[float]  # the last row's val_loss token of failed trials (NaN or Infinity)
-    cuts: np.ndarray  # where a running trial's partial row is cut, as a fraction
-    junk: bytes
-
-
-def _simulate(
-    rng: np.random.Generator,
-    trials: int,
-    epochs: int,
-    algo: str,
-    noise: float,
-    counts: tuple[int, int, int],
-) -> _Sim:
-    """Draw everything, vectorised; ``counts`` is (running, broken, failed)."""
-    n, e1 = trials, epochs + 1  # one extra epoch: the partial row of running trials
-    uids = _uids(rng, n)
-    names = [f"{u >> 32:04x}_{(u >> 16) & 0xFFFF:04x}_{u & 0xFFFF:04x}" for u in uids.tolist()]
-    statuses = _statuses(rng, n, *counts)
-    nf1, nf2, lr, act = _sample(rng, n, algo)
-    offsets = np.array([OFFSETS[level] for level in LEVELS])
-    asymptote = (
-        BASE_ACCURACY
-        + SLOPES[NF1] * (nf1 - REFERENCE[NF1])
-        + SLOPES[NF2] * (nf2 - REFERENCE[NF2])
-        + SLOPES[LR] * (np.log10(lr) - math.log10(REFERENCE[LR]))
-        + offsets[act]
-        + noise * rng.standard_normal(n)
-    )
-    frac = 1.0 - np.exp(-np.arange(1, e1 + 1) / (epochs / 4))
-    clean = CHANCE + (asymptote[:, None] - CHANCE) * frac
-    eps = noise * rng.standard_normal((4, n, e1))
-    # accuracies count correct samples of 1024; losses are float32, as torch reports them
-    val_acc = np.rint(np.clip(clean + eps[0], 0.0, 1.0) * 1024) / 1024
-    train_acc = np.rint(np.clip(clean + 0.02 * frac + eps[1], 0.0, 1.0) * 1024) / 1024
-    val_loss = np.maximum(-np.log(np.maximum(val_acc, 1e-3)) + eps[2], 1e-6).astype(np.float32)
-    train_loss = np.maximum(-np.log(np.maximum(train_acc, 1e-3)) + eps[3], 1e-6).astype(np.float32)
-    best_loss = np.minimum.accumulate(val_loss, axis=1)
-    secs = (nf1 + nf2)[:, None] / 100 * rng.uniform(0.8, 1.2, (n, e1))
-    start = T0 + 10 + 5.0 * np.arange(n) + rng.uniform(0, 1, n)
-    short = rng.integers(1, max(epochs, 2), size=n).tolist()  # rows of running/failed trials
-    failed_order = np.cumsum([s == "failed" for s in statuses]).tolist()
-    return _Sim(
-        names=names,
-        statuses=statuses,
-        values=[
-            {NF1: a, NF2: b, LR: c, ACT: LEVELS[d]}
-            for a, b, c, d in zip(
-                nf1.tolist(), nf2.tolist(), lr.tolist(), act.tolist(), strict=True
-            )
-        ],
-        asymptote=asymptote,
-        metrics=np.stack([val_loss, val_acc, train_loss, train_acc], axis=-1, dtype=float),
-        best_at=np.maximum.accumulate(np.where(val_loss == best_loss, np.arange(e1), 0), axis=1),
-        start=start,
-        stamps=start[:, None] + np.cumsum(secs, axis=1),
-        rows=[
-            r if s in ("running", "failed") else epochs
-            for r, s in zip(short, statuses, strict=True)
-        ],
-        diverged=[math.nan if c % 2 else math.inf for c in failed_order],
-        cuts=rng.random(n),
-        junk=rng.bytes(64 * n),
-    )
-
-
-def _results(sim: _Sim, i: int, row: str) -> tuple[bytes, int, int]:
+def _results(sim: Simulation, i: int, row: str) -> tuple[bytes, int, int]:
     """results.json bytes of trial i, with its last row's iteration and best iteration.
 
     ``row`` is ``_ROW`` with the experiment's constants filled in.
@@ -387,7 +184,7 @@ def _config(template: str, name: str, values: dict[str, Any], status: str) -> by
     return text.encode()
 
 
-def _write_trial(sim: _Sim, i: int, out: Path, template: str, row: str) -> None:
+def _write_trial(sim: Simulation, i: int, out: Path, template: str, row: str) -> None:
     """Write one trial folder."""
     name, status = sim.names[i], sim.statuses[i]
     tdir = f"{out}/{name}"
@@ -417,7 +214,7 @@ def _write_trial(sim: _Sim, i: int, out: Path, template: str, row: str) -> None:
     _write(f"{tdir}/checkpoints/{MODEL}_{last}.pt", junk[32:])
 
 
-def _write_state_db(path: Path, sim: _Sim, master: dict[str, Any]) -> None:
+def _write_state_db(path: Path, sim: Simulation, master: dict[str, Any]) -> None:
     """ABLATOR's state db: one row per trial, every BLOB a pickle."""
     kwargs = pickle.dumps(
         {
@@ -443,8 +240,8 @@ def _write_state_db(path: Path, sim: _Sim, master: dict[str, Any]) -> None:
         evaluated = status not in ("empty_results", "empty_list_results")
         last = sim.diverged[i] if status == "failed" else float(sim.metrics[i, sim.rows[i] - 1, 0])
         metrics = [{"val_loss": last}] if evaluated else []
-        config = pickle.dumps(_with_values(master, values, master["experiment_dir"]))
-        state = state_blob(STATE_CODES[_STATUS_STATE[status]])
+        config = pickle.dumps(with_values(master, values, master["experiment_dir"]))
+        state = state_blob(STATE_CODES[STATUS_STATE[status]])
         metrics_blob = pickle.dumps(metrics)
         rows.append(
             (i + 1, name[:9], metrics_blob, config, params, i, state, 0, kwargs, types, params)
@@ -483,12 +280,12 @@ def generate_experiment(
     out.mkdir(parents=True, exist_ok=True)
 
     rng = np.random.default_rng(seed)
-    sim = _simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
+    sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
-    master = _master_config(out, trials, epochs, algo, seed, max(2, running))
+    master = master_config(out, trials, epochs, algo, seed, max(2, running))
     (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
     placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
-    template = _dump(_with_values(master, placeholders, f"{out}/{_PH['dir']}"))
+    template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
     row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
     for i in range(trials):
         _write_trial(sim, i, out, template, row)
@@ -508,7 +305,7 @@ def generate_experiment(
         experiment_dir=str(out),
         state_db=db_name if state_db else None,
         statuses=dict(zip(sim.names, sim.statuses, strict=True)),
-        db_states={name: _STATUS_STATE[s] for name, s in zip(sim.names, sim.statuses, strict=True)},
+        db_states={name: STATUS_STATE[s] for name, s in zip(sim.names, sim.statuses, strict=True)},
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
     )

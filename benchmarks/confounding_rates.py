@@ -4,7 +4,8 @@
                                                      [--sizes 50 100 200]
 
 Each experiment is drawn with the synthetic generator's own sampler
-(``ablation_sql.synthetic._sample``, the function that chooses every trial's attributes in
+(``ablation_sql.synthetic_model.sample_attributes``, the function that chooses every
+trial's attributes in
 ``generate_experiment``), from its own seeded generator, with no folders written: num_filter1,
 num_filter2, lr (log) and activation (3 levels). It prints, per number of trials:
 
@@ -28,13 +29,13 @@ import pandas as pd
 from ablation_sql.effects.associations import associations
 from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.failures import failure_rates, survivorship_warnings
-from ablation_sql.synthetic import ACT, LEVELS, LR, NF1, NF2, _sample
+from ablation_sql.synthetic_model import ACT, LEVELS, LR, NF1, NF2, sample_attributes
 
 
 def sampled(n: int, algo: str, seed: int, failed: np.ndarray | None = None) -> TrialData:
     """n trials drawn by the generator's sampler; ``failed`` marks failed trials."""
     rng = np.random.default_rng(seed)
-    nf1, nf2, lr, act = _sample(rng, n, algo)
+    nf1, nf2, lr, act = sample_attributes(rng, n, algo)
     failed = np.zeros(n, dtype=bool) if failed is None else failed
     frame = pd.DataFrame({
         "trial_uid": [f"t{i}" for i in range(n)],

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/effects_rates.py [--seeds 200] [--trials 200] [--noise 0.01]
 
 Each experiment is simulated with the synthetic generator's own simulation
-(``ablation_sql.synthetic._simulate``, what ``generate_experiment`` writes to disk), without
+(``ablation_sql.synthetic_model.simulate``, what ``generate_experiment`` writes to disk), without
 writing folders: every trial complete, the metric val_accuracy reduced by the ``last`` policy
 (the value at the last epoch, where the planted effect is slope * (1 - e^-4)). The analysis is
 the one ``effects`` runs (design, marginal, adjusted, disagreement). It prints, for ``random``
@@ -32,12 +32,12 @@ from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.disagreement import disagreements
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, OFFSETS, SLOPES, _simulate
+from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, simulate
 
 
 def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float) -> TrialData:
     """One experiment as the effects analysis sees it (policy last, every trial complete)."""
-    sim = _simulate(np.random.default_rng(seed), trials, epochs, algo, noise, (0, 0, 0))
+    sim = simulate(np.random.default_rng(seed), trials, epochs, algo, noise, (0, 0, 0))
     frame = pd.DataFrame(sim.values)
     frame.insert(0, "trial_uid", sim.names)
     frame.insert(1, "status", "complete")
