@@ -215,3 +215,21 @@ def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
     again = make()
     assert "ablation-sql ingest" in again and "ablation-sql report" in again
     assert re.search(r"Nothing to be done", make())
+
+
+def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
+    for seed in (1, 2):
+        generate_experiment(tmp_path / "runs" / f"exp{seed}", trials=14, epochs=4, seed=seed)
+    site = tmp_path / "site"
+    assert main(["report", str(tmp_path / "runs"), "--out", str(site), "--quiet",
+                 "--workers", "1"]) == 0
+    page = _parse(site / "index.html")
+    assert {"experiment-1", "experiment-2", "experiment-2-findings"} <= set(page.ids)
+    for name in ("exp1", "exp2"):
+        drawn = [src for src in page.images if src.startswith(f"figures/{name}/")]
+        assert len(drawn) == 18 and all((site / src).is_file() for src in drawn)
+    assert main(["report", str(site / "ablation.duckdb"), "--out", str(tmp_path / "one"),
+                 "--experiment", "exp2", "--quiet"]) == 0
+    one = _parse(tmp_path / "one" / "index.html")
+    assert "experiment-2" not in one.ids
+    assert one.images and all(src.startswith("figures/exp2/") for src in one.images)
