@@ -65,7 +65,7 @@ def test_planted_signs_are_recovered(random_effects) -> None:
         assert levels.loc["relu", "reference"] and levels.loc["leakyRelu", "best"]
         assert levels.loc["elu", "diff_best_high"] < 0
         text = "\n".join(result.findings)
-        assert "num_filter2: higher is better, +0.000" in text
+        assert "num_filter2: higher is better, +0.0" in text and "per 100 units" in text
         assert "lr: higher is worse, \u22120.0" in text and "per 10\u00d7 increase" in text
         assert "elu is worse by 0.0" in text and "leakyRelu is better by 0.0" in text
 
@@ -180,3 +180,13 @@ def test_rank_flag_only_when_a_clear_order_is_reversed() -> None:
     assert _reversed(table([1, 2, 3], [1, 3, 2]), "best", overlap.assign(ci_low=[0.5, 0.2, 0.0])
                      ) == []
     assert _reversed(table([1, 2, 3], [1, 2, 3]), "best", weights) == []
+
+
+def test_slopes_are_stated_at_the_scale_of_the_sampled_span(random_effects) -> None:
+    for result in random_effects:
+        sentences = {s.split(":")[0]: s for s in result.findings}
+        # num_filter1 spans about 32..128 (per 10), num_filter2 about 64..256 (per 100)
+        assert "per 10 units" in sentences["num_filter1"]
+        assert "per 100 units" in sentences["num_filter2"]
+        row = _coefficient(result, NF2)
+        assert f"{row['estimate'] * 100:+.3g}".replace("-", "\u2212") in sentences["num_filter2"]

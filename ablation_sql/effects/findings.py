@@ -3,11 +3,16 @@
 Each attribute's sentence states the adjusted effect (the marginal one, said so, when the
 adjusted model cannot be fitted). A direction ("higher is better", "elu is worse than relu")
 is stated only when the 95 % CI excludes zero; otherwise the sentence says "no clear effect"
-with the interval that spans zero. Better and worse follow the metric's direction.
+with the interval that spans zero. Better and worse follow the metric's direction. A slope is
+stated per 10× for log attributes, else per the power of ten at or below the sampled span
+("per 100 units" for 65 to 250), so that its numbers read at the scale the search moved on.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from .adjusted import Adjusted
@@ -78,15 +83,27 @@ def warning_sentences(data: TrialData, disagreement: pd.DataFrame, sensitivity: 
 
 def _numerical(data: TrialData, design: Design, label: str, row: pd.Series, basis: str
                ) -> str:
-    unit = "per 10\u00d7 increase" if design.logged.get(row["attribute"]) else "per unit"
-    interval = f"95 % CI {number(row['ci_low'])} to {number(row['ci_high'])}"
+    if design.logged.get(row["attribute"]):
+        step, unit = 1.0, "per 10\u00d7 increase"
+    else:
+        step = _step(data.used[row["attribute"]].to_numpy(dtype=float))
+        unit = "per unit" if step == 1 else f"per {step:g} units"
+    estimate, low, high = (row[c] * step for c in ("estimate", "ci_low", "ci_high"))
+    interval = f"95 % CI {number(low)} to {number(high)}"
     sign = conclusion(row["ci_low"], row["ci_high"])
     if sign == "none":
-        return (f"{label}: no clear effect ({number(row['estimate'], sign=True)} "
+        return (f"{label}: no clear effect ({number(estimate, sign=True)} "
                 f"{data.metric} {unit}, {interval} spans zero), {basis}.")
     better = (sign == "+") == (data.direction == "max")
     return (f"{label}: higher is {'better' if better else 'worse'}, "
-            f"{number(row['estimate'], sign=True)} {data.metric} {unit} ({interval}), {basis}.")
+            f"{number(estimate, sign=True)} {data.metric} {unit} ({interval}), {basis}.")
+
+
+def _step(values: np.ndarray) -> float:
+    """The change a sentence states an effect for: the power of ten at or below the sampled
+    span (1 unit for a span of 1 to 9, 100 for 65 to 250, 0.01 for 0.02 to 0.05)."""
+    span = float(np.nanmax(values) - np.nanmin(values)) if len(values) else 0.0
+    return 10.0 ** math.floor(math.log10(span)) if span > 0 else 1.0
 
 
 def _categorical(data: TrialData, label: str, rows: pd.DataFrame, basis: str) -> str:
