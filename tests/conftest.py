@@ -1,4 +1,4 @@
-"""Shared fixtures: the real ABLATOR experiment (copied, never written) and synthetic ones."""
+"""Shared fixtures: the real ABLATOR experiment under tests/fixtures (copied, never written)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
-REAL_EXPERIMENT = SHARED / "fixtures" / "ablator-real" / "tutorial-tpe"
-EXPECTED = SHARED / "fixtures" / "ablator-expected"
+FIXTURES = HERE / "fixtures"
+REAL_EXPERIMENT = FIXTURES / "ablator-real" / "tutorial-tpe"
+EXPECTED = FIXTURES / "ablator-expected"
 
 
 def copy_tree(source: Path, target: Path) -> Path:
-    """Copy a folder with writable permissions (the shared fixtures are read-only)."""
+    """Copy a folder with writable permissions (a checkout may be read-only)."""
     shutil.copytree(source, target, copy_function=shutil.copyfile)
     return target
 
@@ -22,6 +22,4 @@ def copy_tree(source: Path, target: Path) -> Path:
 @pytest.fixture
 def real_experiment(tmp_path: Path) -> Path:
     """A writable copy of the real ABLATOR experiment folder."""
-    if not REAL_EXPERIMENT.is_dir():
-        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
     return copy_tree(REAL_EXPERIMENT, tmp_path / "tutorial-tpe")

@@ -37,8 +37,6 @@ ORDER BY id
 
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory) -> Path:
-    if not REAL_EXPERIMENT.is_dir():
-        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
     path = tmp_path_factory.mktemp("cli") / "tutorial.duckdb"
     with asql.connect(path) as db:
         db.ingest(REAL_EXPERIMENT, workers=1)

@@ -149,8 +149,6 @@ def test_same_seed_same_result(tmp_path) -> None:
 
 
 def test_real_fixture_is_stable(tmp_path) -> None:
-    if not REAL_EXPERIMENT.is_dir():
-        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
     with asql.connect(tmp_path / "real.duckdb") as db:
         db.ingest(REAL_EXPERIMENT, workers=1)
         first = db.effects("val_loss", n_boot=200, seed=1)

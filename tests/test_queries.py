@@ -26,7 +26,6 @@ from ablation_sql.queries import (
     run_query,
 )
 
-from .conftest import REAL_EXPERIMENT
 from .test_views import (
     DB_STATUS,
     Folder,
@@ -47,8 +46,6 @@ LR = "train_config.optimizer_config.arguments.lr"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    if not REAL_EXPERIMENT.is_dir():
-        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
     path, folders, truths = build_database(tmp_path_factory.mktemp("queries"))
     statuses = {eid: {uid: DB_STATUS[s] for uid, s in truth.db_states.items()}
                 for eid, truth in truths.items()}

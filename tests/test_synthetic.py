@@ -19,7 +19,8 @@ import yaml
 
 from ablation_sql.synthetic import Truth, _yaml_float, generate_experiment, main
 
-FIXTURE = Path(__file__).parent.parent.parent / "shared/fixtures/ablator-real/tutorial-tpe"
+from .conftest import REAL_EXPERIMENT as FIXTURE
+
 NF1 = "model_config.num_filter1"
 NF2 = "model_config.num_filter2"
 LR = "train_config.optimizer_config.arguments.lr"
@@ -34,7 +35,6 @@ BROKEN = {
 }  # fmt: skip
 STATE_CODES = {"RUNNING": 0, "COMPLETE": 1, "FAIL": 3}
 EPOCHS = 5
-needs_fixture = pytest.mark.skipif(not FIXTURE.is_dir(), reason="real ABLATOR fixture missing")
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,6 @@ def test_layout(mixed: tuple[Path, Truth]) -> None:
     assert list(truth.statuses.values())[-3:] == ["running"] * 3
 
 
-@needs_fixture
 def test_master_config_matches_fixture_shape(mixed: tuple[Path, Truth]) -> None:
     out, _ = mixed
     ours = yaml.load((out / "master_config.yaml").read_text(), yaml.CSafeLoader)
@@ -238,7 +237,6 @@ def test_broken_kinds(mixed: tuple[Path, Truth]) -> None:
             assert not isinstance(loaded, dict)
 
 
-@needs_fixture
 def test_state_db(mixed: tuple[Path, Truth]) -> None:
     out, truth = mixed
     assert truth.state_db

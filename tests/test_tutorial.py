@@ -1,9 +1,7 @@
 """ABLATOR's "Interpreting Results" tutorial, run end to end on the real fixture.
 
 The tutorial's code as published, with ``ablator`` replaced by ``ablation_sql`` in the imports and
-``directory_path`` pointed at a copy of the fixture. Its first import also brings
-``PlotAnalysis``; until ``ablation_sql.PlotAnalysis`` exists (a later piece of work) that line
-imports ``Optim`` alone and the plotting part is skipped.
+``directory_path`` pointed at a copy of the fixture.
 """
 
 from __future__ import annotations
@@ -14,16 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import ablation_sql
-
 from .conftest import EXPECTED
 
-HAS_PLOTS = hasattr(ablation_sql, "PlotAnalysis")
-PLOT_IMPORT = "PlotAnalysis, Optim" if HAS_PLOTS else "Optim"
-
-GENERATING_RESULTS = f'''
+GENERATING_RESULTS = '''
 from ablation_sql.analysis.results import Results # for formatting results
-from ablation_sql import {PLOT_IMPORT} # for plotting
+from ablation_sql import PlotAnalysis, Optim # for plotting
 
 from ablation_sql import ParallelConfig, ModelConfig, configclass # for configs
 
@@ -101,8 +94,6 @@ def test_generating_results(tutorial: dict, tmp_path: Path) -> None:
     assert saved["val_loss"].tolist() == pytest.approx(df["val_loss"].tolist())
 
 
-@pytest.mark.skipif(not HAS_PLOTS, reason="ablation_sql.PlotAnalysis does not exist yet (a later "
-                    "piece of work): the tutorial's plotting part is not covered")
 def test_plotting(tutorial: dict, tmp_path: Path) -> None:
     _run(PLOTTING, tutorial)
     for name in json.loads((EXPECTED / "tutorial-tpe.plots.json").read_text()):
