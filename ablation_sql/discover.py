@@ -9,7 +9,7 @@ from pathlib import Path
 
 __all__ = ["ExperimentFolder", "TrialFolder", "find_experiments"]
 
-TRIAL_FILES = ("config.yaml", "results.json", "metadata.json")
+TRIAL_FILES = ("config.yaml", "results.json", "metadata.json", "train.log")
 MASTER_CONFIG = "master_config.yaml"
 MAX_DEPTH = 3
 
@@ -47,7 +47,10 @@ def find_experiments(paths: list[Path]) -> tuple[list[ExperimentFolder], list[tu
             problems.append((path, f"{path} is not a folder"))
         else:
             experiments = list(_scan(resolved, 0))
-            if not experiments:
+            if not experiments and _is_trial_folder(resolved):
+                problems.append((path, f"{path} is a trial folder: pass its parent, the "
+                                       f"experiment folder {resolved.parent}"))
+            elif not experiments:
                 problems.append((path, f"no ABLATOR experiment under {path} (looked for "
                                        f"{MASTER_CONFIG} and trial folders with config.yaml "
                                        f"or results.json)"))
@@ -86,6 +89,11 @@ def _trial(entry: os.DirEntry) -> TrialFolder | None:
         return None
     fingerprint = ";".join(s or f"{n}:-" for s, n in zip(stamps, TRIAL_FILES, strict=True))
     return TrialFolder(entry.name, entry.path, fingerprint)
+
+
+def _is_trial_folder(path: Path) -> bool:
+    """A trial folder holds config.yaml or results.json itself."""
+    return any(_stat(str(path / name), name) for name in TRIAL_FILES[:2])
 
 
 def _stat(path: str, name: str) -> str | None:

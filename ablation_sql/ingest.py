@@ -29,7 +29,7 @@ from .state_db import STATUS_BY_CODE, read_state_db
 from .views import refresh_views
 from .yaml_config import load_config
 
-__all__ = ["ingest"]
+__all__ = ["find_ingestable", "ingest"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
 
@@ -53,6 +53,17 @@ class _Plan:
         return bool(self.read or self.missing or self.master_changed or self.state_changed)
 
 
+def find_ingestable(paths: Sequence[str | os.PathLike]
+                    ) -> tuple[list[ExperimentFolder], list[tuple[Path, str]]]:
+    """The experiment folders under ``paths`` and the paths that held none (with a reason);
+    raises NothingToIngestError when there is no experiment at all."""
+    folders, path_problems = find_experiments([Path(p) for p in paths])
+    if not folders:
+        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
+                                   or "no paths given")
+    return folders, path_problems
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | os.PathLike],
@@ -65,10 +76,7 @@ def ingest(
     """Ingest every experiment found under ``paths``; see ``Database.ingest``."""
     started = time.perf_counter()
     now = dt.datetime.now()
-    folders, path_problems = find_experiments([Path(p) for p in paths])
-    if not folders:
-        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
-                                   or "no paths given")
+    folders, path_problems = find_ingestable(paths)
     plans = _plan(con, folders, full)
     for plan in plans:
         if plan.master_changed or plan.read:

@@ -124,6 +124,8 @@ def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, params: Mappin
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
     """Run SQL text (one or more statements; the last one's result) as Rows."""
     try:
+        if not con.extract_statements(sql):
+            raise QueryError("no SQL statement to run: the text is empty or only comments")
         return fetch_rows(con.execute(sql))
     except duckdb.Error as exc:
         raise QueryError(one_line(exc)) from None

@@ -28,7 +28,9 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from ..database import connect
+    from ..ingest import find_ingestable
 
+    find_ingestable(args.paths)  # nothing to ingest: no database file is created
     with connect(args.db) as db, progress(not args.quiet) as on_progress:
         report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
                            full=args.full, on_progress=on_progress)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..database import Database, connect
 from ..errors import InputError
+from ..ingest import find_ingestable
 from ..report import IngestReport
 from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects
@@ -83,6 +84,7 @@ def report_paths(
             raise InputError("give either one database file or experiment folders, not both")
         with connect(files[0], read_only=True) as db:
             return build_report(db, out, experiments=experiments, top_k=top_k), None
+    find_ingestable(found)  # nothing to ingest: no database file is created
     db_file = Path(db_path) if db_path is not None else Path(out) / "ablation.duckdb"
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with connect(db_file) as db:
