@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Database", "connect"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: trials.failure_reason
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
@@ -39,6 +39,8 @@ class Database:
         if not read_only:
             _create_schema(self.con)
             refresh_views(self.con, if_outdated=True)
+        else:
+            _check_schema(self.con, self.path)
 
     @property
     def engine(self):
@@ -138,6 +140,19 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
         pass
     execute(con, "schema")
     execute(con, "schema_version", version=SCHEMA_VERSION)
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    """Refuse, with what to do, a database written by an older schema version (read-only)."""
+    try:
+        found = execute(con, "schema_version_get")[0][0]
+    except duckdb.CatalogException:
+        return  # not an ablation_sql database: plain SQL on it still works
+    if str(found).isdigit() and int(found) < int(SCHEMA_VERSION):
+        raise InputError(
+            f"{path} was written by an older ablation_sql (schema {found}, now "
+            f"{SCHEMA_VERSION}); ingest into it once (ablation-sql ingest PATH --db {path}) "
+            "to upgrade it in place")
 
 
 def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -16,6 +16,7 @@ from .discover import TrialFolder
 from .files import FileProblem, read_text
 from .flatten import flatten, param_row, to_json
 from .results_json import ResultsFile, parse_results
+from .train_log import failure_reason
 from .yaml_config import load_config
 
 __all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
@@ -28,7 +29,7 @@ Batch = dict[str, dict[str, list[Any]]]
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "trials": {"trial_uid": "str", "path": "str", "inferred_status": "str", "n_steps": "int",
                "results_complete": "bool", "config": "str", "config_uid": "str",
-               "metadata": "str", "fingerprint": "str"},
+               "metadata": "str", "fingerprint": "str", "failure_reason": "str"},
     "params": {"trial_uid": "str", "name": "str", "value": "str", "value_double": "float",
                "value_text": "str", "value_type": "str"},
     "metrics": {"trial_uid": "str", "step": "int", "name": "str", "value": "float"},
@@ -111,6 +112,7 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch) -
     rows["config_uid"].append("_".join(uid.split("_")[:2]))
     rows["metadata"].append(metadata_json)
     rows["fingerprint"].append(trial.fingerprint)
+    rows["failure_reason"].append(failure_reason(folder / "train.log"))
 
 
 def _add_params(uid: str, config: dict, keep_whole: frozenset[str], out: dict) -> None:

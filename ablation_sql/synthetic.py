@@ -208,10 +208,32 @@ def _write_trial(sim: Simulation, i: int, out: Path, template: str, row: str) ->
         f"{t1}: Evaluation Step [{k}] val_loss: {val_loss:.2e} val_accuracy: {val_acc:.2e} "
         f"current_epoch: {k:08d} current_iteration: {last:08d}\n"
     )
+    if status == "failed":
+        log += _failure_log(t1, sim.diverged[i])
     _write(f"{tdir}/train.log", log.encode())
     junk = sim.junk[64 * i : 64 * i + 64]
     _write(f"{tdir}/dashboard/tensorboard/events.out.tfevents.{int(sim.start[i])}.vm", junk[:32])
     _write(f"{tdir}/checkpoints/{MODEL}_{last}.pt", junk[32:])
+
+
+# ---- the traceback a failed trial's train.log ends with ----------------------------------------
+_RED, _RESET = "\x1b[91m", "\x1b[0m"
+
+
+def _failure_log(stamp: str, loss: float) -> str:
+    """What ABLATOR appends to a failed trial's train.log: the traceback of the exception that
+    stopped it, in red, its last line naming the exception (here: the loss diverged)."""
+    token = "nan" if math.isnan(loss) else repr(loss)
+    return (
+        f"{stamp}: {_RED}Traceback (most recent call last):\n"
+        '  File "ablator/main/model/wrapper.py", line 521, in train\n'
+        "    self._validation_loop(model, dataloader, metrics, subset)\n"
+        '  File "ablator/main/model/wrapper.py", line 602, in _is_step\n'
+        "    raise LossDivergedError(msg)\n"
+        f"ablator.modules.metrics.main.LossDivergedError: Loss Diverged. Current loss: {token}"
+        f"{_RESET}\n"
+    )
+# ---- end of the failure traceback ----------------------------------------------------------------
 
 
 def _write_state_db(path: Path, sim: Simulation, master: dict[str, Any]) -> None:

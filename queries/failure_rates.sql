@@ -9,7 +9,8 @@
 -- sorted); numerical attributes in quantile bins: between the quantiles 0, 1/bins, ..., 1
 -- (linear interpolation; of log10 of the values for attributes declared log: true), equal
 -- edges merged, '[low, high)' and the last '[low, high]'; an attribute with at most bins
--- distinct values has one level per value.
+-- distinct values has one level per value. failure_reasons: the distinct exception lines that
+-- end the failed trials' train.log (trials.failure_reason), '; '-separated (NULL: none known).
 -- param metric: str = val_loss      -- the metric whose reduced value must be finite
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param bins: int = 4               -- quantile bins of numerical attributes
@@ -55,7 +56,8 @@ trial_reason AS (
              WHEN r.value IS NULL OR isnan(r.value) THEN 'null'
              WHEN isinf(r.value) THEN 'infinite'
              WHEN u.trial_uid IS NOT NULL THEN 'unset'
-        END AS reason
+        END AS reason,
+        t.failure_reason
     FROM trials t
     LEFT JOIN trial_metric($metric, reduction := $reduction, k := $last_k, at_step := $at_step,
                            by_metric := $by_metric, direction := $direction,
@@ -120,7 +122,9 @@ SELECT l.experiment_id, l.attribute, l.level,
     count(*) FILTER (WHERE r.reason = 'infinite') AS infinite,
     count(*) FILTER (WHERE r.reason = 'unset') AS unset,
     count(*) FILTER (WHERE r.reason NOT IN ('failed', 'running', 'null', 'infinite', 'unset'))
-        AS other_status
+        AS other_status,
+    string_agg(DISTINCT r.failure_reason, '; ' ORDER BY r.failure_reason)
+        FILTER (WHERE r.reason = 'failed') AS failure_reasons
 FROM leveled l
 JOIN trial_reason r ON r.experiment_id = l.experiment_id AND r.trial_uid = l.trial_uid
 GROUP BY l.experiment_id, l.attribute, l.level

@@ -1,6 +1,7 @@
 -- Trials parsed by the workers, staged as Parquet files; status is set afterwards.
 INSERT INTO trials (experiment_id, trial_uid, path, inferred_status, n_steps, results_complete,
-                    config, config_uid, metadata, fingerprint, ingested_at)
+                    config, config_uid, metadata, fingerprint, failure_reason,
+                    ingested_at)
 SELECT experiment_id, trial_uid, path, inferred_status, n_steps, results_complete,
-       config, config_uid, metadata, fingerprint, $now
+       config, config_uid, metadata, fingerprint, failure_reason, $now
 FROM read_parquet($files);

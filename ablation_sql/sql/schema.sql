@@ -40,8 +40,11 @@ CREATE TABLE IF NOT EXISTS trials (
     metadata JSON,                  -- metadata.json
     runtime_errors INTEGER,         -- from the state db
     fingerprint VARCHAR,            -- size and mtime of the files read
-    ingested_at TIMESTAMP
+    ingested_at TIMESTAMP,
+    failure_reason VARCHAR          -- the exception line ending train.log's traceback, if any
 );
+-- Schema 1 databases lack the columns added since: added in place (a no-op on newer ones).
+ALTER TABLE trials ADD COLUMN IF NOT EXISTS failure_reason VARCHAR;
 
 -- One row per flattened config key (dotted names); subspace attributes also keep their mapping.
 CREATE TABLE IF NOT EXISTS params (
