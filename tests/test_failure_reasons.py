@@ -90,7 +90,7 @@ def test_synthetic_failed_trials_have_their_reason_everywhere(tmp_path: Path) ->
         assert all(r.startswith("ablator.modules.metrics.main.LossDivergedError: Loss Diverged.")
                    for r in with_reason["failure_reason"])
         rates = db.query("failure_rates", metric="val_accuracy")
-        for attribute, levels in rates.groupby("attribute"):
+        for _attribute, levels in rates.groupby("attribute"):
             assert levels["failed"].sum() == len(failed)
             shown = levels.loc[levels["failed"] > 0, "failure_reasons"]
             assert shown.notna().all() and "LossDivergedError" in shown.iloc[0]
