@@ -75,6 +75,25 @@ def left_out(ax: Axes) -> int:
     return sum(int(g.removeprefix(_NOTE)) for g in gids if g.startswith(_NOTE))
 
 
+_MARKERS = {"failed": ("X", "C3"), "running": ("^", "C2")}
+
+
+def _split(frame: pd.DataFrame, status: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The complete trials' rows and the others' (none when there is no ``status`` column)."""
+    if status is None or status not in frame.columns:
+        return frame, frame.iloc[:0]
+    done = (frame[status] == "complete").to_numpy()
+    return frame.loc[done], frame.loc[~done]
+
+
+def _others(ax: Axes, others: pd.DataFrame, x: pd.Series, y: pd.Series, status: str) -> None:
+    """The rows of trials that did not complete, one marker per status, in the legend."""
+    for name, rows in others.groupby(status, sort=True):
+        marker, color = _MARKERS.get(str(name), ("D", "0.45"))
+        ax.scatter(x.loc[rows.index], y.loc[rows.index], marker=marker, s=40, color=color,
+                   edgecolor="black", linewidth=0.4, zorder=4, label=f"{name} ({len(rows)})")
+
+
 def _best(values: pd.Series, direction: str) -> float:
     return float(values.max() if direction == "max" else values.min())
 
@@ -88,14 +107,20 @@ def lineplot(
     log: bool = False,
     xlabel: str | None = None,
     ylabel: str | None = None,
+    status: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A metric against a numerical attribute: the points, a linear regression line with its
     95 % CI (fitted against log10 of the attribute, with a log x-axis, when ``log``), and the
-    best point by ``direction`` marked."""
+    best point by ``direction`` marked. ``status`` names a column of trial statuses: rows of
+    trials that did not complete are drawn with a marker per status, outside the fit and the
+    best."""
     ax = _axes(ax)
-    frame, dropped = clean(data, metric, [attribute], [attribute] if log else [])
-    frame[attribute] = pd.to_numeric(frame[attribute], errors="coerce").astype(float)
+    everything, dropped = clean(data, metric, [attribute], [attribute] if log else [])
+    everything[attribute] = pd.to_numeric(everything[attribute], errors="coerce").astype(float)
+    frame, others = _split(everything, status)
+    if len(others):
+        _others(ax, others, everything[attribute], everything[metric], status or "")
     if len(frame) >= 2:
         sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax,
                     scatter_kws={"s": 18, "alpha": 0.7}, line_kws={"color": "C1"})
@@ -107,10 +132,11 @@ def lineplot(
         best = frame.loc[frame[metric].idxmax() if direction == "max" else frame[metric].idxmin()]
         ax.scatter([best[attribute]], [best[metric]], marker="*", s=120, color="C3", zorder=3,
                    label=f"Best: {best[metric]:.2e}")
+    if len(everything):
         ax.legend(loc="best", fontsize="small")
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(frame), dropped)
+    _note(ax, len(everything), dropped)
     return ax
 
 
@@ -123,15 +149,23 @@ def violinplot(
     order: list | None = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
+    status: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A violin of the metric per level of a categorical attribute, with ABLATOR's tick
     labels ``Mean: …`` / ``Best: …`` / level (best by ``direction``). Levels are in ``order``
-    when given (declared categories, e.g.), the others after them (see ``level_order``)."""
+    when given (declared categories, e.g.), the others after them (see ``level_order``).
+    ``status`` names a column of trial statuses: rows of trials that did not complete are
+    drawn as markers per status beside the violins, outside them and the labels' numbers."""
     ax = _axes(ax)
-    frame, dropped = clean(data, metric, [attribute])
-    frame[attribute] = frame[attribute].astype(str)
-    levels = level_order(frame[attribute], order)
+    everything, dropped = clean(data, metric, [attribute])
+    everything[attribute] = everything[attribute].astype(str)
+    levels = level_order(everything[attribute], order)
+    frame, others = _split(everything, status)
+    if len(others):
+        where = everything[attribute].map({level: i + 0.3 for i, level in enumerate(levels)})
+        _others(ax, others, where, everything[metric], status or "")
+        ax.legend(loc="best", fontsize="small")
     if len(frame):
         sns.violinplot(data=frame, x=attribute, y=metric, hue=attribute, order=levels,
                        hue_order=levels, legend=False, palette="Set2", ax=ax, cut=0)
@@ -143,7 +177,7 @@ def violinplot(
         ax.set_xticks(range(len(levels)), labels)
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(frame), dropped)
+    _note(ax, len(everything), dropped)
     return ax
 
 
@@ -187,6 +221,7 @@ def parallel_coordinates(
     categories: dict[str, list | None] | None = None,
     log: dict[str, bool] | None = None,
     labels: dict[str, str] | None = None,
+    status: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """One vertical axis per attribute and a last one for the metric; each row is a line
@@ -195,7 +230,8 @@ def parallel_coordinates(
     when ``log`` says so; values <= 0 are then left out); categorical ones (those in
     ``categories``, which maps each to its declared level order or None, or any column not all
     numbers) sit at evenly spaced levels in ``level_order``. Each axis is ticked with real
-    values. ``labels`` maps attribute and metric names to the names shown."""
+    values. ``labels`` maps attribute and metric names to the names shown. ``status`` names a
+    column of trial statuses: trials that did not complete are drawn dashed."""
     ax = _axes(ax)
     categories, log, labels = categories or {}, log or {}, labels or {}
     kinds = {a: a in categories or bool((pd.to_numeric(data[a], errors="coerce").isna()
@@ -207,8 +243,11 @@ def parallel_coordinates(
             for a in attributes] + [_numbers(frame[metric], False)]
     ys = np.column_stack([y for y, _, _ in axes])
     segments = np.stack([np.broadcast_to(np.arange(len(axes)), ys.shape), ys], axis=-1)
+    done = (frame[status] == "complete").to_numpy() if status in frame.columns else \
+        np.ones(len(frame), bool)
     lines = LineCollection(list(segments), array=frame[metric].to_numpy(float), linewidths=1,
-                           alpha=0.7, cmap="viridis" if direction == "max" else "viridis_r")
+                           alpha=0.7, cmap="viridis" if direction == "max" else "viridis_r",
+                           linestyles=["solid" if d else "dashed" for d in done] or "solid")
     ax.add_collection(lines)
     last = max(len(axes) - 1, 1)
     ax.set_xlim(0, last)

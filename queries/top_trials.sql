@@ -3,11 +3,12 @@
 -- Each trial is reduced to one value by trial_metric (best by default; see README.md) and
 -- ranked within its experiment by direction: rank 1 is the best, ties share a rank, ±inf comes
 -- after every finite value; trials without a value are left out. Exactly k rows per experiment
--- (ties at the k-th place are broken by trial_uid).
+-- (ties at the k-th place are broken by trial_uid). Complete trials only unless status says
+-- otherwise: a failed trial's value after one step is not comparable with a finished one's.
 -- param metric: str = val_loss      -- the metric to rank by
 -- param k: int = 10                 -- trials per experiment
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
--- param status: str = NULL          -- only trials with this status, e.g. complete (NULL: all)
+-- param status: str = complete      -- only trials with this status (NULL: every status)
 -- param reduction: str = best       -- best | last | mean_last | at_step | at_best
 -- param last_k: int = 5             -- mean_last: how many last values
 -- param at_step: int = NULL         -- at_step: the step

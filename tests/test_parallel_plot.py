@@ -154,7 +154,7 @@ def test_parallel_figures_paths_remap_and_left_out(epochs: pd.DataFrame, tmp_pat
     fig = analysis.parallel_figure("acc", {"acc": "Accuracy"}, {"act": "Activation"})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Activation", "Accuracy"]
-    assert ax.get_title() == "Accuracy: parallel coordinates"
+    assert ax.get_title() == "Accuracy: parallel coordinates\ntrials: 3"
     assert _lines(ax).get_array().tolist() == [0.4, 0.5]  # each trial's best
     assert analysis.make_parallel_figures(attribute_name_remap={}) == []  # no attributes
 

@@ -248,6 +248,8 @@ def _ranked(values: dict[str, float], direction: str) -> list[tuple[str, float, 
     ("tutorial-tpe", {}),
     ("synth-random", {"k": 7, "metric": "val_accuracy"}),
     ("synth-random", {"k": 5, "status": "complete", "reduction": "last"}),
+    ("synth-random", {"k": 1000, "status": None}),
+    ("synth-random", {"k": 1000, "status": "running", "metric": "val_accuracy"}),
     ("synth-tpe", {"k": 4, "metric": "val_accuracy", "reduction": "at_best",
                    "by_metric": "val_loss"}),
     ("tutorial-tpe", {"k": 3, "metric": "val_accuracy", "reduction": "mean_last",
@@ -261,8 +263,9 @@ def test_top_trials(data, eid: str, params: dict) -> None:
     options = {"reduction": params.get("reduction", "best"), "k": params.get("last_k", 5),
                "by_metric": params.get("by_metric"), "direction": params.get("direction")}
     values = {}
+    status = params.get("status", "complete")  # complete trials unless widened
     for uid in folder.trials:
-        if params.get("status") and statuses[eid][uid] != params["status"]:
+        if status and statuses[eid][uid] != status:
             continue
         value = reduce_trial(folder, uid, metric, **options)
         if value is not None:

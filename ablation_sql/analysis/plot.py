@@ -14,7 +14,10 @@ or ``"pdf"`` changes the suffix. The data is a ``Results`` or a ``Database`` (re
 trial_metric and trial_attributes) or a DataFrame (ABLATOR's frame indexed by (trial_uid, step),
 or one row per trial). By default each trial is one point (one line in parallel coordinates),
 its best value by the metric's direction (``reduction`` picks another of trial_metric's
-reductions for a database); ``rows="all"`` plots every step's row as ABLATOR does.
+reductions for a database); ``rows="all"`` plots every step's row as ABLATOR does. From a
+database only complete trials are drawn unless ``statuses`` widens the set (None: every status;
+failed, running and other trials are then drawn distinctly, outside fits and violins); each
+figure's title says how many trials of each status it holds.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +40,9 @@ from ..sqlfiles import fetch
 __all__ = ["FORMATS", "PlotAnalysis"]
 
 FORMATS = ("png", "svg", "pdf")
-_VALUE, _STEP = "__plot_value__", "__plot_step__"
+_VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
 _CACHE_FILE = ".plot_cache.json"
+_STATUS_ORDER = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
 _DRAW = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
          "parallel": plots.parallel_coordinates}
 
@@ -60,8 +65,9 @@ class PlotAnalysis:
     ``rows``: "trial" (one point per trial, the default) or "all" (every step's row).
     ``reduction``: trial_metric's reduction for a database ("best", "last", ...); a DataFrame
     is always reduced to each trial's best. ``experiment``: the experiment id in a database
-    holding several (default: all). ``left_out`` maps each file written to how many rows its
-    figure left out (NULL or infinite values).
+    holding several (default: all). ``statuses``: the statuses of the trials drawn from a
+    database (default: complete only; None: all). ``left_out`` maps each file written to how
+    many rows its figure left out (NULL or infinite values).
     """
 
     def __init__(
@@ -76,12 +82,14 @@ class PlotAnalysis:
         rows: str = "trial",
         reduction: str = "best",
         experiment: str | None = None,
+        statuses: Sequence[str] | None = ("complete",),
     ) -> None:
         if rows not in ("trial", "all"):
             raise ValueError(f'rows must be "trial" or "all", not {rows!r}')
         self.save_dir = None if save_dir is None else Path(save_dir)
         self.cache = cache
         self.rows, self.reduction, self.experiment = rows, reduction, experiment
+        self.statuses = None if statuses is None else list(statuses)
         if isinstance(data, pd.DataFrame):
             self.frame: pd.DataFrame | None = data
             self.db: Database | None = None
@@ -110,15 +118,16 @@ class PlotAnalysis:
 
     def points(self, metric: str, *attributes: str) -> pd.DataFrame:
         """The rows a figure of ``metric`` against the ``attributes`` draws: columns trial_uid,
-        step, the attributes and the metric (NULL and infinite values still in)."""
+        step, the attributes and the metric (NULL and infinite values still in), then the
+        trial's status (from a database)."""
         if self.db is not None:
             found = self._fetch(metric)
             for attribute in attributes:
                 if attribute not in found.columns:
                     raise KeyError(f"no attribute {attribute!r} in the search space")
             found = found.rename(columns={_STEP: "step"})
-            return found[["trial_uid", "step", *attributes, _VALUE]].rename(
-                columns={_VALUE: metric})
+            return found[["trial_uid", "step", *attributes, _VALUE, _STATUS]].rename(
+                columns={_VALUE: metric, _STATUS: "status"})
         frame = self.frame
         assert frame is not None
         for column in (metric, *attributes):
@@ -143,7 +152,8 @@ class PlotAnalysis:
         assert self.db is not None
         name = "plot_trial_steps" if self.rows == "all" else "plot_trial_points"
         found = fetch(self.db.con, name, metric=metric, reduction=self.reduction,
-                       direction=self.optim_metrics.get(metric), experiment=self.experiment)
+                      direction=self.optim_metrics.get(metric), experiment=self.experiment,
+                      statuses=self.statuses)
         if self._fetched is not None:
             self._fetched[metric] = found
         return found
@@ -256,6 +266,8 @@ class PlotAnalysis:
         ylabel = (metric_name_remap or {}).get(metric, metric)
         options: dict[str, Any] = {"metric": metric,
                                    "direction": self.optim_metrics.get(metric, "max")}
+        if self.db is not None:
+            options["status"] = "status"
         if kind == "parallel":
             _, numerical, categorical = self._selection(None, attribute_name_remap)
             attributes = numerical + categorical
@@ -326,10 +338,22 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
     fig = Figure(**{"figsize": (10, 5) if wide else (7, 5), **figure_kwargs})
     ax = fig.subplots()
     _DRAW[kind](data, ax=ax, **options)
-    ax.set_title(f"{options['labels'][options['metric']]}: parallel coordinates" if wide
-                 else f"{options['ylabel']} vs. {options['xlabel']}")
+    ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
+                  else f"{options['ylabel']} vs. {options['xlabel']}")
+                 + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium")
     fig.tight_layout()
     return fig
+
+
+def _trial_counts(data: pd.DataFrame, status: str | None) -> str:
+    """How many trials the figure holds, per status when known: "trials: 20 complete, 2
+    failed"; statuses in the order of ``_STATUS_ORDER``."""
+    if status is None or status not in data.columns:
+        return f"trials: {data['trial_uid'].nunique()}"
+    counts = data.drop_duplicates("trial_uid")[status].fillna("unknown").value_counts()
+    order = sorted(counts.index, key=lambda s: (_STATUS_ORDER.index(s)
+                                               if s in _STATUS_ORDER else len(_STATUS_ORDER), s))
+    return "trials: " + (", ".join(f"{counts[s]} {s}" for s in order) or "none")
 
 
 def _fingerprint(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> str:

@@ -87,39 +87,52 @@ def plot_database(
     policy: str = "best",
     experiment: str | None = None,
     rows: str = "trial",
+    direction: str | None = None,
+    statuses: Sequence[str] | None = ("complete",),
 ) -> PlotRun:
     """Write the line, violin and parallel-coordinates figures of each experiment under
     ``out`` (under ``out/<experiment_id>/`` when the database holds several and no
-    ``experiment`` is given). ``metrics`` restricts the experiment's optimised metrics;
-    ``policy`` is trial_metric's reduction for one point per trial (best, last, mean_last);
-    ``rows="all"`` draws every step's row instead."""
+    ``experiment`` is given). ``metrics`` (default: the optimised metrics) may name any
+    ingested metric; ``direction`` (min | max) is theirs, required for a metric that is not
+    optimised. ``policy`` is trial_metric's reduction for one point per trial (best, last,
+    mean_last); ``rows="all"`` draws every step's row instead. ``statuses``: the trials drawn
+    (default: complete ones; None: every status, the others drawn distinctly)."""
     for option, value, allowed in (("format", format, FORMATS), ("policy", policy, POLICIES),
                                    ("rows", rows, ("trial", "all"))):
         if value not in allowed:
             raise InputError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
     names = remap if isinstance(remap, Remap) or remap is None else load_remap(remap)
     names = names or Remap()
+    if direction is not None and direction not in ("min", "max"):
+        raise InputError(f"direction must be min or max, not {direction!r}")
     ((sql, _),) = statements("plot_experiments")
-    found = {e: list(m or []) for e, m in db.con.execute(sql).fetchall()}
+    found = {e: (dict(d or {}), list(i or [])) for e, d, i in db.con.execute(sql).fetchall()}
     if experiment is not None and experiment not in found:
         raise InputError(f"no experiment {experiment!r} in the database; it holds "
                          f"{_listing(found)}")
     if not found:
         raise InputError("the database holds no experiments")
     chosen = [experiment] if experiment is not None else list(found)
-    known = sorted({m for e in chosen for m in found[e]})
-    unknown = [m for m in metrics or [] if m not in known]
+    ingested = sorted({m for e in chosen for m in [*found[e][0], *found[e][1]]})
+    unknown = [m for m in metrics or [] if m not in ingested]
     if unknown:
-        raise InputError(f"unknown metric {unknown[0]!r}: the optimised metrics are "
-                         f"{_listing(known)}")
+        raise InputError(f"unknown metric {unknown[0]!r}: the ingested metrics are "
+                         f"{_listing(ingested)}")
+    undirected = [m for e in chosen for m in metrics or []
+                  if direction is None and m in found[e][1] and m not in found[e][0]]
+    if undirected:
+        raise InputError(f"metric {undirected[0]!r} is not an optimised metric: give its "
+                         "direction with --direction min or --direction max (direction= in "
+                         "Python)")
     run = PlotRun(Path(out))
     for experiment_id in chosen:
         folder = run.out if len(chosen) == 1 else run.out / experiment_id
         analysis = PlotAnalysis(db, folder, rows=rows, reduction=policy,
-                                experiment=experiment_id)
+                                experiment=experiment_id, statuses=statuses)
         if metrics is not None:
-            analysis.optim_metrics = {m: d for m, d in analysis.optim_metrics.items()
-                                      if m in metrics}
+            declared = found[experiment_id][0]
+            analysis.optim_metrics = {m: direction or declared[m] for m in dict.fromkeys(metrics)
+                                      if m in declared or m in found[experiment_id][1]}
         for make in (analysis.make_figures, analysis.make_parallel_figures):
             run.files += make(names.metrics, names.attributes, format=format)
         run.left_out |= analysis.left_out

@@ -16,7 +16,8 @@ def add(commands: argparse._SubParsersAction) -> None:
         "(DIR/linearplot/<metric>/<attribute>.<format>), a violin plot per categorical one "
         "(DIR/violinplot/...) and one parallel-coordinates figure over every attribute "
         "(DIR/parallel/<metric>.<format>). Each trial is one point, its value reduced by "
-        "--policy, unless --all-rows. When the database holds several experiments and no "
+        "--policy, unless --all-rows; complete trials only, unless --all-trials. When the "
+        "database holds several experiments and no "
         "--experiment is given, each experiment's figures go under DIR/<experiment_id>/. "
         "The database is opened read-only.",
     )
@@ -24,7 +25,10 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR",
                    help="folder to write the figures into (created if needed)")
     p.add_argument("--metric", action="append", metavar="M",
-                   help="draw this optimised metric only (repeat for several; default: all)")
+                   help="draw this metric (repeat for several; default: every optimised "
+                   "metric); any ingested metric, with --direction when it is not optimised")
+    p.add_argument("--direction", choices=("min", "max"),
+                   help="the direction of the --metric metrics (default: from optim_metrics)")
     p.add_argument("--remap", metavar="FILE.yaml",
                    help="YAML file {metrics: {name: label}, attributes: {name: label}}: the "
                    "labels shown; as in ABLATOR, a section given also selects what is drawn")
@@ -37,6 +41,9 @@ def add(commands: argparse._SubParsersAction) -> None:
                    help="draw this experiment only (default: every experiment)")
     p.add_argument("--all-rows", action="store_true",
                    help="draw every step's row, as ABLATOR does, not one point per trial")
+    p.add_argument("--all-trials", action="store_true",
+                   help="also draw failed, running and other trials, distinctly (default: "
+                   "complete trials only)")
     p.set_defaults(run=_run_plot)
 
 
@@ -47,6 +54,7 @@ def _run_plot(args: argparse.Namespace) -> int:
     with connect(args.db, read_only=True) as db:
         run = plot_database(db, args.out, metrics=args.metric, remap=args.remap,
                             format=args.format, policy=args.policy, experiment=args.experiment,
-                            rows="all" if args.all_rows else "trial")
+                            rows="all" if args.all_rows else "trial", direction=args.direction,
+                            statuses=None if args.all_trials else ("complete",))
     print(run.summary())
     return 0

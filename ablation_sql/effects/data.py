@@ -99,7 +99,8 @@ def load_trials(
     direction = direction or metrics[metric]
     if direction is None:
         raise InputError(f"metric {metric} has no direction in experiment {experiment} (it is "
-                         "not in optim_metrics): give direction min or max")
+                         "not in optim_metrics): give it with --direction min or --direction "
+                         "max (direction= in Python)")
     space = execute(con, "effects_space", experiment=experiment)
     numerical = [name for name, kind, _, _ in space if kind == "numerical"]
     categorical = [name for name, kind, _, _ in space if kind == "categorical"]
@@ -131,8 +132,8 @@ def _experiment(experiment: str | None, known: list[str]) -> str:
             return known[0]
         if not known:
             raise InputError("the database holds no experiment")
-        raise InputError(f"the database holds {len(known)} experiments: give one of "
-                         f"{', '.join(known)}")
+        raise InputError(f"the database holds {len(known)} experiments: choose one with "
+                         f"--experiment ID (experiment= in Python): {', '.join(known)}")
     if experiment not in known:
         raise InputError(f"no experiment {experiment!r}; experiments: {', '.join(known)}")
     return experiment

@@ -1,8 +1,12 @@
--- One row per trial for the plots: the trial's search-space attributes (trial_attributes) and
--- one value of $metric reduced as trial_metric reduces it ($reduction, $direction; NULL when the
--- trial has none), with its step. $experiment NULL: every experiment.
-SELECT a.*, tm.value AS "__plot_value__", tm.step AS "__plot_step__"
+-- One row per trial for the plots: the trial's search-space attributes (trial_attributes), its
+-- status and one value of $metric reduced as trial_metric reduces it ($reduction, $direction;
+-- NULL when the trial has none), with its step. $experiment NULL: every experiment; $statuses
+-- NULL: every status, else only trials with one of these statuses.
+SELECT a.*, tm.value AS "__plot_value__", tm.step AS "__plot_step__",
+    t.status AS "__plot_status__"
 FROM trial_metric($metric, reduction := $reduction, direction := $direction,
                   experiment := $experiment) tm
 JOIN trial_attributes a ON a.experiment_id = tm.experiment_id AND a.trial_uid = tm.trial_uid
+JOIN trials t ON t.experiment_id = tm.experiment_id AND t.trial_uid = tm.trial_uid
+WHERE $statuses IS NULL OR list_contains($statuses, t.status)
 ORDER BY a.experiment_id, a.trial_uid
