@@ -6,11 +6,10 @@
 -- as ablation_sql.effects.load_trials decides. rate = n_left_out / n. Top-level numerical and
 -- categorical attributes, numerical first, in declaration order; trials without a value of the
 -- attribute are not counted for it. Levels: categorical values (declared order, then others
--- sorted); numerical attributes in quantile bins: between the quantiles 0, 1/bins, ..., 1
--- (linear interpolation; of log10 of the values for attributes declared log: true), equal
--- edges merged, '[low, high)' and the last '[low, high]'; an attribute with at most bins
--- distinct values has one level per value. failure_reasons: the distinct exception lines that
--- end the failed trials' train.log (trials.failure_reason), '; '-separated (NULL: none known).
+-- sorted); numerical attributes in quantile bins as attribute_quantile_levels makes them
+-- (between the quantiles 0, 1/bins, ..., 1; one level per value when there are at most bins).
+-- failure_reasons: the distinct exception lines that end the failed trials' train.log
+-- (trials.failure_reason), '; '-separated (NULL: none known).
 -- param metric: str = val_loss      -- the metric whose reduced value must be finite
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param bins: int = 4               -- quantile bins of numerical attributes
@@ -34,9 +33,6 @@ present AS (
     FROM attribute_levels(bins := 0) l
     JOIN attrs a ON a.experiment_id = l.experiment_id AND a.attribute = l.attribute
     WHERE l.level IS NOT NULL AND (a.kind = 'categorical' OR l.x IS NOT NULL)
-),
-vals AS (
-    SELECT * FROM present WHERE kind = 'categorical' OR isfinite(x)
 ),
 unset AS (
     SELECT t.experiment_id, t.trial_uid
@@ -66,51 +62,10 @@ trial_reason AS (
     LEFT JOIN unset u ON u.experiment_id = t.experiment_id AND u.trial_uid = t.trial_uid
     WHERE $experiment IS NULL OR t.experiment_id = $experiment
 ),
-scaled AS (
-    SELECT v.*,
-        v.kind = 'numerical' AND v.log
-            AND min(v.x) OVER (PARTITION BY v.experiment_id, v.attribute) > 0 AS logged,
-        CASE WHEN logged THEN log10(v.x) ELSE v.x END AS t
-    FROM vals v
-),
-edges AS (
-    SELECT experiment_id, attribute, any_value(logged) AS logged,
-        count(DISTINCT t) AS distinct_values,
-        list_sort(list(t)) AS sorted
-    FROM scaled
-    WHERE kind = 'numerical'
-    GROUP BY experiment_id, attribute
-),
-quantiles AS (
-    SELECT experiment_id, attribute, logged, distinct_values,
-        list_sort(list_distinct(list_transform(range(0, $bins + 1), lambda i:
-            sorted[floor(i * (len(sorted) - 1) / $bins)::BIGINT + 1]
-            + (i * (len(sorted) - 1) / $bins - floor(i * (len(sorted) - 1) / $bins))
-              * (sorted[least(floor(i * (len(sorted) - 1) / $bins)::BIGINT + 2, len(sorted))]
-                 - sorted[floor(i * (len(sorted) - 1) / $bins)::BIGINT + 1])))) AS e
-    FROM edges
-),
-binned AS (
-    SELECT s.*, q.distinct_values, q.e,
-        len(list_filter(q.e[2:len(q.e) - 1], lambda c: c <= s.t)) AS bin
-    FROM scaled s
-    LEFT JOIN quantiles q ON q.experiment_id = s.experiment_id AND q.attribute = s.attribute
-),
 leveled AS (
-    SELECT experiment_id, trial_uid, attribute, ord,
-        CASE WHEN kind = 'categorical' THEN level
-             WHEN distinct_values <= $bins
-                 THEN printf('%.4g', CASE WHEN logged THEN pow(10, t) ELSE t END)
-             ELSE printf('[%s, %s%s',
-                 printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 1]) ELSE e[bin + 1] END),
-                 printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 2]) ELSE e[bin + 2] END),
-                 CASE WHEN bin = len(e) - 2 THEN ']' ELSE ')' END) END AS level,
-        CASE WHEN kind = 'categorical' THEN
-                 coalesce(list_position(json_extract_string(categories, '$[*]'), level),
-                          1000000)
-             WHEN distinct_values <= $bins THEN t
-             ELSE bin END AS level_order
-    FROM binned
+    SELECT q.experiment_id, q.trial_uid, q.attribute, a.ord, q.level, q.level_order
+    FROM attribute_quantile_levels(bins := $bins) q
+    JOIN attrs a ON a.experiment_id = q.experiment_id AND a.attribute = q.attribute
 )
 SELECT l.experiment_id, l.attribute, l.level,
     count(*) AS n,

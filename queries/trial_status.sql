@@ -1,10 +1,12 @@
 -- name: trial_status
 -- Trials by status per experiment, and the failure rate per attribute level.
 -- The row with attribute NULL is the experiment's total; then one row per level of each
--- search-space attribute (levels as in attribute_levels). failure_rate = failed / (complete +
--- failed + pruned), the share of the trials that ended which failed (NULL when none ended).
+-- search-space attribute (levels as in attribute_levels, or attribute_quantile_levels with
+-- binning quantile). failure_rate = failed / (complete + failed + pruned), the share of the
+-- trials that ended which failed (NULL when none ended).
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
--- param bins: int = 4               -- numerical attributes: equal-width bins (0: every value)
+-- param bins: int = 4               -- numerical attributes: how many bins (0: every value)
+-- param binning: str = width        -- width (of the declared range) | quantile (as failure_rates)
 WITH t AS (
     SELECT experiment_id, trial_uid, status
     FROM trials
@@ -17,7 +19,11 @@ grouped AS (
     UNION ALL
     SELECT t.experiment_id, l.attribute, l.level, l.level_order, t.status
     FROM t
-    JOIN attribute_levels(bins := $bins) l
+    JOIN (SELECT * FROM attribute_levels(bins := $bins)
+          WHERE coalesce($binning, 'width') = 'width' OR coalesce($bins, 0) = 0
+          UNION ALL
+          SELECT * FROM attribute_quantile_levels(bins := $bins)
+          WHERE $binning = 'quantile' AND $bins > 0) l
         ON l.experiment_id = t.experiment_id AND l.trial_uid = t.trial_uid
 ),
 counts AS (

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from ablation_sql import connect
+from ablation_sql.analysis.plot import PlotAnalysis
 from ablation_sql.cli import main
-from ablation_sql.synthetic import generate_experiment
+from ablation_sql.synthetic import LR, NF1, NF2, generate_experiment
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -101,7 +102,7 @@ def test_numbers_come_from_the_database(built) -> None:
     with connect(out / "ablation.duckdb", read_only=True) as db:
         top = db.query("top_trials", metric="val_accuracy", k=10)
         effects = db.query("numerical_effects", metric="val_loss",
-                           attribute="model_config.num_filter2")
+                           attribute="model_config.num_filter2", status="complete")
         coverage = db.query("search_space_coverage")
     for uid in top["trial_uid"]:
         assert uid in cells
@@ -131,6 +132,56 @@ def test_failed_and_skipped_trials_are_listed_with_reasons(built) -> None:
             assert trial in problems, (trial, status)
     assert "config.yaml is missing" in problems
     assert "results.json ends mid-write" in problems
+
+
+def test_failed_trials_show_the_exception_ending_their_log(built) -> None:
+    out, _, truth = built
+    page = _parse(out / "index.html")
+    failed = [t for t, s in truth.statuses.items() if s == "failed"]
+    assert len(failed) == 2
+    for trial in failed:
+        row = page.cells[page.cells.index(trial):][:6]
+        assert row[1] == "failed"
+        assert row[4].startswith("ablator.modules.metrics.main.LossDivergedError: Loss Diverged.")
+    text = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    assert text.count("LossDivergedError") == 2  # only in the failed trials' rows
+
+
+def test_every_section_uses_the_complete_trials(built) -> None:
+    out, _, truth = built
+    text = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    others = {t for t, s in truth.statuses.items() if s in ("failed", "running")}
+    top = text.split('id="experiment-1-top"')[1].split("</section>")[0]
+    assert others and not any(t in top for t in others)  # never ranked among the best
+    with connect(out / "ablation.duckdb", read_only=True) as db:
+        complete = set(db.sql("SELECT trial_uid FROM trials WHERE status = 'complete'")
+                       ["trial_uid"])
+        points = PlotAnalysis(db).points("val_loss", NF2)  # what the report's figures drew
+        numbers = db.query("numerical_effects", metric="val_loss", attribute=NF2,
+                           status="complete")
+        found = db.effects("val_loss", n_boot=50, seed=0)
+    assert set(points["trial_uid"]) == complete
+    assert f"{numbers['slope'].iloc[0]:.4g}" in _parse(out / "index.html").cells
+    assert found.n_used == int(numbers["n"].iloc[0])  # the trials the findings use
+
+
+def test_one_binning_across_the_page(built) -> None:
+    out, _, _ = built
+    with connect(out / "ablation.duckdb", read_only=True) as db:
+        shown = db.query("trial_status", binning="quantile")
+        width = db.query("trial_status")
+        found = db.effects("val_loss", n_boot=50, seed=0)
+        curves = db.query("learning_curves", metric="val_loss", attribute=NF2,
+                          status="complete", binning="quantile")
+    failures = found.failures
+    for attribute in (NF1, NF2, LR):
+        levels = list(shown.loc[shown["attribute"] == attribute, "level"])
+        assert levels == list(failures.loc[failures["attribute"] == attribute, "level"])
+    assert set(curves["level"]) == set(shown.loc[shown["attribute"] == NF2, "level"])
+    cells = set(_parse(out / "index.html").cells)
+    only_width = set(width["level"].dropna()) - set(shown["level"].dropna())
+    assert only_width and not only_width & cells  # equal-width bins are nowhere on the page
+    assert set(shown["level"].dropna()) <= cells
 
 
 def test_strings_from_the_data_are_escaped(built) -> None:

@@ -18,6 +18,12 @@ from ..sqlfiles import fetch
 
 __all__ = ["Attribute", "ExperimentContent", "Table", "experiment_content", "experiment_ids"]
 
+# Every section's trials: the complete ones (as the effects and findings use); failed and
+# running trials are counted per level and listed with their reasons, never ranked or drawn.
+TRIAL_SET = "complete"
+# The one binning of numerical attributes everywhere on the page, the effects' own.
+BINNING = "quantile"
+
 
 @dataclass(frozen=True)
 class Table:
@@ -86,11 +92,12 @@ def experiment_content(db: Database, experiment: str, *, top_k: int = 10) -> Exp
     overview = fetch(db.con, "page_experiments", experiment=experiment).iloc[0].to_dict()
     metrics = dict(fetch(db.con, "plot_optim_metrics", experiment=experiment)
                    .itertuples(index=False, name=None))
-    status = db.query("trial_status", experiment=experiment)
+    status = db.query("trial_status", experiment=experiment, binning=BINNING)
     total = status[status["attribute"].isna()]
     statuses = {s: int(total[s].iloc[0]) for s in _STATUSES if len(total) and total[s].iloc[0]}
     coverage = db.query("search_space_coverage", experiment=experiment)
-    top = {m: Table.of(db.query("top_trials", metric=m, k=top_k, experiment=experiment)
+    top = {m: Table.of(db.query("top_trials", metric=m, k=top_k, experiment=experiment,
+                                status=TRIAL_SET)
                        .drop(columns=["experiment_id", "metric", "direction"]))
            for m in metrics}
     attributes = [
@@ -116,11 +123,11 @@ def _attribute(db: Database, experiment: str, row: Any, coverage: pd.DataFrame,
     for metric in metrics:
         if kind == "numerical":
             found = db.query("numerical_effects", metric=metric, attribute=name,
-                             experiment=experiment)
+                             experiment=experiment, status=TRIAL_SET)
             numbers[metric] = Table.of(found, _NUMERICAL)
         else:
             found = db.query("categorical_effects", metric=metric, attribute=name,
-                             experiment=experiment)
+                             experiment=experiment, status=TRIAL_SET)
             numbers[metric] = Table.of(found, _CATEGORICAL)
     levels = status[status["attribute"] == name]
     return Attribute(

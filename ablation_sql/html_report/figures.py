@@ -1,11 +1,11 @@
 """The report's figures: drawn from SQL query results and saved beside the page.
 
-Per experiment, under ``figures/<experiment>/``: PlotAnalysis's line and violin plots (one point
-per trial, its best value by the metric's direction; unchanged figures are kept, see
-``PlotAnalysis(cache=True)``), a parallel-coordinates figure per metric, and one learning-curve
-figure per metric and attribute, drawn from
-the ``learning_curves`` named query over the complete trials (mean and 95 % CI per level and
-step; numerical attributes in four equal-width bins of their declared range).
+Per experiment, under ``figures/<experiment>/``, every figure over the complete trials (as the
+rest of the page): PlotAnalysis's line and violin plots (one point per trial, its best value by
+the metric's direction; unchanged figures are kept, see ``PlotAnalysis(cache=True)``), a
+parallel-coordinates figure per metric, and one learning-curve figure per metric and attribute,
+drawn from the ``learning_curves`` named query (mean and 95 % CI per level and step; numerical
+attributes in the quantile bins the effects use).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..analysis.plot import PlotAnalysis
 from ..database import Database
-from .content import ExperimentContent
+from .content import BINNING, TRIAL_SET, ExperimentContent
 
 __all__ = ["draw_figures"]
 
@@ -29,7 +29,8 @@ def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
     if not content.metrics:
         return
     analysis = PlotAnalysis(db, save_dir=out / folder, cache=True,
-                            optim_metrics=content.metrics, experiment=content.experiment_id)
+                            optim_metrics=content.metrics, experiment=content.experiment_id,
+                            statuses=(TRIAL_SET,))
     analysis.make_figures()
     attributes = analysis.numerical_attributes + analysis.categorical_attributes
     analysis.make_parallel_figures(
@@ -48,7 +49,8 @@ def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
             attribute.figures[metric] = (folder / kind / metric / f"{attribute.name}.png"
                                          ).as_posix()
             curves = db.query("learning_curves", metric=metric, attribute=attribute.name,
-                              experiment=content.experiment_id, status="complete")
+                              experiment=content.experiment_id, status=TRIAL_SET,
+                              binning=BINNING)
             path = folder / "learning_curves" / metric / f"{attribute.name}.png"
             (out / path).parent.mkdir(parents=True, exist_ok=True)
             _curves_figure(curves, metric=metric, attribute=attribute.name).savefig(out / path)
@@ -67,7 +69,9 @@ def _curves_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> Figu
                         linewidth=0)
     ax.set_xlabel("step")
     ax.set_ylabel(metric)
-    ax.set_title(f"{metric} per step (mean, 95 % CI)")
+    trials = int(curves.groupby("level")["n"].max().sum()) if len(curves) else 0
+    ax.set_title(f"{metric} per step (mean, 95 % CI)\ntrials: {trials} {TRIAL_SET}",
+                 fontsize="medium")
     if len(curves):
         ax.legend(title=attribute, fontsize="small")
     fig.tight_layout()

@@ -102,3 +102,63 @@ SELECT b.experiment_id, b.trial_uid, b.attribute, b.kind,
              coalesce(b.value_text, b.value::VARCHAR))::DOUBLE END AS level_order,
     b.x
 FROM b;
+
+-- attribute_levels with numerical attributes in quantile bins, the one binning of the report,
+-- failure_rates and the effects' failure accounting: bins bins between the quantiles 0,
+-- 1/bins, ..., 1 of the attribute's finite values (linear interpolation; of log10 of the values
+-- for attributes declared log when every value is above 0), equal edges merged, labelled
+-- '[low, high)' and the last '[low, high]' (4 significant digits); an attribute with at most
+-- bins distinct values has one level per value. Other kinds as in attribute_levels; an
+-- undeclared category's level_order is 1000000. Rows with a NULL level or a number that is
+-- NULL or not finite are left out. Columns as attribute_levels'.
+CREATE OR REPLACE MACRO attribute_quantile_levels(bins := 4) AS TABLE
+WITH vals AS (
+    SELECT l.*, coalesce(s.log, false) AS log, s.categories
+    FROM attribute_levels(bins := 0) l
+    JOIN search_space s ON s.experiment_id = l.experiment_id AND s.name = l.attribute
+    WHERE l.level IS NOT NULL AND (l.kind <> 'numerical' OR coalesce(isfinite(l.x), false))
+),
+scaled AS (
+    SELECT v.*,
+        v.kind = 'numerical' AND v.log
+            AND min(v.x) OVER (PARTITION BY v.experiment_id, v.attribute) > 0 AS logged,
+        CASE WHEN logged THEN log10(v.x) ELSE v.x END AS t
+    FROM vals v
+),
+edges AS (
+    SELECT experiment_id, attribute, count(DISTINCT t) AS distinct_values,
+        list_sort(list(t)) AS sorted
+    FROM scaled
+    WHERE kind = 'numerical'
+    GROUP BY experiment_id, attribute
+),
+quantiles AS (
+    SELECT experiment_id, attribute, distinct_values,
+        list_sort(list_distinct(list_transform(range(0, bins + 1), lambda i:
+            sorted[floor(i * (len(sorted) - 1) / bins)::BIGINT + 1]
+            + (i * (len(sorted) - 1) / bins - floor(i * (len(sorted) - 1) / bins))
+              * (sorted[least(floor(i * (len(sorted) - 1) / bins)::BIGINT + 2, len(sorted))]
+                 - sorted[floor(i * (len(sorted) - 1) / bins)::BIGINT + 1])))) AS e
+    FROM edges
+),
+binned AS (
+    SELECT s.*, q.distinct_values, q.e,
+        len(list_filter(q.e[2:len(q.e) - 1], lambda c: c <= s.t)) AS bin
+    FROM scaled s
+    LEFT JOIN quantiles q ON q.experiment_id = s.experiment_id AND q.attribute = s.attribute
+)
+SELECT experiment_id, trial_uid, attribute, kind,
+    CASE WHEN kind <> 'numerical' THEN level
+         WHEN distinct_values <= bins
+             THEN printf('%.4g', CASE WHEN logged THEN pow(10, t) ELSE t END)
+         ELSE printf('[%s, %s%s',
+             printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 1]) ELSE e[bin + 1] END),
+             printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 2]) ELSE e[bin + 2] END),
+             CASE WHEN bin = len(e) - 2 THEN ']' ELSE ')' END) END AS level,
+    CASE WHEN kind = 'categorical' THEN
+             coalesce(list_position(json_extract_string(categories, '$[*]'), level), 1000000)
+         WHEN kind <> 'numerical' THEN level_order
+         WHEN distinct_values <= bins THEN t
+         ELSE bin END::DOUBLE AS level_order,
+    x
+FROM binned;
