@@ -71,3 +71,21 @@ def test_an_existing_database_is_left_as_it_was(db_path: Path, tmp_path: Path) -
     result = run_cli("ingest", "/no/such/path", "--db", str(db_path), cwd=tmp_path)
     assert result.returncode == 1
     assert db_path.read_bytes() == before
+
+
+def test_effects_errors_name_the_flag_to_use(tmp_path: Path) -> None:
+    from ablation_sql.synthetic import generate_experiment
+
+    for name, seed in (("first", 1), ("second", 2)):
+        generate_experiment(tmp_path / "runs" / name, trials=8, epochs=2, seed=seed)
+    assert run_cli("ingest", "runs", "--db", "x.duckdb", "--quiet",
+                   cwd=tmp_path).returncode == 0
+    several = run_cli("effects", "--metric", "val_accuracy", "--db", "x.duckdb", cwd=tmp_path)
+    assert several.returncode == 2 and several.stderr == (
+        "ablation-sql: error: the database holds 2 experiments: choose one with --experiment "
+        "ID (experiment= in Python): first, second\n")
+    undirected = run_cli("effects", "--metric", "train_loss", "--experiment", "first", "--db",
+                         "x.duckdb", cwd=tmp_path)
+    assert undirected.returncode == 2 and undirected.stderr.count("\n") == 1
+    assert "not in optim_metrics): give it with --direction min or --direction max" \
+        in undirected.stderr
