@@ -32,21 +32,29 @@ from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.disagreement import disagreements
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, simulate
+from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, diverge, simulate
+
+METRICS = ("val_loss", "val_accuracy", "train_loss", "train_accuracy")  # Simulation.metrics
 
 
-def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float) -> TrialData:
-    """One experiment as the effects analysis sees it (policy last, every trial complete)."""
+def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float, *,
+              metric: str = "val_accuracy", diverged: tuple[str, str, int] | None = None
+              ) -> TrialData:
+    """One experiment as the effects analysis sees it (policy last, every trial complete),
+    with ``diverged`` (attribute, level, count) trials made to diverge."""
     sim = simulate(np.random.default_rng(seed), trials, epochs, algo, noise, (0, 0, 0))
+    if diverged is not None:
+        sim = diverge(sim, *diverged, seed=seed)
     frame = pd.DataFrame(sim.values)
     frame.insert(0, "trial_uid", sim.names)
     frame.insert(1, "status", "complete")
-    frame.insert(2, "value", sim.metrics[:, epochs - 1, 1])
+    frame.insert(2, "value", sim.metrics[:, epochs - 1, METRICS.index(metric)])
     frame.insert(3, "reason", None)
     for name in (NF1, NF2, LR):
         frame[name] = frame[name].astype(float)
     return TrialData(
-        experiment_id=f"{algo}-{seed}", metric="val_accuracy", direction="max", policy="last",
+        experiment_id=f"{algo}-{seed}", metric=metric,
+        direction="max" if metric.endswith("accuracy") else "min", policy="last",
         frame=frame, numerical=[NF1, NF2, LR], categorical=[ACT], log={NF1: False, NF2: False,
         LR: True}, categories={ACT: list(OFFSETS)}, defaults={}, search_algo=algo,
     )
