@@ -52,9 +52,9 @@ def main() -> None:
     for level in (None, "leakyRelu", "elu"):
         started = time.perf_counter()
         runs = [one(seed, args.trials, level, args.count) for seed in range(args.seeds)]
-        flagged = np.mean([r["activation"] for r in runs])
-        line = (f"{level or 'clean':>9}: any attribute fragile {np.mean([r['any'] for r in runs]):.1%}"
-                f", activation fragile {flagged:.1%}")
+        flagged, anywhere = (np.mean([r[k] for r in runs]) for k in ("activation", "any"))
+        line = (f"{level or 'clean':>9}: any attribute fragile {anywhere:.1%}, "
+                f"activation fragile {flagged:.1%}")
         if level is not None:
             claims = [r for r in runs if r["claim"] != "none"]
             worse = [r for r in runs if r["claim"] == "+"]

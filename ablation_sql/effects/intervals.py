@@ -14,7 +14,8 @@ replaced, and ``method`` says so:
 - ``percentile``: a statistic without one gets the percentile interval stretched to the
   estimate (also when every resample is equal, where BCa is undefined).
 
-Every interval returned holds its estimate (``low <= estimate <= high``) unless it is NaN.
+Every interval returned holds its estimate (``low <= estimate <= high``) unless it is NaN, and
+lies within the bounds.
 """
 
 from __future__ import annotations
@@ -69,4 +70,4 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
         else:
             low[i], high[i], method[i] = min(q_low[i], value), max(q_high[i], value), \
                 "percentile"
-    return Interval(estimate, low, high, method)
+    return Interval(estimate, np.clip(low, *bounds), np.clip(high, *bounds), method)
