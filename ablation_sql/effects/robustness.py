@@ -97,10 +97,13 @@ def _without_influential(y: np.ndarray, x: np.ndarray) -> np.ndarray:
         design = np.column_stack([np.ones(keep.sum()), x[keep]])
         if keep.sum() <= design.shape[1] + 1:
             break
+        n, p = design.shape
         with np.errstate(all="ignore"):
             influence = OLSInfluence(sm.OLS(y[keep], design).fit())
-            drop = ((influence.cooks_distance[0] > 4.0 / keep.sum())
-                    & (np.abs(influence.resid_studentized_external) > OUTLIER))
+            internal = influence.resid_studentized_internal
+            # externally studentized, from the internal one (statsmodels refits n times)
+            external = internal * np.sqrt((n - p - 1) / np.maximum(n - p - internal**2, 1e-12))
+            drop = (influence.cooks_distance[0] > 4.0 / n) & (np.abs(external) > OUTLIER)
         if not drop.any():
             break
         keep[np.flatnonzero(keep)[drop]] = False
