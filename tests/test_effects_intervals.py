@@ -109,6 +109,10 @@ def test_every_table_of_generated_experiments(tmp_path: Path, seed: int) -> None
         for metric, policy in (("val_accuracy", "best"), ("val_loss", "last")):
             result = db.effects(metric, policy=policy, n_boot=200, seed=seed)
             assert assert_all_contained(result) > 10
+            for r in result.importance.itertuples():  # an upper limit is said to be one
+                said = [n for n in result.notes if n.startswith(f"{r.attribute}: its importance")]
+                assert (r.ci_method == "bound") == bool(said), (r, result.notes)
+                assert not said or "is an upper limit" in said[0]
 
 
 def test_every_table_of_the_real_experiment(tmp_path: Path) -> None:

@@ -65,6 +65,9 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
                 + survivorship_warnings(data, rates))
     notes = [f"{a}: {why}" for a, why in design.notes.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
+    notes += [f"{r.attribute}: its importance share {number(r.share)} lies below almost all "
+              f"of its resamples; its interval 0 to {number(r.ci_high)} is an upper limit"
+              for r in weights.table.itertuples() if r.ci_method == "bound"]
     table = _attribute_table(data, design, slopes, levels, adjusted.coefficients,
                              weights.table, disagree, policies, pairs, left_out, robust)
     return Effects(
@@ -127,6 +130,7 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
             "importance": w["share"] if w is not None else nan,
             "importance_ci_low": w["ci_low"] if w is not None else nan,
             "importance_ci_high": w["ci_high"] if w is not None else nan,
+            "importance_ci_method": w["ci_method"] if w is not None else None,
             "importance_rank": w["rank"] if w is not None else None,
             "unique": w["unique"] if w is not None else nan,
             "fragile": name in robust.fragile,
