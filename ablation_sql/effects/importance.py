@@ -64,7 +64,8 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
         """Shares, unique shares and the full R² (rows) of each resample of trial indices."""
         rows = np.atleast_2d(idx)
-        counts = np.stack([np.bincount(r, minlength=n) for r in rows]).astype(float)
+        offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
+        counts = np.bincount(offset, minlength=n * len(rows)).reshape(-1, n).astype(float)
         r2 = _subset_r_squared(design, names, counts)
         full = (1 << k) - 1
         shares = [_lmg(r2, i, k) for i in range(k)]
