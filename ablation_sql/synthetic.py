@@ -14,7 +14,7 @@ import pickle
 import sqlite3
 from collections import Counter
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from .synthetic_model import (
     STEPS_PER_EPOCH,
     T0,
     Simulation,
+    diverge,
     master_config,
     simulate,
     with_values,
@@ -86,6 +87,7 @@ class Truth:
     db_states: dict[str, str]
     configs: dict[str, dict[str, Any]]
     asymptotes: dict[str, float]
+    diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
 
     def to_json(self) -> str:
         """The truth as a JSON document."""
@@ -285,8 +287,12 @@ def generate_experiment(
     failed: int = 0,
     state_db: bool = True,
     noise: float = 0.01,
+    diverged: str | None = None,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
+
+    ``diverged`` ("activation=elu:6") makes that many complete trials of that level diverge
+    (``synthetic_model.diverge``).
 
     Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
     """
@@ -303,6 +309,8 @@ def generate_experiment(
 
     rng = np.random.default_rng(seed)
     sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
+    if diverged is not None:
+        sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
     (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
@@ -330,7 +338,17 @@ def generate_experiment(
         db_states={name: STATUS_STATE[s] for name, s in zip(sim.names, sim.statuses, strict=True)},
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
+        diverged=list(sim.diverged_trials),
     )
+
+
+def parse_diverge(text: str) -> tuple[str, str, int]:
+    """``ATTRIBUTE=LEVEL:COUNT`` as its parts; ValueError when malformed."""
+    attribute, _, rest = text.partition("=")
+    level, _, count = rest.rpartition(":")
+    if not attribute or not level or not count.isdigit():
+        raise ValueError(f"--diverge takes ATTRIBUTE=LEVEL:COUNT (activation=elu:6), not {text!r}")
+    return attribute, level, int(count)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failed", type=int, default=0)
     parser.add_argument("--no-state-db", dest="state_db", action="store_false")
     parser.add_argument("--noise", type=float, default=0.01)
+    parser.add_argument("--diverge", metavar="ATTRIBUTE=LEVEL:COUNT",
+                        help="make COUNT complete trials of that level diverge (losses 10-30x)")
     parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -363,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             failed=args.failed,
             state_db=args.state_db,
             noise=args.noise,
+            diverged=args.diverge,
         )
     except (FileExistsError, ValueError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")

@@ -11,13 +11,13 @@ spurious marginal trend. ``synthetic`` writes what ``simulate`` draws as experim
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ACT", "LEVELS", "LR", "NF1", "NF2", "OFFSETS", "SLOPES", "Simulation",
+__all__ = ["ACT", "LEVELS", "LR", "NF1", "NF2", "OFFSETS", "SLOPES", "Simulation", "diverge",
            "master_config", "sample_attributes", "simulate", "with_values"]
 
 NF1 = "model_config.num_filter1"
@@ -181,6 +181,7 @@ class Simulation:
     diverged: list[float]  # the last row's val_loss token of failed trials (NaN or Infinity)
     cuts: np.ndarray  # where a running trial's partial row is cut, as a fraction
     junk: bytes
+    diverged_trials: list[str] = field(default_factory=list)  # see ``diverge``
 
 
 def simulate(
@@ -243,3 +244,44 @@ def simulate(
     )
 
 
+
+
+# --- Diverged trials (an option; the default simulation never calls this) -------------------
+
+DIVERGE_FACTOR = (10.0, 30.0)
+
+
+def diverge(sim: Simulation, attribute: str, level: str, count: int, seed: int) -> Simulation:
+    """``sim`` with ``count`` complete trials whose ``attribute`` (its full name, or the last
+    part: ``activation``) is ``level`` diverged: their losses multiplied at every epoch by a
+    factor drawn from 10 to 30 per trial, their accuracies at chance. They stay complete.
+
+    The trials and factors come from a generator of their own (seeded with ``seed``), so the
+    rest of the simulation is unchanged. Raises ValueError for an unknown attribute or fewer
+    than ``count`` complete trials at ``level``.
+    """
+    names = [n for n in sim.values[0] if attribute in (n, n.rsplit(".", 1)[-1])] \
+        if sim.values else []
+    if len(names) != 1:
+        raise ValueError(f"unknown attribute {attribute!r} to diverge")
+    at = [i for i, (v, s) in enumerate(zip(sim.values, sim.statuses, strict=True))
+          if str(v[names[0]]) == level and s == "complete"]
+    if count < 0 or count > len(at):
+        raise ValueError(f"cannot diverge {count} trials: {len(at)} complete trials have "
+                         f"{attribute} = {level}")
+    rng = np.random.default_rng([seed, 1])
+    chosen = np.sort(rng.choice(at, size=count, replace=False))
+    metrics = sim.metrics.copy()
+    factor = rng.uniform(*DIVERGE_FACTOR, size=(count, 1))
+    for j in (0, 2):  # val_loss, train_loss
+        metrics[chosen, :, j] = (metrics[chosen, :, j] * factor).astype(np.float32)
+    shape = metrics[chosen, :, 1].shape
+    for j in (1, 3):  # val_accuracy, train_accuracy: chance, counted of 1024
+        noisy = CHANCE + 0.01 * rng.standard_normal(shape)
+        metrics[chosen, :, j] = np.rint(np.clip(noisy, 0.0, 1.0) * 1024) / 1024
+    val_loss = metrics[:, :, 0]
+    best = np.minimum.accumulate(val_loss, axis=1)
+    best_at = np.maximum.accumulate(
+        np.where(val_loss == best, np.arange(val_loss.shape[1]), 0), axis=1)
+    return replace(sim, metrics=metrics, best_at=best_at, diverged_trials=[
+        sim.names[i] for i in chosen.tolist()])

@@ -5,7 +5,8 @@
 Ingests the cached synthetic experiment (benchmarks/data/random-2000x20-s0, generated once by
 ``common.experiment``) into an in-memory database, then prints the median of ``--runs`` calls
 of ``db.effects("val_accuracy", n_boot=--boots)`` (every part: the three policies' data,
-marginal, adjusted, importance, sensitivity, baseline, associations, failures, findings).
+marginal, adjusted, importance, sensitivity, baseline, associations, failures, robustness,
+findings).
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ and ``tpe`` sampling:
   (num_filter2 +, lr -, elu -, leakyRelu +) excludes zero on the planted side;
 - coverage: the share of (experiment, coefficient) cases whose adjusted CI holds the planted
   value (num_filter1's 0 included);
+- level coverage: the share of (experiment, level) cases whose marginal BCa CI of the
+  difference from relu holds the planted offset (the other attributes are sampled
+  independently of the level, so the marginal difference estimates it);
 - null: the share where num_filter1 gets "no clear effect" (its adjusted CI spans zero);
 - disagreement flag: the share of experiments with any attribute flagged (under random: the
   false-positive rate) and with num_filter1 flagged (under tpe: the detection rate).
@@ -32,21 +35,29 @@ from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.disagreement import disagreements
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, simulate
+from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, diverge, simulate
+
+METRICS = ("val_loss", "val_accuracy", "train_loss", "train_accuracy")  # Simulation.metrics
 
 
-def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float) -> TrialData:
-    """One experiment as the effects analysis sees it (policy last, every trial complete)."""
+def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float, *,
+              metric: str = "val_accuracy", diverged: tuple[str, str, int] | None = None
+              ) -> TrialData:
+    """One experiment as the effects analysis sees it (policy last, every trial complete),
+    with ``diverged`` (attribute, level, count) trials made to diverge."""
     sim = simulate(np.random.default_rng(seed), trials, epochs, algo, noise, (0, 0, 0))
+    if diverged is not None:
+        sim = diverge(sim, *diverged, seed=seed)
     frame = pd.DataFrame(sim.values)
     frame.insert(0, "trial_uid", sim.names)
     frame.insert(1, "status", "complete")
-    frame.insert(2, "value", sim.metrics[:, epochs - 1, 1])
+    frame.insert(2, "value", sim.metrics[:, epochs - 1, METRICS.index(metric)])
     frame.insert(3, "reason", None)
     for name in (NF1, NF2, LR):
         frame[name] = frame[name].astype(float)
     return TrialData(
-        experiment_id=f"{algo}-{seed}", metric="val_accuracy", direction="max", policy="last",
+        experiment_id=f"{algo}-{seed}", metric=metric,
+        direction="max" if metric.endswith("accuracy") else "min", policy="last",
         frame=frame, numerical=[NF1, NF2, LR], categorical=[ACT], log={NF1: False, NF2: False,
         LR: True}, categories={ACT: list(OFFSETS)}, defaults={}, search_algo=algo,
     )
@@ -55,14 +66,17 @@ def simulated(seed: int, trials: int, epochs: int, algo: str, noise: float) -> T
 def one(data: TrialData, planted: dict[str, float], n_boot: int) -> dict[str, object]:
     design = build_design(data)
     coefficients = adjusted_effects(design).coefficients.set_index("term")
-    flags = disagreements(marginal_slopes(data, design),
-                          marginal_levels(data, design, n_boot=n_boot, seed=0),
+    levels = marginal_levels(data, design, n_boot=n_boot, seed=0)
+    flags = disagreements(marginal_slopes(data, design), levels,
                           coefficients.reset_index()).set_index("term")["disagree"]
+    diffs = levels[~levels["reference"]].set_index("level")
     low, high = coefficients["ci_low"], coefficients["ci_high"]
     return {
         "signs": all(np.sign(planted[t]) * low[t] > 0 and np.sign(planted[t]) * high[t] > 0
                      for t in planted if planted[t] != 0),
         "covered": [bool(low[t] <= v <= high[t]) for t, v in planted.items()],
+        "levels_covered": [bool(diffs.at[t, "diff_reference_low"] <= planted[t]
+                                <= diffs.at[t, "diff_reference_high"]) for t in diffs.index],
         "null": bool(low[NF1] <= 0 <= high[NF1]),
         "any_flag": bool(flags.any()),
         "nf1_flag": bool(flags[NF1]),
@@ -92,7 +106,9 @@ def main() -> None:
               f"coverage {np.mean(covered):.1%} of {len(covered)} cases ("
               + ", ".join(f"{t.split('.')[-1]} {c:.1%}" for t, c in zip(planted, per_term,
                                                                          strict=True))
-              + f"); num_filter1 no clear effect {np.mean([r['null'] for r in runs]):.1%}; "
+              + f"); marginal level differences (BCa) coverage "
+              f"{np.mean([c for r in runs for c in r['levels_covered']]):.1%}"
+              f"; num_filter1 no clear effect {np.mean([r['null'] for r in runs]):.1%}; "
               f"disagreement flag: any attribute {np.mean([r['any_flag'] for r in runs]):.1%}, "
               f"num_filter1 {np.mean([r['nf1_flag'] for r in runs]):.1%} "
               f"({time.perf_counter() - started:.0f} s)")

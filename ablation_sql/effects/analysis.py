@@ -17,7 +17,9 @@ from .failures import failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
 from .importance import importance
 from .marginal import marginal_levels, marginal_slopes
+from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
+from .robustness import Robustness, robustness
 from .sensitivity import Sensitivity, sensitivity
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
     levels = marginal_levels(data, design, n_boot=n_boot, seed=seed)
     adjusted = adjusted_effects(design)
     disagree = disagreements(slopes, levels, adjusted.coefficients)
+    robust = robustness(design, adjusted, data.direction, short_names(data.attributes))
     weights = importance(design, n_boot=n_boot, seed=seed)
     policies = sensitivity(datasets, policy, weights.table)
     pairs = associations(data)
@@ -62,8 +65,11 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
                 + survivorship_warnings(data, rates))
     notes = [f"{a}: {why}" for a, why in design.notes.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
+    notes += [f"{r.attribute}: its importance share {number(r.share)} lies below almost all "
+              f"of its resamples; its interval 0 to {number(r.ci_high)} is an upper limit"
+              for r in weights.table.itertuples() if r.ci_method == "bound"]
     table = _attribute_table(data, design, slopes, levels, adjusted.coefficients,
-                             weights.table, disagree, policies, pairs, left_out)
+                             weights.table, disagree, policies, pairs, left_out, robust)
     return Effects(
         experiment_id=data.experiment_id, metric=metric, direction=data.direction,
         policy=policy, k=k, n_boot=n_boot, seed=seed, search_algo=data.search_algo,
@@ -74,7 +80,9 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
         attributes=table, slopes=slopes, levels=levels, coefficients=adjusted.coefficients,
         disagreement=disagree, importance=weights.table, sensitivity=policies.table,
         baseline=baseline(data, design, adjusted), associations=pairs, failures=rates,
-        findings=attribute_findings(data, design, adjusted, slopes, levels) + warnings,
+        robustness=robust.table,
+        findings=attribute_findings(data, design, adjusted, slopes, levels, robust.fragile)
+        + warnings,
         warnings=warnings, notes=notes,
     )
 
@@ -82,7 +90,8 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
 def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
                      levels: pd.DataFrame, coefficients: pd.DataFrame,
                      weights: pd.DataFrame, disagree: pd.DataFrame, policies: Sensitivity,
-                     pairs: pd.DataFrame, left_out: dict[str, int]) -> pd.DataFrame:
+                     pairs: pd.DataFrame, left_out: dict[str, int], robust: Robustness
+                     ) -> pd.DataFrame:
     reasons = ", ".join(f"{r} {n}" for r, n in left_out.items())
     rows = []
     for name in data.attributes:
@@ -96,6 +105,7 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
         flags = ["disagreement"] if disagree[disagree["attribute"] == name]["disagree"].any() \
             else []
         flags += [f"policy {reason}" for reason in policies.flagged.get(name, [])]
+        flags += ["fragile"] if name in robust.fragile else []
         for r in pairs[pairs["flagged"]].itertuples():
             if name in (r.attribute_a, r.attribute_b):
                 other = r.attribute_b if name == r.attribute_a else r.attribute_a
@@ -120,8 +130,10 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
             "importance": w["share"] if w is not None else nan,
             "importance_ci_low": w["ci_low"] if w is not None else nan,
             "importance_ci_high": w["ci_high"] if w is not None else nan,
+            "importance_ci_method": w["ci_method"] if w is not None else None,
             "importance_rank": w["rank"] if w is not None else None,
             "unique": w["unique"] if w is not None else nan,
+            "fragile": name in robust.fragile,
             "flags": "; ".join(flags),
         })
     frame = pd.DataFrame(rows, columns=ATTRIBUTE_COLUMNS)

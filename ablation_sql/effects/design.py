@@ -17,7 +17,7 @@ import pandas as pd
 
 from .data import TrialData
 
-__all__ = ["Design", "build_design", "conclusion", "percentile_ci"]
+__all__ = ["Design", "build_design", "conclusion"]
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,6 @@ def conclusion(low: float, high: float) -> str:
     if high < 0:
         return "-"
     return "none"
-
-
-def percentile_ci(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The 2.5 and 97.5 percentiles of bootstrap ``samples`` along ``axis``."""
-    low, high = np.percentile(samples, [2.5, 97.5], axis=axis)
-    return low, high
 
 
 def _level_order(text: np.ndarray, declared: list[str]) -> list[str]:

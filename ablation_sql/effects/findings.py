@@ -31,8 +31,10 @@ def number(value: float, *, sign: bool = False) -> str:
 
 
 def attribute_findings(data: TrialData, design: Design, adjusted: Adjusted,
-                       slopes: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
-    """One sentence per attribute, in declaration order (numerical, then categorical)."""
+                       slopes: pd.DataFrame, levels: pd.DataFrame,
+                       fragile: dict[str, str] | None = None) -> list[str]:
+    """One sentence per attribute, in declaration order (numerical, then categorical), with
+    the ``fragile`` attributes' robustness sentence (robustness.py) after their own."""
     names = short_names(data.attributes)
     if adjusted.fit is not None:
         coefficients, basis = adjusted.coefficients, "adjusted for the other attributes"
@@ -48,6 +50,8 @@ def attribute_findings(data: TrialData, design: Design, adjusted: Adjusted,
             out.append(_numerical(data, design, names[name], rows.iloc[0], basis))
         else:
             out.append(_categorical(data, names[name], rows, basis))
+        if fragile and name in fragile:
+            out[-1] += " " + fragile[name]
     return out
 
 

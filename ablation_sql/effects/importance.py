@@ -7,8 +7,11 @@ split what they explain jointly instead of each claiming it. It is computed exac
 R² of all 2^p subsets of the p estimable attributes (p ≤ ``MAX_ATTRIBUTES``); a categorical
 attribute's levels enter together.
 
-The CI is a seeded percentile bootstrap over trials (``n_boot`` resamples), vectorised: each
-resample is a vector of trial counts, every subset's R² follows from weighted cross-products.
+The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py), vectorised:
+each resample is a vector of trial counts, every subset's R² follows from weighted
+cross-products. A share of nearly 0 lies below almost every resample's share, where BCa fails
+too; its interval then runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound",
+an upper limit), so that every interval holds its estimate.
 Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
 no other attribute can explain): under correlated sampling (TPE) a null attribute correlated
 with an effective one gets part of the LMG share (about 0.10 for num_filter1 in the synthetic
@@ -24,13 +27,14 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .design import Design, percentile_ci
+from .design import Design
+from .intervals import bootstrap_ci
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
 
 MAX_ATTRIBUTES = 10
-IMPORTANCE_COLUMNS = ["attribute", "share", "ci_low", "ci_high", "rank", "unique",
-                      "unique_low", "unique_high"]
+IMPORTANCE_COLUMNS = ["attribute", "share", "ci_low", "ci_high", "ci_method", "rank",
+                      "unique", "unique_low", "unique_high", "unique_method"]
 
 
 @dataclass(frozen=True)
@@ -55,26 +59,37 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
                else f"more than {MAX_ATTRIBUTES} attributes")
         return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
                           math.nan, f"importance not computed: {why}")
-    weights = np.ones((1, n))
+    k = len(names)
+
+    def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
+        """Shares, unique shares and the full R² (rows) of each resample of trial indices."""
+        rows = np.atleast_2d(idx)
+        offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
+        counts = np.bincount(offset, minlength=n * len(rows)).reshape(-1, n).astype(float)
+        r2 = _subset_r_squared(design, names, counts)
+        full = (1 << k) - 1
+        shares = [_lmg(r2, i, k) for i in range(k)]
+        unique = [r2[full] - r2[full & ~(1 << i)] for i in range(k)]
+        out = np.clip(np.stack([*shares, *unique, r2[full]]), 0.0, 1.0)  # rounding error
+        return out if np.ndim(idx) > 1 else out[:, 0]
+
     if n_boot > 0:
-        rng = np.random.default_rng(seed)
-        weights = np.vstack([weights, rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)])
-    r2 = _subset_r_squared(design, names, weights)
-    full = (1 << len(names)) - 1
-    shares = np.stack([_lmg(r2, i, len(names)) for i in range(len(names))], axis=1)
-    point = shares[0]
-    low, high = percentile_ci(shares[1:]) if n_boot > 0 else (np.full(len(names), math.nan),) * 2
-    r2_low, r2_high = percentile_ci(r2[full][1:]) if n_boot > 0 else (math.nan, math.nan)
-    order = np.argsort(-point, kind="stable")
-    rank = np.empty(len(names), dtype=int)
-    rank[order] = np.arange(1, len(names) + 1)
-    unique = np.stack([r2[full] - r2[full & ~(1 << i)] for i in range(len(names))], axis=1)
-    u_low, u_high = (percentile_ci(unique[1:]) if n_boot > 0
-                     else (np.full(len(names), math.nan),) * 2)
-    table = pd.DataFrame({"attribute": names, "share": point, "ci_low": low, "ci_high": high,
-                          "rank": rank, "unique": unique[0], "unique_low": u_low,
-                          "unique_high": u_high})
-    return Importance(table, float(r2[full][0]), float(r2_low), float(r2_high), None)
+        ci = bootstrap_ci((np.arange(n),), statistic, n_boot=n_boot,
+                          rng=np.random.default_rng(seed), bounds=(0.0, 1.0))
+        point, low, high, method = ci.estimate, ci.low, ci.high, ci.method
+    else:
+        point = statistic(np.arange(n))
+        low = high = np.full(len(point), math.nan)
+        method = np.full(len(point), None, dtype=object)
+    order = np.argsort(-point[:k], kind="stable")
+    rank = np.empty(k, dtype=int)
+    rank[order] = np.arange(1, k + 1)
+    part = slice(k, 2 * k)
+    table = pd.DataFrame({"attribute": names, "share": point[:k], "ci_low": low[:k],
+                          "ci_high": high[:k], "ci_method": method[:k], "rank": rank,
+                          "unique": point[part], "unique_low": low[part],
+                          "unique_high": high[part], "unique_method": method[part]})
+    return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
 
 
 def _subset_r_squared(design: Design, names: list[str], weights: np.ndarray

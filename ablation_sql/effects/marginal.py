@@ -1,10 +1,10 @@
 """Marginal effects: each attribute on its own.
 
 Numerical: the OLS slope of the value on the attribute (log10 of it when logged: per 10×) with
-its HC3 95 % CI. Categorical: each level's mean with a seeded percentile-bootstrap 95 % CI
-(``n_boot`` resamples within each level), its difference from the best level (by the metric's
-direction) and from the reference level, each with a bootstrap CI from the same resamples.
-CIs are NaN for a level with fewer than 2 trials.
+its HC3 95 % CI. Categorical: each level's mean with a seeded BCa bootstrap 95 % CI
+(``n_boot`` resamples within each level; intervals.py), its difference from the best level (by
+the metric's direction) and from the reference level, each with a BCa CI from resampling both
+levels. CIs are NaN for a level with fewer than 2 trials.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .data import TrialData
-from .design import Design, percentile_ci
+from .design import Design
+from .intervals import bootstrap_ci
 from .ols import fit_ols
 
 __all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "marginal_levels", "marginal_slopes"]
@@ -51,11 +52,12 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
         text = used[name].astype(str).to_numpy()
         groups = [design.y[text == level] for level in levels]
         means = np.array([g.mean() for g in groups])
-        boots = np.stack([_boot_means(g, n_boot, rng) for g in groups], axis=1)
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
-        low, high = percentile_ci(boots)
-        diff_best_low, diff_best_high = percentile_ci(boots - boots[:, [best]])
-        diff_ref_low, diff_ref_high = percentile_ci(boots - boots[:, [0]])
+        low, high = np.stack([_mean_ci(g, n_boot, rng) for g in groups], axis=1)
+        diff_best_low, diff_best_high = np.stack(
+            [_diff_ci(g, groups[best], n_boot, rng) for g in groups], axis=1)
+        diff_ref_low, diff_ref_high = np.stack(
+            [_diff_ci(g, groups[0], n_boot, rng) for g in groups], axis=1)
         frame = pd.DataFrame({
             "attribute": name, "level": levels, "n": [len(g) for g in groups], "mean": means,
             "ci_low": low, "ci_high": high,
@@ -73,8 +75,24 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
     return pd.concat(frames, ignore_index=True)[LEVEL_COLUMNS]
 
 
-def _boot_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """``n_boot`` bootstrap means of ``values`` (NaN when fewer than 2 values)."""
+def _mean_ci(values: np.ndarray, n_boot: int, rng: np.random.Generator
+             ) -> tuple[float, float]:
+    """BCa CI of the mean of ``values`` (NaN when fewer than 2)."""
     if len(values) < 2:
-        return np.full(n_boot, math.nan)
-    return values[rng.integers(0, len(values), (n_boot, len(values)))].mean(axis=1)
+        return math.nan, math.nan
+    ci = bootstrap_ci((values,), np.mean, n_boot=n_boot, rng=rng)
+    return float(ci.low[0]), float(ci.high[0])
+
+
+def _diff_ci(values: np.ndarray, other: np.ndarray, n_boot: int, rng: np.random.Generator
+             ) -> tuple[float, float]:
+    """BCa CI of mean(values) - mean(other), each resampled on its own (NaN when either has
+    fewer than 2 values, or they are the same level)."""
+    if len(values) < 2 or len(other) < 2 or values is other:
+        return math.nan, math.nan
+    ci = bootstrap_ci((values, other), _mean_difference, n_boot=n_boot, rng=rng)
+    return float(ci.low[0]), float(ci.high[0])
+
+
+def _mean_difference(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    return a.mean(axis=axis) - b.mean(axis=axis)

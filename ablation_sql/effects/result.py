@@ -16,13 +16,16 @@ __all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
 #   levels), n_used, n_left_out, left_out (the reasons with counts), marginal / adjusted (the
 #   effect as text: a slope with its CI, or each level's difference with its CI),
 #   marginal_estimate .. adjusted_ci_high (numerical attributes' slopes; NaN for categorical),
-#   importance (LMG share of the variance) with its CI and rank, unique (drop in R² without
-#   the attribute), flags (disagreement | policy sign | policy rank | confounded with <other>).
+#   importance (LMG share of the variance) with its CI, the CI's method (intervals.py: BCa |
+#   bound | percentile) and rank, unique (drop in R² without the attribute), fragile
+#   (robustness.py: a clear conclusion changes without the influential trials or on ranks),
+#   flags (disagreement | policy sign | policy rank | fragile | confounded with <other>).
 ATTRIBUTE_COLUMNS = [
     "attribute", "kind", "scale", "n_used", "n_left_out", "left_out", "marginal", "adjusted",
     "marginal_estimate", "marginal_ci_low", "marginal_ci_high", "adjusted_estimate",
     "adjusted_ci_low", "adjusted_ci_high", "importance", "importance_ci_low",
-    "importance_ci_high", "importance_rank", "unique", "flags",
+    "importance_ci_high", "importance_ci_method", "importance_rank", "unique", "fragile",
+    "flags",
 ]
 
 
@@ -33,7 +36,8 @@ class Effects:
     Tables (DataFrames; columns documented in the module that computes each): ``attributes``
     (one row per attribute, see ``ATTRIBUTE_COLUMNS``), ``slopes`` and ``levels`` (marginal),
     ``coefficients`` (adjusted), ``disagreement``, ``importance``, ``sensitivity``,
-    ``baseline``, ``associations`` (associations.py) and ``failures`` (failures.py).
+    ``baseline``, ``associations`` (associations.py), ``failures`` (failures.py) and
+    ``robustness`` (robustness.py).
     ``findings`` are sentences, per attribute then the warnings; ``warnings`` are the warning
     sentences alone; ``notes`` say what could not be estimated.
     """
@@ -61,12 +65,13 @@ class Effects:
     baseline: pd.DataFrame
     associations: pd.DataFrame
     failures: pd.DataFrame
+    robustness: pd.DataFrame
     findings: list[str]
     warnings: list[str]
     notes: list[str] = field(default_factory=list)
 
     _TABLES = ("attributes", "slopes", "levels", "coefficients", "disagreement", "importance",
-               "sensitivity", "baseline", "associations", "failures")
+               "sensitivity", "baseline", "associations", "failures", "robustness")
 
     def to_frame(self) -> pd.DataFrame:
         """The one-row-per-attribute table."""

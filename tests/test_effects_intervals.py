@@ -1,0 +1,133 @@
+"""Every reported interval holds its estimate: the bootstrap intervals directly (hypothesis),
+every table of ``effects`` on generated experiments and the real one, and the named queries."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ablation_sql as asql
+from ablation_sql.effects.intervals import BCA, bootstrap_ci
+from ablation_sql.synthetic import generate_experiment
+
+from .conftest import REAL_EXPERIMENT
+
+_ESTIMATES = ("estimate", "mean", "share", "change", "value")
+
+
+def intervals(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(estimate, low, high) columns of a table: ``X_low``/``X_high`` around ``X`` or
+    ``X_estimate``; ``ci_low``/``ci_high`` (or ``X_ci_low``) around the table's estimate. A low
+    column whose estimate cannot be found fails the test, so a new table is never skipped."""
+    out = []
+    for low in [c for c in frame.columns if c.endswith("_low")]:
+        high = low[: -len("_low")] + "_high"
+        stem = re.sub(r"_?(ci_)?low$", "", low)
+        candidates = [stem, f"{stem}_estimate"] if stem else list(_ESTIMATES)
+        found = [c for c in candidates if c in frame.columns]
+        assert high in frame.columns and found, f"no estimate for {low} in {list(frame.columns)}"
+        out.append((found[0], low, high))
+    return out
+
+
+def assert_contained(frame: pd.DataFrame, where: str) -> int:
+    """Assert low <= estimate <= high wherever all three are numbers; return the count."""
+    checked = 0
+    for estimate, low, high in intervals(frame):
+        values = frame[[estimate, low, high]].apply(pd.to_numeric, errors="coerce")
+        rows = values.dropna()
+        bad = rows[~((rows[low] <= rows[estimate]) & (rows[estimate] <= rows[high]))]
+        assert bad.empty, f"{where}.{estimate}: interval misses the estimate\n{bad}"
+        checked += len(rows)
+    return checked
+
+
+def assert_all_contained(result: asql.effects.Effects) -> int:
+    checked = sum(assert_contained(getattr(result, name), name) for name in result._TABLES)
+    low, high = result.r_squared_ci
+    if not math.isnan(low):
+        assert low <= result.r_squared <= high
+    return checked
+
+
+def test_interval_columns_are_found() -> None:
+    frame = pd.DataFrame(columns=["mean", "ci_low", "ci_high", "diff_best", "diff_best_low",
+                                  "diff_best_high", "adjusted_estimate", "adjusted_ci_low",
+                                  "adjusted_ci_high"])
+    assert intervals(frame) == [("mean", "ci_low", "ci_high"),
+                                ("diff_best", "diff_best_low", "diff_best_high"),
+                                ("adjusted_estimate", "adjusted_ci_low", "adjusted_ci_high")]
+    with pytest.raises(AssertionError, match="no estimate"):
+        intervals(pd.DataFrame(columns=["odd_low", "odd_high"]))
+
+
+def _share(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """A bounded, biased statistic: the squared mean over the mean square (0 to 1)."""
+    return np.clip(x.mean(axis=axis) ** 2 / np.maximum((x**2).mean(axis=axis), 1e-300), 0, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=40), st.integers(0, 2**32 - 1))
+def test_bootstrap_ci_holds_its_estimate(values: list[float], seed: int) -> None:
+    x = np.array(values)
+    for statistic, bounds in ((np.mean, (-math.inf, math.inf)), (_share, (0.0, 1.0))):
+        ci = bootstrap_ci((x,), statistic, n_boot=200, rng=np.random.default_rng(seed),
+                          bounds=bounds)
+        assert ci.low[0] <= ci.estimate[0] <= ci.high[0], (ci, values)
+        assert bounds[0] <= ci.low[0] and ci.high[0] <= bounds[1]
+
+
+def test_share_near_zero_gets_an_upper_limit() -> None:
+    """The users' case: a share whose resamples all lie above it."""
+    x = np.random.default_rng(0).normal(size=30)
+    x = x - x.mean() + 1e-3  # a share of about 1e-6; nearly every resample's is larger
+    ci = bootstrap_ci((x,), _share, n_boot=500, rng=np.random.default_rng(1), bounds=(0.0, 1.0))
+    assert ci.method[0] == "bound" and ci.low[0] == 0.0 and ci.estimate[0] <= ci.high[0]
+    y = np.random.default_rng(0).normal(5.0, 1.0, size=30)
+    ci = bootstrap_ci((y,), np.mean, n_boot=500, rng=np.random.default_rng(1))
+    assert ci.method[0] == BCA
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_table_of_generated_experiments(tmp_path: Path, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    trials = int(rng.integers(12, 60))
+    kwargs = {"diverged": "activation=elu:2"} if seed % 2 else {}
+    truth = generate_experiment(tmp_path / "exp", trials=trials, epochs=4, seed=seed,
+                                failed=int(rng.integers(0, 4)),
+                                noise=float(rng.uniform(0.005, 0.1)),
+                                algo="tpe" if seed % 3 == 0 else "random", **kwargs)
+    with asql.connect() as db:
+        db.ingest(truth.experiment_dir, workers=1)
+        for metric, policy in (("val_accuracy", "best"), ("val_loss", "last")):
+            result = db.effects(metric, policy=policy, n_boot=200, seed=seed)
+            assert assert_all_contained(result) > 10
+            for r in result.importance.itertuples():  # an upper limit is said to be one
+                said = [n for n in result.notes if n.startswith(f"{r.attribute}: its importance")]
+                assert (r.ci_method == "bound") == bool(said), (r, result.notes)
+                assert not said or "is an upper limit" in said[0]
+
+
+def test_every_table_of_the_real_experiment(tmp_path: Path) -> None:
+    with asql.connect(tmp_path / "real.duckdb") as db:
+        db.ingest(REAL_EXPERIMENT, workers=1)
+        for metric, direction in (("val_loss", None), ("val_accuracy", "max")):
+            result = db.effects(metric, n_boot=500, direction=direction)
+            assert assert_all_contained(result) > 10
+            methods = set(result.importance["ci_method"]) | set(
+                result.importance["unique_method"])
+            assert methods <= {BCA, "bound", "percentile"}
+        queries = [("categorical_effects", {"metric": "val_loss"}),
+                   ("compare_experiments", {"metric": "val_loss"}),
+                   ("learning_curves", {"metric": "val_loss",
+                                        "attribute": "model_config.activation"})]
+        for name, params in queries:
+            frame = db.query(name, **params)
+            assert assert_contained(frame, name) > 0
