@@ -72,7 +72,8 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str,
     flat = all(_base_type(t) in _FLAT_TYPES for t in relation.types)
     if not names or not flat or len(set(n.lower() for n in names)) != len(names):
         frame = relation.df()
-        frame.columns = names  # DuckDB's conversions cut a name at a NUL character
+        if any("\x00" in name for name in names):  # DuckDB's conversion cuts a name at a NUL
+            frame.columns = names
         return frame
     table = relation.to_arrow_table().rename_columns(names)
     for i, column in enumerate(table.columns):
