@@ -4,7 +4,7 @@
 -- search-space attribute (levels as in attribute_levels). failure_rate = failed / (complete +
 -- failed + pruned), the share of the trials that ended which failed (NULL when none ended).
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
--- param bins: int = 4               -- numerical attributes: equal-width bins (0: every value)
+-- param bins: int >= 0 = 4        -- numerical attributes: equal-width bins (0: every value)
 WITH t AS (
     SELECT experiment_id, trial_uid, status
     FROM trials
