@@ -119,7 +119,9 @@ class PlotAnalysis:
 
     def points(self, metric: str, *attributes: str) -> pd.DataFrame:
         """The rows a figure of ``metric`` against the ``attributes`` draws: columns trial_uid,
-        step, the attributes and the metric (NULL and infinite values still in)."""
+        step, the attributes and the metric (NULL and infinite values still in); the metric's
+        column is ``__plot_value__`` when an attribute, trial_uid or step has its name."""
+        value = _VALUE if metric in ("trial_uid", "step", *attributes) else metric
         if self.db is not None:
             found = self._fetch(metric)
             assert self._columns is not None
@@ -128,7 +130,7 @@ class PlotAnalysis:
                     raise KeyError(f"no attribute {attribute!r} in the search space")
             # the view's column names differ from the attributes' when their cases collide
             found = found[["trial_uid", _STEP, *(self._columns[a] for a in attributes), _VALUE]]
-            found.columns = ["trial_uid", "step", *attributes, metric]
+            found.columns = ["trial_uid", "step", *attributes, value]
             return found
         frame = self.frame
         assert frame is not None
@@ -142,9 +144,10 @@ class PlotAnalysis:
         if "trial_uid" not in frame.columns:
             frame = frame.assign(trial_uid=frame.index.astype(str))
         frame = frame[["trial_uid", "step", *attributes, metric]]
+        frame.columns = ["trial_uid", "step", *attributes, value]
         if self.rows == "all":
             return frame.reset_index(drop=True)
-        return _best_rows(frame, metric, self.optim_metrics.get(metric, "max"))
+        return _best_rows(frame, value, self.optim_metrics.get(metric, "max"))
 
     def _fetch(self, metric: str) -> pd.DataFrame:
         """The database's rows of ``metric`` with every attribute (read once per metric while
@@ -265,25 +268,27 @@ class PlotAnalysis:
         """The rows and the drawing options of one figure (``attribute`` None: parallel)."""
         names = attribute_name_remap or {}
         ylabel = shown((metric_name_remap or {}).get(metric, metric))
-        options: dict[str, Any] = {"metric": metric,
-                                   "direction": self.optim_metrics.get(metric, "max")}
         if kind == "parallel":
             _, numerical, categorical = self._selection(None, attribute_name_remap)
             attributes = numerical + categorical
-            options |= {"attributes": attributes,
-                        "categories": {a: self.categories(a) for a in categorical},
-                        "log": {a: self.log(a) for a in numerical},
-                        "labels": {a: shown(names.get(a, a)) for a in attributes}
-                        | {metric: ylabel}}
-            return self.points(metric, *attributes), options
+            data = self.points(metric, *attributes)
+            value = data.columns[-1]  # the metric's column
+            return data, {"metric": value, "direction": self.optim_metrics.get(metric, "max"),
+                          "attributes": attributes,
+                          "categories": {a: self.categories(a) for a in categorical},
+                          "log": {a: self.log(a) for a in numerical},
+                          "labels": {a: shown(names.get(a, a)) for a in attributes}
+                          | {value: ylabel}}
         assert attribute is not None
-        options |= {"attribute": attribute, "xlabel": shown(names.get(attribute, attribute)),
-                    "ylabel": ylabel}
+        data = self.points(metric, attribute)
+        options = {"metric": data.columns[-1], "direction": self.optim_metrics.get(metric, "max"),
+                   "attribute": attribute, "xlabel": shown(names.get(attribute, attribute)),
+                   "ylabel": ylabel}
         if kind == "linearplot":
             options["log"] = self.log(attribute)
         else:
             options["order"] = self.categories(attribute)
-        return self.points(metric, attribute), options
+        return data, options
 
     def _save(self, jobs: list[tuple[str, str, str | None]],
               metric_name_remap: dict[str, str] | None,
