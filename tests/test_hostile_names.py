@@ -164,6 +164,20 @@ def test_names_differing_by_case_or_slug_get_distinct_files(tmp_path: Path, caps
     assert "linearplot/a_b/c.png" not in {e["file"] for e in index}  # a_b collides: hashed
 
 
+def test_plot_refuses_a_link_out_of_the_folder(tmp_path: Path, capsys) -> None:
+    experiment = write_experiment(tmp_path / "exp", metrics={"loss": "min"}, numerical=["n"],
+                                  categorical=["c"])
+    db = tmp_path / "db.duckdb"
+    assert _run(capsys, "ingest", str(experiment), "--db", str(db), "--quiet")[0] == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "linearplot").symlink_to(outside)
+    code, stdout, err = _run(capsys, "plot", "--db", str(db), "--out", str(tmp_path / "plots"))
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert "is not inside" in err and list(outside.iterdir()) == []
+
+
 # -- file_names and inside -------------------------------------------------------------------
 
 ORDINARY = ["val_loss", "val_accuracy", "model_config.num_filter1",
