@@ -164,6 +164,30 @@ def test_names_differing_by_case_or_slug_get_distinct_files(tmp_path: Path, caps
     assert "linearplot/a_b/c.png" not in {e["file"] for e in index}  # a_b collides: hashed
 
 
+def test_experiment_folder_names(tmp_path: Path, capsys) -> None:
+    """Experiment ids are folder names: each experiment's figures go to a safe folder."""
+    ids = ["-dash with space", "e" * 200, "Exp", "exp"]
+    for i, name in enumerate(ids):
+        write_experiment(tmp_path / "all" / name, metrics={"loss": "min"}, numerical=["n"],
+                         categorical=["c"], seed=i)
+    db = tmp_path / "db.duckdb"
+    assert _run(capsys, "ingest", str(tmp_path / "all"), "--db", str(db), "--quiet")[0] == 0
+    out = tmp_path / "plots"
+    code, stdout, err = _run(capsys, "plot", "--db", str(db), "--out", str(out))
+    assert code == 0 and stdout.startswith(f"Wrote {3 * len(ids)} figures"), err
+    folders = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(folders) == len(ids)
+    seen = {json.loads((f / INDEX_FILE).read_text("utf-8"))[0]["experiment"] for f in folders}
+    assert seen == set(ids)
+    assert out / "Exp" not in folders and out / "exp" not in folders
+    code, _, err = _run(capsys, "report", str(db), "--out", str(tmp_path / "report"))
+    assert code == 0, err
+    page = (tmp_path / "report" / "index.html").read_text("utf-8")
+    for src in re.findall(r'<img src="([^"]+)"', page):
+        assert (tmp_path / "report" / unquote(html.unescape(src))).is_file()
+    assert all(html.escape(i) in page for i in ids)
+
+
 def test_plot_refuses_a_link_out_of_the_folder(tmp_path: Path, capsys) -> None:
     experiment = write_experiment(tmp_path / "exp", metrics={"loss": "min"}, numerical=["n"],
                                   categorical=["c"])
