@@ -29,12 +29,22 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 class Database:
-    """A DuckDB database of experiments: ingest folders, query with SQL."""
+    """A DuckDB database of experiments: ingest folders, query with SQL.
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+    ``allow_files``: whether SQL may reach files and the network (``COPY ... TO``, ``read_csv``,
+    ``glob``, ``ATTACH``, ``INSTALL``/``LOAD``, ...). By default only a read-write database
+    may; a read-only one is sandboxed: DuckDB's external access is off and its configuration
+    locked, so SQL reads and writes nothing but the database itself.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
+                 allow_files: bool | None = None):
         self.path = None if path is None else Path(path)
         self.read_only = read_only
+        self.allow_files = not read_only if allow_files is None else allow_files
         self.con = _open(self.path, read_only)
+        if not self.allow_files:
+            execute(self.con, "sandbox")
         self._engine = None
         if not read_only:
             _create_schema(self.con)
@@ -126,9 +136,11 @@ class Database:
         return f"Database({str(self.path) if self.path else ':memory:'!r})"
 
 
-def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> Database:
-    """Open (or create) a database file; in memory when ``path`` is None."""
-    return Database(path, read_only=read_only)
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
+            allow_files: bool | None = None) -> Database:
+    """Open (or create) a database file; in memory when ``path`` is None. A read-only
+    database's SQL reaches no file and no network unless ``allow_files`` (see ``Database``)."""
+    return Database(path, read_only=read_only, allow_files=allow_files)
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:

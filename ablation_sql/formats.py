@@ -71,8 +71,11 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str,
     names = relation.columns
     flat = all(_base_type(t) in _FLAT_TYPES for t in relation.types)
     if not names or not flat or len(set(n.lower() for n in names)) != len(names):
-        return relation.df()
-    table = relation.to_arrow_table()
+        frame = relation.df()
+        if any("\x00" in name for name in names):  # DuckDB's conversion cuts a name at a NUL
+            frame.columns = names
+        return frame
+    table = relation.to_arrow_table().rename_columns(names)
     for i, column in enumerate(table.columns):
         if pa.types.is_date(column.type):
             table = table.set_column(i, table.field(i).name, column.cast(pa.timestamp("us")))

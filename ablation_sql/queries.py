@@ -151,7 +151,8 @@ def bind_params(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
     bound = {}
     for p in query.params:
         if p.name in params:
-            bound[p.name] = convert(params[p.name], p.type, f"{query.name}: {p.name}")
+            value = convert(params[p.name], p.type, f"{query.name}: {p.name}")
+            bound[p.name] = p.check(value, f"query {query.name}", f"{query.path}:{p.line}")
         elif p.required:
             raise QueryError(f"query {query.name} needs parameter {p.name!r} ({p.type})"
                              + (f": {p.help}" if p.help else ""))

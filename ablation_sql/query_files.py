@@ -17,6 +17,10 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_LINE = re.compile(r"--\s*name\s*:\s*(?P<name>\S+)\s*$")
 _PARAM_LINE = re.compile(
     r"--\s*param\s+(?P<name>[^\s:]+)\s*:\s*(?P<type>[^\s=]+)\s*(?P<rest>.*)$")
+_BOUND = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<value>[^\s=<>]+)\s*")
+_HOLDS = {">=": lambda v, b: v >= b, ">": lambda v, b: v > b,
+          "<=": lambda v, b: v <= b, "<": lambda v, b: v < b}
+INT_RANGE = (-2**63, 2**63 - 1)  # BIGINT, the type an int parameter is bound as
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -31,12 +35,22 @@ class QueryParam:
     required: bool = False
     help: str = ""
     line: int = 0
+    bounds: tuple[tuple[str, int | float], ...] = ()  # (">=", 1), ("<", 10), ...
 
     def describe(self) -> str:
-        """``name: type = default`` as in the header."""
-        if self.required:
-            return f"{self.name}: {self.type}"
-        return f"{self.name}: {self.type} = {_show(self.default)}"
+        """``name: type [bounds] = default`` as in the header."""
+        declared = " ".join([f"{self.name}: {self.type}",
+                             *(f"{op} {_show(value)}" for op, value in self.bounds)])
+        return declared if self.required else f"{declared} = {_show(self.default)}"
+
+    def check(self, value: Any, label: str, where: str = "") -> Any:
+        """``value`` (already converted) if it meets the declared bounds (NULL always does);
+        else a QueryError starting with ``label``, ending with ``where`` it was declared."""
+        for op, bound in self.bounds:
+            if value is not None and not _HOLDS[op](value, bound):
+                raise QueryError(f"{label}: {self.name} must be {op} {_show(bound)}, got "
+                                 f"{_show(value)}" + (f" (declared at {where})" if where else ""))
+        return value
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,11 @@ def convert(value: Any, type_: str, label: str = "value") -> Any:
                 if not value.is_integer():
                     raise ValueError
                 return int(value)
-            return int(value.strip()) if isinstance(value, str) else int(value)
+            number = int(value.strip()) if isinstance(value, str) else int(value)
+            if not INT_RANGE[0] <= number <= INT_RANGE[1]:
+                raise QueryError(f"{label}: {value!r} is out of range for an int (from "
+                                 f"{INT_RANGE[0]} to {INT_RANGE[1]})")
+            return number
         if type_ == "float":
             if isinstance(value, bool):
                 raise ValueError
@@ -167,6 +185,7 @@ def _parse_param(line: str, path: str, number: int) -> QueryParam:
         raise QueryError(f"{path}:{number}: parameter name {name!r} is not an identifier")
     if type_ not in TYPES:
         raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(TYPES)})")
+    bounds, rest = _parse_bounds(rest, type_, f"{path}:{number}")
     help_text = ""
     default: Any = None
     required = True
@@ -181,7 +200,33 @@ def _parse_param(line: str, path: str, number: int) -> QueryParam:
         if not rest.startswith("--"):
             raise QueryError(f"{path}:{number}: unexpected {rest!r} (help text follows '--')")
         help_text = rest[2:].strip()
-    return QueryParam(name, type_, default, required, help_text, number)
+    param = QueryParam(name, type_, default, required, help_text, number, bounds)
+    param.check(default, f"{path}:{number}: the default")
+    return param
+
+
+def _parse_bounds(rest: str, type_: str, where: str
+                  ) -> tuple[tuple[tuple[str, int | float], ...], str]:
+    """The bounds at the start of ``rest`` (``>= 1``, ``< 10``: at most one lower and one
+    upper, numbers of the parameter's type) and what follows them."""
+    bounds: list[tuple[str, int | float]] = []
+    while match := _BOUND.match(rest):
+        if type_ not in ("int", "float"):
+            raise QueryError(f"{where}: only int and float parameters take bounds")
+        op = match["op"]
+        value = convert(match["value"], type_, f"{where}: bound {op}")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise QueryError(f"{where}: bound {op} {match['value']} is not a finite number")
+        if any(other[0] == op[0] for other, _ in bounds):
+            raise QueryError(f"{where}: two {'lower' if op[0] == '>' else 'upper'} bounds")
+        bounds.append((op, value))
+        rest = rest[match.end():]
+    if len(bounds) == 2:
+        (low_op, low), (high_op, high) = sorted(bounds, key=lambda b: b[0][0] == "<")
+        if low > high or (low == high and (low_op, high_op) != (">=", "<=")):
+            raise QueryError(f"{where}: no value is {low_op} {_show(low)} and "
+                             f"{high_op} {_show(high)}")
+    return tuple(bounds), rest
 
 
 def _split_default(text: str, path: str, number: int) -> tuple[str | None, str]:

@@ -30,6 +30,7 @@ from .sqlfiles import execute, statements
 __all__ = [
     "DYNAMIC_VIEWS",
     "STATIC_VIEWS",
+    "attribute_columns",
     "column_kind",
     "definitions_version",
     "quote_identifier",
@@ -104,6 +105,12 @@ def view_sql(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
                                   attribute_aggregates=_aggregates(attributes)),
         "trial_summary": _trial_summary_sql(con, attributes),
     }
+
+
+def attribute_columns(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each search-space attribute's column in ``trial_attributes`` (it differs from the name
+    when names collide case-insensitively; a name with a NUL character has none)."""
+    return {c.source: c.column for c in _attribute_columns(con, _param_kinds(con))}
 
 
 def quote_identifier(name: str) -> str:

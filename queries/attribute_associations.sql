@@ -11,7 +11,7 @@
 -- Holm-adjusted over the experiment's pairs, is below 0.01; SQL has no p-values, so
 -- above_threshold only says |value| >= threshold.
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
--- param threshold: float = 0.3      -- above_threshold: |value| >= this
+-- param threshold: float >= 0 <= 1 = 0.3  -- above_threshold: |value| >= this
 WITH attrs AS (
     SELECT s.experiment_id, s.name AS attribute, s.kind, coalesce(s.log, false) AS log,
         row_number() OVER (PARTITION BY s.experiment_id

@@ -8,7 +8,7 @@
 -- param attribute: str              -- the attribute whose levels split the curves
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param status: str = NULL          -- only trials with this status, e.g. complete (NULL: all)
--- param bins: int = 4               -- numerical attributes: how many bins (0: every value)
+-- param bins: int >= 0 = 4        -- numerical attributes: how many bins (0: every value)
 -- param binning: str = width        -- width (of the declared range) | quantile (as failure_rates)
 WITH stats AS (
     SELECT l.experiment_id, l.attribute, l.level, any_value(l.level_order) AS level_order,

@@ -6,12 +6,12 @@
 -- (ties at the k-th place are broken by trial_uid). Complete trials only unless status says
 -- otherwise: a failed trial's value after one step is not comparable with a finished one's.
 -- param metric: str = val_loss      -- the metric to rank by
--- param k: int = 10                 -- trials per experiment
+-- param k: int >= 1 = 10          -- trials per experiment
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param status: str = complete      -- only trials with this status (NULL: every status)
 -- param reduction: str = best       -- best | last | mean_last | at_step | at_best
--- param last_k: int = 5             -- mean_last: how many last values
--- param at_step: int = NULL         -- at_step: the step
+-- param last_k: int >= 1 = 5       -- mean_last: how many last values
+-- param at_step: int >= 0 = NULL   -- at_step: the step
 -- param by_metric: str = NULL       -- at_best: the metric whose best step is used
 -- param direction: str = NULL       -- min | max (NULL: from optim_metrics)
 WITH reduced AS (

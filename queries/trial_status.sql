@@ -5,7 +5,7 @@
 -- binning quantile). failure_rate = failed / (complete + failed + pruned), the share of the
 -- trials that ended which failed (NULL when none ended).
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
--- param bins: int = 4               -- numerical attributes: how many bins (0: every value)
+-- param bins: int >= 0 = 4        -- numerical attributes: how many bins (0: every value)
 -- param binning: str = width        -- width (of the declared range) | quantile (as failure_rates)
 WITH t AS (
     SELECT experiment_id, trial_uid, status

@@ -5,6 +5,7 @@ one folder per experiment."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest  # noqa: E402
 
 import ablation_sql as asql  # noqa: E402
 from ablation_sql.cli import main  # noqa: E402
+from ablation_sql.output_names import INDEX_FILE  # noqa: E402
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
 
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
@@ -44,7 +46,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    """The figures under ``folder`` (not their index, figures.json)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and p.name != INDEX_FILE)
 
 
 def _remap(tmp_path: Path, text: str = REMAP) -> str:
@@ -62,6 +66,11 @@ def test_files_for_each_format(db_path: Path, tmp_path: Path, capsys, fmt: str) 
     assert _files(out) == [f"linearplot/val_loss/{a}.{fmt}" for a in sorted([NF1, NF2, LR])
                            ] + [f"parallel/val_loss.{fmt}", f"violinplot/val_loss/{ACT}.{fmt}"]
     assert all((out / f).read_bytes().startswith(MAGIC[fmt]) for f in _files(out))
+    index = json.loads((out / INDEX_FILE).read_text("utf-8"))
+    assert [e["file"] for e in index] == _files(out)
+    assert {(e["kind"], e["metric"], e["attribute"]) for e in index} == {
+        ("linearplot", "val_loss", a) for a in (NF1, NF2, LR)} | {
+        ("parallel", "val_loss", None), ("violinplot", "val_loss", ACT)}
     assert stdout.splitlines()[0] == f"Wrote 5 figures to {out}"
 
 

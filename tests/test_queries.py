@@ -96,7 +96,7 @@ def test_the_library_loads_and_documents_itself() -> None:
     assert (Path(default_folder()) / "README.md").exists()
     top = queries["top_trials"]
     assert [p.describe() for p in top.params[:3]] == [
-        "metric: str = val_loss", "k: int = 10", "experiment: str = NULL"]
+        "metric: str = val_loss", "k: int >= 1 = 10", "experiment: str = NULL"]
     assert queries["learning_curves"].param("attribute").required
 
 

@@ -8,9 +8,11 @@ parallel-coordinates figure per metric over every attribute.
     analysis.make_figures(metric_name_remap={...}, attribute_name_remap={...})
 
 Files: ``save_dir/linearplot/<metric>/<attribute>.png`` and
-``save_dir/violinplot/<metric>/<attribute>.png`` (original names in the paths, remapped names on
-the axes); ``make_parallel_figures`` writes ``save_dir/parallel/<metric>.png``. ``format="svg"``
-or ``"pdf"`` changes the suffix. The data is a ``Results`` or a ``Database`` (read with SQL:
+``save_dir/violinplot/<metric>/<attribute>.png`` (original names in the paths when they are safe
+file names, else a slug and a hash: see ``ablation_sql.output_names``; remapped names on the
+axes); ``make_parallel_figures`` writes ``save_dir/parallel/<metric>.png``; ``figures.json``
+maps each file to its real metric and attribute names. ``format="svg"`` or ``"pdf"`` changes
+the suffix. The data is a ``Results`` or a ``Database`` (read with SQL:
 trial_metric and trial_attributes) or a DataFrame (ABLATOR's frame indexed by (trial_uid, step),
 or one row per trial). By default each trial is one point (one line in parallel coordinates),
 its best value by the metric's direction (``reduction`` picks another of trial_metric's
@@ -35,7 +37,9 @@ from matplotlib.figure import Figure
 from .. import plots
 from ..configs import Optim
 from ..database import Database
+from ..output_names import FigureIndex, file_names, inside, shown
 from ..sqlfiles import fetch
+from ..views import attribute_columns
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
@@ -67,7 +71,8 @@ class PlotAnalysis:
     is always reduced to each trial's best. ``experiment``: the experiment id in a database
     holding several (default: all). ``statuses``: the statuses of the trials drawn from a
     database (default: complete only; None: all). ``left_out`` maps each file written to how
-    many rows its figure left out (NULL or infinite values).
+    many rows its figure left out (NULL or infinite values); ``files`` maps each (kind, metric,
+    attribute) saved or kept by the cache to its file (attribute None for a parallel figure).
     """
 
     def __init__(
@@ -95,9 +100,12 @@ class PlotAnalysis:
             self.db: Database | None = None
             space = pd.DataFrame(columns=["name", "kind", "log", "categories"])
             found: dict[str, str] = {}
+            self._columns: dict[str, str] | None = None
         else:
             self.frame, self.db = None, data if isinstance(data, Database) else data.db
+            self._columns = attribute_columns(self.db.con)
             space = fetch(self.db.con, "plot_search_space", experiment=experiment)
+            space = space[space["name"].isin(self._columns)]  # a NUL in a name: no column
             found = dict(fetch(self.db.con, "plot_optim_metrics", experiment=experiment)
                          .itertuples(index=False, name=None))
         given = found if optim_metrics is None else optim_metrics
@@ -112,6 +120,7 @@ class PlotAnalysis:
         self._categories = {n: json.loads(c) for n, c in zip(space["name"], space["categories"],
                                                              strict=True) if isinstance(c, str)}
         self.left_out: dict[Path, int] = {}
+        self.files: dict[tuple[str, str, str | None], Path] = {}
         self._fetched: dict[str, pd.DataFrame] | None = None  # a metric's rows, while saving
 
     # -- data ----------------------------------------------------------------------------------
@@ -119,15 +128,20 @@ class PlotAnalysis:
     def points(self, metric: str, *attributes: str) -> pd.DataFrame:
         """The rows a figure of ``metric`` against the ``attributes`` draws: columns trial_uid,
         step, the attributes and the metric (NULL and infinite values still in), then the
-        trial's status (from a database)."""
+        trial's status (from a database). The metric's column is ``__plot_value__`` (the
+        status's ``__plot_status__``) when an attribute, trial_uid or step has its name."""
+        value, status = _output_columns(metric, attributes)
         if self.db is not None:
             found = self._fetch(metric)
+            assert self._columns is not None
             for attribute in attributes:
-                if attribute not in found.columns:
+                if self._columns.get(attribute) not in found.columns:
                     raise KeyError(f"no attribute {attribute!r} in the search space")
-            found = found.rename(columns={_STEP: "step"})
-            return found[["trial_uid", "step", *attributes, _VALUE, _STATUS]].rename(
-                columns={_VALUE: metric, _STATUS: "status"})
+            # the view's column names differ from the attributes' when their cases collide
+            found = found[["trial_uid", _STEP, *(self._columns[a] for a in attributes), _VALUE,
+                           _STATUS]]
+            found.columns = ["trial_uid", "step", *attributes, value, status]
+            return found
         frame = self.frame
         assert frame is not None
         for column in (metric, *attributes):
@@ -140,9 +154,10 @@ class PlotAnalysis:
         if "trial_uid" not in frame.columns:
             frame = frame.assign(trial_uid=frame.index.astype(str))
         frame = frame[["trial_uid", "step", *attributes, metric]]
+        frame.columns = ["trial_uid", "step", *attributes, value]
         if self.rows == "all":
             return frame.reset_index(drop=True)
-        return _best_rows(frame, metric, self.optim_metrics.get(metric, "max"))
+        return _best_rows(frame, value, self.optim_metrics.get(metric, "max"))
 
     def _fetch(self, metric: str) -> pd.DataFrame:
         """The database's rows of ``metric`` with every attribute (read once per metric while
@@ -263,27 +278,29 @@ class PlotAnalysis:
                 attribute_name_remap: dict[str, str] | None) -> tuple[pd.DataFrame, dict]:
         """The rows and the drawing options of one figure (``attribute`` None: parallel)."""
         names = attribute_name_remap or {}
-        ylabel = (metric_name_remap or {}).get(metric, metric)
-        options: dict[str, Any] = {"metric": metric,
+        ylabel = shown((metric_name_remap or {}).get(metric, metric))
+        _, numerical, categorical = self._selection(None, attribute_name_remap)
+        attributes = numerical + categorical if attribute is None else [attribute]
+        value, status = _output_columns(metric, attributes)
+        options: dict[str, Any] = {"metric": value,
                                    "direction": self.optim_metrics.get(metric, "max")}
         if self.db is not None:
-            options["status"] = "status"
+            options["status"] = status
+        data = self.points(metric, *attributes)
         if kind == "parallel":
-            _, numerical, categorical = self._selection(None, attribute_name_remap)
-            attributes = numerical + categorical
-            options |= {"attributes": attributes,
-                        "categories": {a: self.categories(a) for a in categorical},
-                        "log": {a: self.log(a) for a in numerical},
-                        "labels": {a: names.get(a, a) for a in attributes} | {metric: ylabel}}
-            return self.points(metric, *attributes), options
+            return data, options | {
+                "attributes": attributes,
+                "categories": {a: self.categories(a) for a in categorical},
+                "log": {a: self.log(a) for a in numerical},
+                "labels": {a: shown(names.get(a, a)) for a in attributes} | {value: ylabel}}
         assert attribute is not None
-        options |= {"attribute": attribute, "xlabel": names.get(attribute, attribute),
+        options |= {"attribute": attribute, "xlabel": shown(names.get(attribute, attribute)),
                     "ylabel": ylabel}
         if kind == "linearplot":
             options["log"] = self.log(attribute)
         else:
             options["order"] = self.categories(attribute)
-        return self.points(metric, attribute), options
+        return data, options
 
     def _save(self, jobs: list[tuple[str, str, str | None]],
               metric_name_remap: dict[str, str] | None,
@@ -296,15 +313,23 @@ class PlotAnalysis:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
         cache_path = self.save_dir / _CACHE_FILE
         cache = _read_cache(cache_path) if self.cache else {}
+        index = FigureIndex(self.save_dir)
+        metric_files = file_names([*self.optim_metrics, *(m for _, m, _ in jobs)])
+        attribute_files = file_names([*self.numerical_attributes, *self.categorical_attributes,
+                                      *(a for _, _, a in jobs if a is not None)])
         written: list[Path] = []
         self._fetched = {}
         try:
             for kind, metric, attribute in jobs:
                 data, options = self._inputs(kind, metric, attribute, metric_name_remap,
                                              attribute_name_remap)
-                relative = (f"{kind}/{metric}.{format}" if attribute is None
-                            else f"{kind}/{metric}/{attribute}.{format}")
-                path = self.save_dir / relative
+                parts = ([kind, f"{metric_files[metric]}.{format}"] if attribute is None else
+                         [kind, metric_files[metric], f"{attribute_files[attribute]}.{format}"])
+                relative = "/".join(parts)
+                path = inside(self.save_dir, *parts)
+                self.files[(kind, metric, attribute)] = path
+                index.add(relative, kind=kind, metric=metric, attribute=attribute,
+                          experiment=self.experiment)
                 key = _fingerprint(kind, data, options, figure_kwargs)
                 if self.cache and path.is_file() and cache.get(relative) == key:
                     continue
@@ -316,10 +341,20 @@ class PlotAnalysis:
                 written.append(path)
         finally:
             self._fetched = None
+            if jobs:
+                index.write()
         if self.cache:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True))
         return written
+
+
+def _output_columns(metric: str, attributes: list[str] | tuple[str, ...]) -> tuple[str, str]:
+    """The names of the metric's and the status's columns in ``points``: their own unless an
+    attribute, trial_uid or step (or the metric, for the status) already has it."""
+    taken = ("trial_uid", "step", *attributes)
+    return (_VALUE if metric in taken else metric,
+            _STATUS if "status" in (*taken, metric) else "status")
 
 
 def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame:
@@ -340,7 +375,8 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
                   else f"{options['ylabel']} vs. {options['xlabel']}")
-                 + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium")
+                 + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium",
+                 wrap=True)
     fig.tight_layout()
     return fig
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..database import Database
 from ..errors import InputError
 from ..files import FileProblem, read_text
+from ..output_names import file_names, inside
 from ..sqlfiles import statements
 from ..yaml_config import parse_config
 from .plot import FORMATS, PlotAnalysis
@@ -92,11 +93,13 @@ def plot_database(
 ) -> PlotRun:
     """Write the line, violin and parallel-coordinates figures of each experiment under
     ``out`` (under ``out/<experiment_id>/`` when the database holds several and no
-    ``experiment`` is given). ``metrics`` (default: the optimised metrics) may name any
-    ingested metric; ``direction`` (min | max) is theirs, required for a metric that is not
-    optimised. ``policy`` is trial_metric's reduction for one point per trial (best, last,
-    mean_last); ``rows="all"`` draws every step's row instead. ``statuses``: the trials drawn
-    (default: complete ones; None: every status, the others drawn distinctly)."""
+    ``experiment`` is given; names that are not safe file names become a slug and a hash, and
+    each folder's ``figures.json`` maps its files to the real names). ``metrics`` (default: the
+    optimised metrics) may name any ingested metric; ``direction`` (min | max) is theirs,
+    required for a metric that is not optimised. ``policy`` is trial_metric's reduction for one
+    point per trial (best, last, mean_last); ``rows="all"`` draws every step's row instead.
+    ``statuses``: the trials drawn (default: complete ones; None: every status, the others
+    drawn distinctly)."""
     for option, value, allowed in (("format", format, FORMATS), ("policy", policy, POLICIES),
                                    ("rows", rows, ("trial", "all"))):
         if value not in allowed:
@@ -125,8 +128,9 @@ def plot_database(
                          "direction with --direction min or --direction max (direction= in "
                          "Python)")
     run = PlotRun(Path(out))
+    folders = file_names(found)
     for experiment_id in chosen:
-        folder = run.out if len(chosen) == 1 else run.out / experiment_id
+        folder = run.out if len(chosen) == 1 else inside(run.out, folders[experiment_id])
         analysis = PlotAnalysis(db, folder, rows=rows, reduction=policy,
                                 experiment=experiment_id, statuses=statuses)
         if metrics is not None:

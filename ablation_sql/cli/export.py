@@ -26,7 +26,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from ..database import connect
     from ..export import export_database
 
-    with connect(args.db, read_only=True) as db:
+    with connect(args.db, read_only=True, allow_files=True) as db:
         written = export_database(db.con, args.out, args.format)
     print(f"Wrote {len(written)} files to {args.out}: "
           + ", ".join(path.name for path in written))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .common import DEFAULT_DB, OUTPUT_FORMATS
 
 __all__ = ["add"]
+
+# DuckDB's messages for what the sandbox refuses (external access, locked configuration)
+_SANDBOXED = re.compile(r"disabled (by|through) configuration|configuration has been locked")
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -20,8 +24,12 @@ def add(commands: argparse._SubParsersAction) -> None:
 def _add_sql(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "sql", help="run SQL on the database and print the result",
-        description="Run SQL on the database and print the last statement's result. The "
-        "database is opened read-only unless --write is given (then the views are refreshed "
+        description="Run SQL on the database and print the last statement's result. By "
+        "default the database is opened read-only and the SQL reaches nothing else: no file "
+        "(COPY ... TO, EXPORT DATABASE, read_csv, read_text, glob, ATTACH), no network, no "
+        "extension (INSTALL, LOAD), and the configuration is locked. --allow-files keeps the "
+        "database read-only but lets the SQL use files and the network; --write opens it "
+        "read-write with files and network allowed (then the views are refreshed "
         "afterwards). Tables: experiments, trials, params, metrics, metrics_other, "
         "search_space, optim_metrics, ingest_errors, ingests; views: results, trial_summary, "
         "trial_attributes, trial_best, trial_ranking; table macro: trial_metric(metric, "
@@ -32,18 +40,30 @@ def _add_sql(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
                    help="output format (default: table)")
     p.add_argument("--write", action="store_true",
-                   help="open the database read-write (default: read-only)")
+                   help="open the database read-write, with file and network access "
+                   "(default: read-only, no file or network access)")
+    p.add_argument("--allow-files", action="store_true",
+                   help="let the SQL read and write files and use the network and extensions "
+                   "(the database stays read-only unless --write)")
     p.set_defaults(run=_run_sql)
 
 
 def _run_sql(args: argparse.Namespace) -> int:
     from ..database import connect
+    from ..errors import QueryError
     from ..formats import render
     from ..queries import run_sql
 
     text = sys.stdin.read() if args.query == "-" else args.query
-    with connect(args.db, read_only=not args.write) as db:
-        rows = run_sql(db.con, text)
+    allow_files = args.write or args.allow_files
+    with connect(args.db, read_only=not args.write, allow_files=allow_files) as db:
+        try:
+            rows = run_sql(db.con, text)
+        except QueryError as exc:
+            if allow_files or not _SANDBOXED.search(str(exc)):
+                raise
+            raise QueryError(f"{exc} (file, network and settings are off: see --allow-files)"
+                             ) from None
         if args.write:
             db.refresh_views()
     sys.stdout.write(render(rows, args.format))

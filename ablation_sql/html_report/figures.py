@@ -17,18 +17,21 @@ from matplotlib.figure import Figure
 
 from ..analysis.plot import PlotAnalysis
 from ..database import Database
-from .content import BINNING, TRIAL_SET, ExperimentContent
+from ..output_names import FigureIndex, file_names, inside, shown
+from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
 
 __all__ = ["draw_figures"]
 
 
 def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
     """Draw every figure of ``content``'s experiment under ``out`` and record each one's path
-    (relative to ``out``) in ``content``."""
-    folder = Path("figures") / content.experiment_id
+    (relative to ``out``) in ``content``. File and folder names come from
+    ``output_names.file_names``; ``figures.json`` in the experiment's folder maps each file to
+    its real names."""
+    folder = inside(out, "figures", file_names(experiment_ids(db))[content.experiment_id])
     if not content.metrics:
         return
-    analysis = PlotAnalysis(db, save_dir=out / folder, cache=True,
+    analysis = PlotAnalysis(db, save_dir=folder, cache=True,
                             optim_metrics=content.metrics, experiment=content.experiment_id,
                             statuses=(TRIAL_SET,))
     analysis.make_figures()
@@ -36,8 +39,11 @@ def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
     analysis.make_parallel_figures(
         attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
         figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
-    content.parallel = {m: (folder / "parallel" / f"{m}.png").as_posix()
-                        for m in content.metrics}
+    content.parallel = {m: _relative(analysis.files[("parallel", m, None)], out)
+                        for m in content.metrics if ("parallel", m, None) in analysis.files}
+    metric_files = file_names(content.metrics)
+    attribute_files = file_names(a.name for a in content.attributes)
+    index = FigureIndex(folder)
     for attribute in content.attributes:
         if attribute.name in analysis.numerical_attributes:
             kind = "linearplot"
@@ -46,15 +52,25 @@ def draw_figures(db: Database, content: ExperimentContent, out: Path) -> None:
         else:
             continue
         for metric in content.metrics:
-            attribute.figures[metric] = (folder / kind / metric / f"{attribute.name}.png"
-                                         ).as_posix()
+            attribute.figures[metric] = _relative(analysis.files[(kind, metric, attribute.name)],
+                                                  out)
             curves = db.query("learning_curves", metric=metric, attribute=attribute.name,
                               experiment=content.experiment_id, status=TRIAL_SET,
                               binning=BINNING)
-            path = folder / "learning_curves" / metric / f"{attribute.name}.png"
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            _curves_figure(curves, metric=metric, attribute=attribute.name).savefig(out / path)
-            attribute.curves[metric] = path.as_posix()
+            parts = ["learning_curves", metric_files[metric],
+                     f"{attribute_files[attribute.name]}.png"]
+            path = inside(folder, *parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _curves_figure(curves, metric=metric, attribute=attribute.name).savefig(path)
+            index.add("/".join(parts), kind="learning_curves", metric=metric,
+                      attribute=attribute.name, experiment=content.experiment_id)
+            attribute.curves[metric] = _relative(path, out)
+    index.write()
+
+
+def _relative(path: Path, out: Path) -> str:
+    """``path`` relative to the page's folder, as the page links it."""
+    return path.relative_to(out).as_posix()
 
 
 def _curves_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> Figure:
@@ -63,16 +79,16 @@ def _curves_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> Figu
     ax = fig.subplots()
     for i, level in enumerate(dict.fromkeys(curves["level"].dropna())):  # the query's order
         rows = curves[curves["level"] == level]
-        ax.plot(rows["step"], rows["mean"], color=f"C{i % 10}", label=level)
+        ax.plot(rows["step"], rows["mean"], color=f"C{i % 10}", label=shown(str(level)))
         ax.fill_between(rows["step"], rows["ci_low"].astype(float),
                         rows["ci_high"].astype(float), color=f"C{i % 10}", alpha=0.2,
                         linewidth=0)
     ax.set_xlabel("step")
-    ax.set_ylabel(metric)
+    ax.set_ylabel(shown(metric))
     trials = int(curves.groupby("level")["n"].max().sum()) if len(curves) else 0
-    ax.set_title(f"{metric} per step (mean, 95 % CI)\ntrials: {trials} {TRIAL_SET}",
-                 fontsize="medium")
+    ax.set_title(f"{shown(metric)} per step (mean, 95 % CI)\ntrials: {trials} {TRIAL_SET}",
+                 fontsize="medium", wrap=True)
     if len(curves):
-        ax.legend(title=attribute, fontsize="small")
+        ax.legend(title=shown(attribute), fontsize="small")
     fig.tight_layout()
     return fig
