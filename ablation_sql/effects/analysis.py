@@ -13,7 +13,7 @@ from .baseline import baseline
 from .data import POLICIES, TrialData, load_trials
 from .design import Design, build_design
 from .disagreement import disagreements
-from .failures import failure_rates, survivorship_warnings
+from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
 from .importance import importance
 from .marginal import marginal_levels, marginal_slopes
@@ -58,8 +58,8 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
     policies = sensitivity(datasets, policy, weights.table)
     pairs = associations(data)
     rates = failure_rates(data)
-    warnings = (confounding_warnings(data, pairs) + warning_sentences(data, disagree, policies)
-                + survivorship_warnings(data, rates))
+    warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)
+                + warning_sentences(data, disagree, policies))
     notes = [f"{a}: {why}" for a, why in design.notes.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
     table = _attribute_table(data, design, slopes, levels, adjusted.coefficients,
@@ -74,7 +74,8 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
         attributes=table, slopes=slopes, levels=levels, coefficients=adjusted.coefficients,
         disagreement=disagree, importance=weights.table, sensitivity=policies.table,
         baseline=baseline(data, design, adjusted), associations=pairs, failures=rates,
-        findings=attribute_findings(data, design, adjusted, slopes, levels) + warnings,
+        findings=(all_left_out_statements(data, rates)
+                  + attribute_findings(data, design, adjusted, slopes, levels) + warnings),
         warnings=warnings, notes=notes,
     )
 
