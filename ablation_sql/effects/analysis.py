@@ -11,7 +11,7 @@ from .adjusted import adjusted_effects
 from .associations import associations, confounding_warnings
 from .baseline import baseline
 from .data import POLICIES, TrialData, load_trials
-from .design import Design, build_design
+from .design import Design, build_design, within
 from .disagreement import disagreements
 from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
@@ -60,7 +60,7 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
     rates = failure_rates(data)
     warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)
                 + warning_sentences(data, disagree, policies))
-    notes = [f"{a}: {why}" for a, why in design.notes.items()]
+    notes = [f"{a}: {why}" for a, why in {**data.notes, **design.notes}.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
     table = _attribute_table(data, design, slopes, levels, adjusted.coefficients,
                              weights.table, disagree, policies, pairs, left_out)
@@ -103,9 +103,12 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
                 flags.append(f"confounded with {other}")
         nan = float("nan")
         rows.append({
-            "attribute": name, "kind": "numerical" if numerical else "categorical",
+            "attribute": name, "kind": ("numerical" if numerical else "subspace"
+                                        if name in data.subspaces else "categorical"),
+            "within": within(data, name),
             "scale": (m["scale"] if numerical else "levels"),
-            "n_used": len(design.y), "n_left_out": sum(left_out.values()),
+            "n_used": int(design.rows[name].sum()) if name in design.rows else len(design.y),
+            "n_left_out": sum(left_out.values()),
             "left_out": reasons,
             "marginal": design.notes.get(name) or (_interval(m) if numerical
                                                    else _marginal_levels(levels, name)),
