@@ -90,7 +90,7 @@ def test_nested_attribute_is_estimated_within_its_branch(tmp_path: Path, seed: i
     assert (f"lr, only where optimizer_config is adam ({len(adam)} used trials): higher is "
             "worse") in text
     assert ("optimizer_config (against sgd, adjusted for the other attributes; adam at the "
-            "mean lr of its used trials): ") in text
+            "geometric mean lr of its used trials): ") in text
     failures = result.failures[result.failures["attribute"] == LR]
     assert failures["n"].sum() == sum(truth.configs[n][OPT] == "adam" for n in truth.statuses)
 

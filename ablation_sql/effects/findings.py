@@ -85,7 +85,8 @@ def _compared_at(data: TrialData, design: Design, names: dict[str, str], name: s
     for nested, condition in data.conditions.items():
         if condition.parent != name or nested not in design.groups:
             continue
-        at = (f"the mean {names[nested]} of its used trials" if nested in data.numerical
+        mean = "geometric mean" if design.logged.get(nested) else "mean"
+        at = (f"the {mean} {names[nested]} of its used trials" if nested in data.numerical
               else f"{names[nested]} {design.levels[nested][0]}")
         parts.append(f"{' and '.join(condition.branches)} at {at}")
     return "; " + "; ".join(parts) if parts else ""
