@@ -8,7 +8,8 @@ from typing import Any
 
 from .flatten import to_json
 
-__all__ = ["SearchSpaceRow", "optim_metrics", "search_space_rows", "subspace_attributes"]
+__all__ = ["SearchSpaceRow", "declares_search_space", "optim_metrics", "search_space_rows",
+           "subspace_attributes"]
 
 _SPEC_KEYS = {"value_range", "categorical_values", "subspaces", "sub_configuration"}
 
@@ -90,10 +91,15 @@ def _nested(prefix: str, config: Mapping[str, Any], parent: str) -> Iterator[Sea
         if not isinstance(value, Mapping):
             continue
         name = f"{prefix}.{key}"
-        if _SPEC_KEYS & value.keys() and any(value.get(k) is not None for k in _SPEC_KEYS):
+        if declares_search_space(value):
             yield from _rows(name, value, parent)
         else:
             yield from _nested(name, value, parent)
+
+
+def declares_search_space(value: Any) -> bool:
+    """Whether a value inside a sub_configuration is a search space of its own."""
+    return isinstance(value, Mapping) and any(value.get(k) is not None for k in _SPEC_KEYS)
 
 
 def _number(value: Any) -> float | None:

@@ -26,12 +26,14 @@ from .state_db import state_blob
 from .synthetic_model import (
     ACT,
     BASE_ACCURACY,
+    BRANCH_OFFSETS,
     LEVELS,
     LR,
     MODEL,
     NF1,
     NF2,
     OFFSETS,
+    OPT,
     REFERENCE,
     SLOPES,
     STATE_CODES,
@@ -39,6 +41,7 @@ from .synthetic_model import (
     STEPS_PER_EPOCH,
     T0,
     Simulation,
+    apply_options,
     diverge,
     master_config,
     simulate,
@@ -288,13 +291,18 @@ def generate_experiment(
     state_db: bool = True,
     noise: float = 0.01,
     diverged: str | None = None,
+    subspace: bool = False,
+    always_fail: str | None = None,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
     ``diverged`` ("activation=elu:6") makes that many complete trials of that level diverge
-    (``synthetic_model.diverge``).
-
-    Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
+    (``synthetic_model.diverge``). ``subspace``: the learning rate becomes an optimizer
+    subspace (sgd with a fixed lr, adam with the searched lr; see ``synthetic_model``).
+    ``always_fail``: ``attribute=level`` (a declared level of a categorical attribute or
+    subspace, the attribute by its full or last dotted name): every trial of that level that
+    would complete fails. Raises FileExistsError if ``out`` is not empty, ValueError on bad
+    arguments.
     """
     if algo not in ("random", "tpe"):
         raise ValueError(f"algo must be 'random' or 'tpe', not {algo!r}")
@@ -313,12 +321,14 @@ def generate_experiment(
         sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
+    sim, master = apply_options(sim, master, seed, subspace, always_fail)
     (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
     placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
     template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
+    templates = _branch_templates(master, placeholders, f"{out}/{_PH['dir']}") if subspace else {}
     row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
     for i in range(trials):
-        _write_trial(sim, i, out, template, row)
+        _write_trial(sim, i, out, templates.get(sim.values[i].get(OPT), template), row)
     (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
     if state_db:
         _write_state_db(out / db_name, sim, master)
@@ -330,7 +340,7 @@ def generate_experiment(
         base_accuracy=BASE_ACCURACY,
         slopes=dict(SLOPES),
         reference=dict(REFERENCE),
-        offsets={ACT: dict(OFFSETS)},
+        offsets={ACT: dict(OFFSETS)} | ({OPT: dict(BRANCH_OFFSETS)} if subspace else {}),
         null_attribute=NF1,
         experiment_dir=str(out),
         state_db=db_name if state_db else None,
@@ -351,6 +361,18 @@ def parse_diverge(text: str) -> tuple[str, str, int]:
     return attribute, level, int(count)
 
 
+# --- Options: the optimizer subspace, a level whose trials always fail ----------------------
+
+
+def _branch_templates(master: dict[str, Any], placeholders: dict[str, str], trial_dir: str
+                      ) -> dict[str, str]:
+    """One config.yaml template per optimizer branch."""
+    search = master["search_space"][OPT]["subspaces"]
+    return {b["sub_configuration"]["name"]: _dump(with_values(
+        master, placeholders | {OPT: b["sub_configuration"]["name"]}, trial_dir))
+        for b in search}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate one synthetic experiment folder."""
     parser = argparse.ArgumentParser(
@@ -369,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=float, default=0.01)
     parser.add_argument("--diverge", metavar="ATTRIBUTE=LEVEL:COUNT",
                         help="make COUNT complete trials of that level diverge (losses 10-30x)")
+    parser.add_argument("--subspace", action="store_true",
+                        help="lr as an optimizer subspace: sgd (fixed lr) or adam (searched lr)")
+    parser.add_argument("--always-fail-level", metavar="ATTRIBUTE=LEVEL",
+                        help="every trial of this level fails, e.g. activation=elu")
     parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -384,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
             state_db=args.state_db,
             noise=args.noise,
             diverged=args.diverge,
+            subspace=args.subspace,
+            always_fail=args.always_fail_level,
         )
     except (FileExistsError, ValueError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")

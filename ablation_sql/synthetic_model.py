@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ACT", "LEVELS", "LR", "NF1", "NF2", "OFFSETS", "SLOPES", "Simulation", "diverge",
-           "master_config", "sample_attributes", "simulate", "with_values"]
+__all__ = ["ACT", "BRANCH_OFFSETS", "BRANCHES", "LEVELS", "LR", "NF1", "NF2", "OFFSETS", "OPT",
+           "SLOPES", "Simulation", "apply_options", "diverge", "master_config",
+           "sample_attributes", "simulate", "with_values"]
 
 NF1 = "model_config.num_filter1"
 NF2 = "model_config.num_filter2"
@@ -122,6 +123,8 @@ def with_values(master: dict[str, Any], values: dict[str, Any], exp_dir: str) ->
     train, model = dict(master["train_config"]), dict(master["model_config"])
     opt = dict(train["optimizer_config"])
     opt["arguments"] = dict(opt["arguments"], lr=values[LR])
+    if OPT in values:
+        opt = _branch_config(values[OPT], values[LR])
     train["optimizer_config"] = opt
     model.update(num_filter1=values[NF1], num_filter2=values[NF2], activation=values[ACT])
     return dict(master, experiment_dir=exp_dir, train_config=train, model_config=model)
@@ -285,3 +288,121 @@ def diverge(sim: Simulation, attribute: str, level: str, count: int, seed: int) 
         np.where(val_loss == best, np.arange(val_loss.shape[1]), 0), axis=1)
     return replace(sim, metrics=metrics, best_at=best_at, diverged_trials=[
         sim.names[i] for i in chosen.tolist()])
+
+
+# --- Option: an optimizer subspace (sgd with a fixed lr, adam with a searched lr) ----------
+# ABLATOR declares it as one search-space entry whose ``subspaces`` list the branches, each a
+# whole SearchSpace with a ``sub_configuration``; a searched attribute nested in a branch is a
+# SearchSpace inside its arguments. ABLATOR picks the branch uniformly at random for each
+# trial, under every search algorithm, and writes the chosen mapping as the trial's
+# ``train_config.optimizer_config``.
+
+OPT = "train_config.optimizer_config"
+BRANCHES = ("sgd", "adam")
+SGD_LR = 0.01
+# Planted: each branch's effect against adam at the reference lr; lr acts only under adam.
+BRANCH_OFFSETS = {"sgd": -0.04, "adam": 0.0}
+
+
+def _branch_config(branch: str, lr: Any) -> dict[str, Any]:
+    """The optimizer_config mapping a trial of ``branch`` gets (lr: the sampled value)."""
+    if branch == "sgd":
+        return {"name": "sgd", "arguments": {"lr": lr, "momentum": 0.9, "weight_decay": 0.0}}
+    return {"name": "adam", "arguments": {"lr": lr, "betas": [0.9, 0.999], "weight_decay": 0.0}}
+
+
+def _subspace_spec() -> dict[str, Any]:
+    """The optimizer subspace as ABLATOR writes it: every field of every SearchSpace."""
+    branches = []
+    for branch in BRANCHES:
+        lr: Any = SGD_LR if branch == "sgd" else _spec(["0.0001", "0.1"], "float", log=True)
+        branches.append(dict(_spec(None, "float"), sub_configuration=_branch_config(branch, lr)))
+    return dict(_spec(None, "float"), subspaces=branches)
+
+
+def with_subspace(master: dict[str, Any]) -> dict[str, Any]:
+    """The master config with the lr attribute replaced by the optimizer subspace."""
+    space = {(OPT if name == LR else name): (_subspace_spec() if name == LR else spec)
+             for name, spec in master["search_space"].items()}
+    return dict(master, search_space=space)
+
+
+def choose_branches(sim: Simulation, rng: np.random.Generator) -> Simulation:
+    """Each trial's branch, drawn uniformly; sgd trials get the fixed lr and, in place of the lr
+    effect, sgd's planted offset (their curves shifted to the new asymptote)."""
+    chosen = rng.integers(0, len(BRANCHES), size=len(sim.values))
+    lr = np.array([v[LR] for v in sim.values])
+    sgd = chosen == BRANCHES.index("sgd")
+    delta = np.where(sgd, BRANCH_OFFSETS["sgd"] - SLOPES[LR] * (np.log10(lr)
+                                                               - math.log10(REFERENCE[LR])), 0.0)
+    values = [dict(v, **{OPT: BRANCHES[c]}, **({LR: SGD_LR} if BRANCHES[c] == "sgd" else {}))
+              for v, c in zip(sim.values, chosen.tolist(), strict=True)]
+    return _shifted(replace(sim, values=values), delta)
+
+
+def _shifted(sim: Simulation, delta: np.ndarray) -> Simulation:
+    """``sim`` with each trial's asymptote moved by ``delta``: accuracies move by delta times
+    the curve's progress (rounded to the 1/1024 grid again), losses by the log ratio."""
+    e1 = sim.metrics.shape[1]
+    epochs = e1 - 1
+    frac = 1.0 - np.exp(-np.arange(1, e1 + 1) / (epochs / 4))
+    metrics = sim.metrics.copy()
+    for acc, loss in ((1, 0), (3, 2)):
+        old = metrics[:, :, acc]
+        new = np.rint(np.clip(old + delta[:, None] * frac, 0.0, 1.0) * 1024) / 1024
+        shift = np.log(np.maximum(old, 1e-3)) - np.log(np.maximum(new, 1e-3))
+        metrics[:, :, loss] = np.maximum(metrics[:, :, loss] + shift, 1e-6).astype(np.float32)
+        metrics[:, :, acc] = new
+    best = np.minimum.accumulate(metrics[:, :, 0], axis=1)
+    best_at = np.maximum.accumulate(np.where(metrics[:, :, 0] == best, np.arange(e1), 0), axis=1)
+    return replace(sim, metrics=metrics, best_at=best_at, asymptote=sim.asymptote + delta)
+
+
+# --- Option: every trial of one level fails --------------------------------------------------
+
+
+def fail_level(sim: Simulation, attribute: str, level: str, rng: np.random.Generator
+               ) -> Simulation:
+    """Every complete trial whose ``attribute`` is ``level`` fails after 1 to epochs - 1
+    evaluations, its last one diverged (NaN or Infinity, alternately)."""
+    epochs = sim.metrics.shape[1] - 1
+    statuses, rows, diverged = list(sim.statuses), list(sim.rows), list(sim.diverged)
+    count = sum(s == "failed" for s in statuses)
+    for i, values in enumerate(sim.values):
+        if values.get(attribute) == level and statuses[i] == "complete":
+            count += 1
+            statuses[i], rows[i] = "failed", int(rng.integers(1, max(epochs, 2)))
+            diverged[i] = math.nan if count % 2 else math.inf
+    return replace(sim, statuses=statuses, rows=rows, diverged=diverged)
+
+
+# --- Both options, as generate_experiment applies them ---------------------------------------
+
+
+def apply_options(sim: Simulation, master: dict[str, Any], seed: int, subspace: bool,
+                   always_fail: str | None) -> tuple[Simulation, dict[str, Any]]:
+    """The simulation and master config with the options applied, each drawing from a
+    generator of its own (the default draws stay as they are)."""
+    if subspace:
+        master = with_subspace(master)
+        sim = choose_branches(sim, np.random.default_rng([seed, 1]))
+    if always_fail is not None:
+        attribute, level = _failing_level(always_fail, master["search_space"])
+        sim = fail_level(sim, attribute, level, np.random.default_rng([seed, 2]))
+    return sim, master
+
+
+def _failing_level(option: str, space: dict[str, Any]) -> tuple[str, str]:
+    """``attribute=level`` checked against the search space: (full attribute name, level)."""
+    name, sep, level = option.partition("=")
+    found = [a for a in space if a == name or a.endswith("." + name)]
+    if not sep or len(found) != 1:
+        raise ValueError(f"always_fail must be ATTRIBUTE=LEVEL with one of the attributes "
+                         f"{', '.join(space)}, not {option!r}")
+    spec = space[found[0]]
+    levels = spec["categorical_values"] or [b["sub_configuration"]["name"]
+                                            for b in spec["subspaces"] or []]
+    if level not in levels:
+        raise ValueError(f"{found[0]} has no level {level!r}: its levels are "
+                         f"{', '.join(levels) or '(none: not categorical)'}")
+    return found[0], level

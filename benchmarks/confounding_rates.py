@@ -1,4 +1,4 @@
-"""How often the confounding flag and the survivorship warning fire, over many seeds.
+"""How often the confounding flag fires, over many seeds.
 
     .venv/bin/python benchmarks/confounding_rates.py [--seeds 200] [--first-seed 0]
                                                      [--sizes 50 100 200]
@@ -11,11 +11,9 @@ num_filter2, lr (log) and activation (3 levels). It prints, per number of trials
 
 - confounding: the share of experiments with any pair flagged by ``associations`` under
   ``random`` (the false-positive rate; target <= 5 %) and under ``tpe`` (num_filter1 ~ lr,
-  Spearman ~ 0.75: the detection rate), and the share where num_filter1-lr itself is flagged;
-- survivorship: with 10 % of the trials failed, the share of experiments where
-  ``survivorship_warnings`` fires when the failures are chosen uniformly at random (false
-  positives; target <= 5 %) and when each elu trial fails with probability 0.25 and the others
-  with 0.05 (detection).
+  Spearman ~ 0.75: the detection rate), and the share where num_filter1-lr itself is flagged.
+
+The failure-concentration warning is measured by failure_rates.py, on the same ``sampled``.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ import pandas as pd
 
 from ablation_sql.effects.associations import associations
 from ablation_sql.effects.data import TrialData
-from ablation_sql.effects.failures import failure_rates, survivorship_warnings
 from ablation_sql.synthetic_model import ACT, LEVELS, LR, NF1, NF2, sample_attributes
 
 
@@ -64,23 +61,6 @@ def confounding(n: int, algo: str, seeds: range) -> tuple[float, float]:
     return any_flag / len(seeds), pair_flag / len(seeds)
 
 
-def survivorship(n: int, seeds: range, concentrated: bool) -> float:
-    """Share of experiments (random sampling, ~10 % failed) with a survivorship warning."""
-    fired = 0
-    for seed in seeds:
-        data = sampled(n, "random", seed)
-        rng = np.random.default_rng(10_000 + seed)
-        if concentrated:
-            p = np.where(data.frame[ACT] == "elu", 0.25, 0.05)
-            failed = rng.random(n) < p
-        else:
-            failed = np.zeros(n, dtype=bool)
-            failed[rng.choice(n, size=n // 10, replace=False)] = True
-        data = sampled(n, "random", seed, failed)
-        fired += bool(survivorship_warnings(data, failure_rates(data)))
-    return fired / len(seeds)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
@@ -90,14 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     print(f"{args.seeds} seeds per cell ({seeds.start}..{seeds.stop - 1})")
-    print("trials  random: any flagged  tpe: any flagged  tpe: nf1-lr flagged"
-          "  survivorship: uniform  concentrated")
+    print("trials  random: any flagged  tpe: any flagged  tpe: nf1-lr flagged")
     for n in args.sizes:
         fp, _ = confounding(n, "random", seeds)
         hit, pair = confounding(n, "tpe", seeds)
-        uniform = survivorship(n, seeds, concentrated=False)
-        focused = survivorship(n, seeds, concentrated=True)
-        print(f"{n:6d}  {fp:18.1%}  {hit:16.1%}  {pair:19.1%}  {uniform:21.1%}  {focused:12.1%}")
+        print(f"{n:6d}  {fp:18.1%}  {hit:16.1%}  {pair:19.1%}")
     print(f"{time.perf_counter() - started:.0f} s")
     return 0
 

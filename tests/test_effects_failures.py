@@ -3,16 +3,25 @@ against pandas/numpy, and the survivorship warning on hand-built and synthetic e
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import ablation_sql as asql
 from ablation_sql.effects.data import TrialData, load_trials
-from ablation_sql.effects.failures import REASONS, failure_rates, survivorship_warnings
+from ablation_sql.effects.failures import (
+    REASONS,
+    all_left_out_statements,
+    failure_rates,
+    survivorship_warnings,
+)
 from ablation_sql.errors import InputError
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
 
@@ -97,7 +106,7 @@ def test_no_warning_when_spread_empty_or_too_small() -> None:
     assert survivorship_warnings(spread, failure_rates(spread)) == []
     nothing = concentrated(60, {"relu": 0, "elu": 0, "leakyRelu": 0})
     assert survivorship_warnings(nothing, failure_rates(nothing)) == []
-    few = concentrated(60, {"relu": 0, "elu": 4, "leakyRelu": 0})  # < 5 left out: not tested
+    few = concentrated(60, {"relu": 0, "elu": 4, "leakyRelu": 0})  # p about 0.035: too little
     assert survivorship_warnings(few, failure_rates(few)) == []
 
 
@@ -106,6 +115,71 @@ def test_small_counts_use_a_seeded_monte_carlo_test() -> None:
     first = survivorship_warnings(data, failure_rates(data))
     assert len(first) == 1 and "elu has 6 of 10 left out (60%)" in first[0]
     assert survivorship_warnings(data, failure_rates(data)) == first  # deterministic
+
+
+def test_a_level_whose_trials_all_failed_is_stated_and_tested_at_any_size() -> None:
+    """4 of 4 gelu trials failed against 0 of 12 relu: Fisher's exact p is 1/C(16, 4)."""
+    act = ["relu"] * 12 + ["gelu"] * 4
+    data = trial_data({"act": act}, numerical=[], categorical=["act"],
+                      reasons=[None] * 12 + ["failed"] * 4)
+    data = replace(data, categories={"act": ["relu", "gelu"]})
+    rates = failure_rates(data)
+    assert all_left_out_statements(data, rates) == [
+        "gelu (act): 4 of 4 trials failed; its effect cannot be estimated."]
+    warnings = survivorship_warnings(data, rates)
+    p = stats.hypergeom.pmf(4, 16, 4, 4)  # the only table as extreme as this one
+    assert p == pytest.approx(1 / 1820)
+    assert len(warnings) == 1 and "gelu has 4 of 4 left out (100%)" in warnings[0]
+    assert f"p = {p:.2g}" in warnings[0]
+
+
+def test_more_levels_use_the_monte_carlo_fisher_test() -> None:
+    data = concentrated(4, {"relu": 0, "elu": 4, "leakyRelu": 0})  # 12 trials, 4 failed
+    warnings = survivorship_warnings(data, failure_rates(data))
+    # the exact p-value: 3 tables are this extreme (all 4 failures in one level), 3 / C(12, 4)
+    assert len(warnings) == 1 and "p = 0.00" in warnings[0]
+    assert all_left_out_statements(data, failure_rates(data)) == [
+        "elu (act): 4 of 4 trials failed; its effect cannot be estimated."]
+
+
+def test_mixed_reasons_and_numerical_attributes() -> None:
+    data = trial_data({"act": ["a", "a", "b", "b", "b"], "x": [1.0, 2.0, 3.0, 4.0, 5.0]},
+                      numerical=["x"], categorical=["act"],
+                      reasons=[None, None, "failed", "failed", "running"])
+    rates = failure_rates(data)
+    assert all_left_out_statements(data, rates) == [
+        "b (act): 3 of 3 trials were left out (2 failed, 1 running); its effect cannot be "
+        "estimated."]  # numerical bins are left to the concentration test
+    running = trial_data({"act": ["a", "b"]}, numerical=[], categorical=["act"],
+                         reasons=[None, "running"])
+    assert all_left_out_statements(running, failure_rates(running)) == [
+        "b (act): 1 of 1 trials are still running; its effect cannot be estimated."]
+
+
+def test_always_failing_level_end_to_end(tmp_path: Path) -> None:
+    """The generator's option, ingest and ``ablation-sql effects`` as a user runs them: the
+    statement is the first finding."""
+    out, db = tmp_path / "exp", tmp_path / "x.duckdb"
+    run = [sys.executable, "-m", "ablation_sql.synthetic", str(out), "--trials", "16",
+           "--epochs", "4", "--seed", "1", "--subspace", "--always-fail-level",
+           "activation=elu",
+           "--truth", str(tmp_path / "truth.json")]
+    subprocess.run(run, check=True, capture_output=True)
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    elu = [n for n, c in truth["configs"].items() if c[ACT] == "elu"]
+    assert elu and all(truth["statuses"][n] == "failed" for n in elu)
+    cli = [sys.executable, "-m", "ablation_sql"]
+    subprocess.run([*cli, "ingest", str(out), "--db", str(db), "--quiet"], check=True)
+    done = subprocess.run([*cli, "effects", "--db", str(db), "--metric", "val_accuracy",
+                           "--boots", "50"], check=True, capture_output=True, text=True)
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["Findings:", f"elu (activation): {len(elu)} of {len(elu)} trials "
+                         "failed; its effect cannot be estimated."]
+    bad = subprocess.run(run[:3] + [str(tmp_path / "other"), "--always-fail-level",
+                          "activation=gelu"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "model_config.activation has no level 'gelu'" in bad.stderr
 
 
 def ingest(tmp_path: Path, seed: int, failed: int) -> Path:

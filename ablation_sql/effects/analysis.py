@@ -11,9 +11,9 @@ from .adjusted import adjusted_effects
 from .associations import associations, confounding_warnings
 from .baseline import baseline
 from .data import POLICIES, TrialData, load_trials
-from .design import Design, build_design
+from .design import Design, build_design, within
 from .disagreement import disagreements
-from .failures import failure_rates, survivorship_warnings
+from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
 from .importance import importance
 from .marginal import marginal_levels, marginal_slopes
@@ -61,9 +61,9 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
     policies = sensitivity(datasets, policy, weights.table)
     pairs = associations(data)
     rates = failure_rates(data)
-    warnings = (confounding_warnings(data, pairs) + warning_sentences(data, disagree, policies)
-                + survivorship_warnings(data, rates))
-    notes = [f"{a}: {why}" for a, why in design.notes.items()]
+    warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)
+                + warning_sentences(data, disagree, policies))
+    notes = [f"{a}: {why}" for a, why in {**data.notes, **design.notes}.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
     notes += [f"{r.attribute}: its importance share {number(r.share)} lies below almost all "
               f"of its resamples; its interval 0 to {number(r.ci_high)} is an upper limit"
@@ -81,8 +81,9 @@ def effects(db: Database, metric: str, experiment: str | None = None, policy: st
         disagreement=disagree, importance=weights.table, sensitivity=policies.table,
         baseline=baseline(data, design, adjusted), associations=pairs, failures=rates,
         robustness=robust.table,
-        findings=attribute_findings(data, design, adjusted, slopes, levels, robust.fragile)
-        + warnings,
+        findings=(all_left_out_statements(data, rates)
+                  + attribute_findings(data, design, adjusted, slopes, levels, robust.fragile)
+                  + warnings),
         warnings=warnings, notes=notes,
     )
 
@@ -112,9 +113,12 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
                 flags.append(f"confounded with {other}")
         nan = float("nan")
         rows.append({
-            "attribute": name, "kind": "numerical" if numerical else "categorical",
+            "attribute": name, "kind": ("numerical" if numerical else "subspace"
+                                        if name in data.subspaces else "categorical"),
+            "within": within(data, name),
             "scale": (m["scale"] if numerical else "levels"),
-            "n_used": len(design.y), "n_left_out": sum(left_out.values()),
+            "n_used": int(design.rows[name].sum()) if name in design.rows else len(design.y),
+            "n_left_out": sum(left_out.values()),
             "left_out": reasons,
             "marginal": design.notes.get(name) or (_interval(m) if numerical
                                                    else _marginal_levels(levels, name)),

@@ -25,7 +25,10 @@ pairs): under random sampling any pair is flagged in 0.5 %, 2.5 %, 0.0 % of expe
 **Which trials**: every trial whose two attributes are set, whether or not it later failed or
 is still running. The association is a property of the sampler's choices, which are made
 before the outcome is known; leaving out failed trials would mix survivorship (reported by
-``failures``) into the confounding check. ``n`` counts the trials of the pair.
+``failures``) into the confounding check. ``n`` counts the trials of the pair. A subspace is a
+categorical attribute like any other (an attribute that always goes with one branch is
+confounded with it); an attribute nested in a branch counts over the trials of its branch, so
+its pair with its own subspace has a single level and is never flagged.
 """
 
 from __future__ import annotations

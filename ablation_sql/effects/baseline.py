@@ -6,7 +6,9 @@ logged), CI from the slope's CI. A categorical attribute: each sampled level aga
 default level, CI from the coefficients' covariance. Skipped, with the reason in ``note``,
 when the default is missing, outside the sampled range (widened by ``MARGIN`` of its span on the
 model's scale, so a default at the edge of the declared range still counts) or levels, or the
-attribute (or the adjusted model) is not estimable.
+attribute (or the adjusted model) is not estimable. An attribute nested in a subspace's branch
+is compared within its branch, over the values its branch's trials sampled, and only when the
+master config takes that branch.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def _skip_reason(data: TrialData, design: Design, adjusted: Adjusted, name: str,
     if name not in design.groups:
         return design.notes.get(name, "not estimable")
     if name in data.numerical:
-        values = data.used[name].to_numpy(dtype=float)
+        values = data.used[name].dropna().to_numpy(dtype=float)
         if design.logged[name] and default <= 0:
             return "default not positive on a log scale"
         scale = np.log10 if design.logged[name] else np.asarray
@@ -70,7 +72,7 @@ def _numerical(data: TrialData, design: Design, adjusted: Adjusted, name: str,
                default: float) -> list[tuple]:
     fit = adjusted.fit
     j = design.groups[name][0] + 1
-    values = data.used[name].to_numpy(dtype=float)
+    values = data.used[name].dropna().to_numpy(dtype=float)
     scale = np.log10 if design.logged[name] else (lambda v: v)
     rows = []
     for end, value in (("lowest", values.min()), ("highest", values.max())):

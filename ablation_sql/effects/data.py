@@ -7,16 +7,19 @@ Which trials count (``reason`` is None) — the first rule that applies gives th
    trial's best-so-far is biased —, ``pruned``, ``waiting``, ``missing``, ``unknown``);
 2. ``null``: the reduced value is NULL (no value, or only NaN);
 3. ``infinite``: the reduced value is ±inf;
-4. ``unset``: one of the attributes has no value in the trial's config.
+4. ``unset``: one of the attributes that apply to the trial has no value in its config.
 
-Attributes are the search space's top-level numerical and categorical ones (nested attributes
-of subspaces, and subspace choices, are not analysed).
+Attributes are the search space's numerical and categorical ones and its subspaces, nested ones
+included (see conditions.py): a subspace is a categorical attribute whose level is the branch a
+trial took; an attribute nested in a branch is NaN in the trials of other branches. What cannot
+be analysed (a subspace whose branches have no distinct names, and what is nested in it) is
+named in ``notes`` with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +28,7 @@ import pandas as pd
 from ..errors import InputError
 from ..flatten import flatten
 from ..sqlfiles import execute
+from .conditions import Condition, applies, branch_names, declaring_branches
 
 if TYPE_CHECKING:
     from ..database import Database
@@ -56,6 +60,9 @@ class TrialData:
     defaults: dict[str, Any]
     search_algo: str | None
     k: int = 5
+    subspaces: list[str] = field(default_factory=list)
+    conditions: dict[str, Condition] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def attributes(self) -> list[str]:
@@ -66,6 +73,11 @@ class TrialData:
     def used(self) -> pd.DataFrame:
         """The rows that are analysed (reason None)."""
         return self.frame[self.frame["reason"].isna()]
+
+    def applies(self, name: str, *, used: bool = True) -> np.ndarray:
+        """Whether attribute ``name`` applies to each used row (each row with ``used=False``)."""
+        mask = applies(self.frame, self.conditions, name)
+        return mask[self.frame["reason"].isna().to_numpy()] if used else mask
 
 
 def load_trials(
@@ -101,14 +113,13 @@ def load_trials(
         raise InputError(f"metric {metric} has no direction in experiment {experiment} (it is "
                          "not in optim_metrics): give it with --direction min or --direction "
                          "max (direction= in Python)")
-    space = execute(con, "effects_space", experiment=experiment)
-    numerical = [name for name, kind, _, _ in space if kind == "numerical"]
-    categorical = [name for name, kind, _, _ in space if kind == "categorical"]
+    space = _Space.of(execute(con, "effects_space", experiment=experiment))
+    numerical, categorical = space.numerical, space.categorical
     trials = execute(con, "effects_trials", experiment=experiment, metric=metric,
                      reduction=policy, k=k, direction=direction)
     levels = execute(con, "effects_levels", experiment=experiment)
     algo, master = experiments[experiment]
-    frame = _frame(trials, levels, numerical, categorical)
+    frame = _frame(trials, levels, numerical, categorical, space.conditions)
     return TrialData(
         experiment_id=experiment,
         metric=metric,
@@ -117,13 +128,65 @@ def load_trials(
         frame=frame,
         numerical=numerical,
         categorical=categorical,
-        log={name: bool(log) for name, kind, log, _ in space if kind == "numerical"},
-        categories={name: [_as_text(c) for c in json.loads(cats or "[]")]
-                    for name, kind, _, cats in space if kind == "categorical"},
-        defaults=_defaults(master, numerical, categorical),
+        log=space.log,
+        categories=space.categories,
+        defaults=_defaults(master, space),
         search_algo=algo,
         k=k,
+        subspaces=space.subspaces,
+        conditions=space.conditions,
+        notes=space.notes,
     )
+
+
+@dataclass
+class _Space:
+    """The attributes to analyse, from the effects_space rows."""
+
+    numerical: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    subspaces: list[str] = field(default_factory=list)
+    log: dict[str, bool] = field(default_factory=dict)
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    declared: dict[str, Any] = field(default_factory=dict)  # a subspace's branches
+    conditions: dict[str, Condition] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: list[tuple]) -> _Space:
+        space = cls()
+        for name, kind, log, cats, parent in rows:
+            why = space._nest(name, parent) if parent is not None else None
+            if why is not None:
+                space.notes[name] = why
+            elif kind == "numerical":
+                space.numerical.append(name)
+                space.log[name] = bool(log)
+            elif kind == "categorical":
+                space.categorical.append(name)
+                space.categories[name] = [_as_text(c) for c in json.loads(cats or "[]")]
+            else:
+                subspaces = json.loads(cats or "null")
+                names = branch_names(subspaces)
+                if names is None:
+                    space.notes[name] = ("a subspace whose branches have no distinct names "
+                                         "(sub_configuration.name): not analysed")
+                    continue
+                space.categorical.append(name)
+                space.subspaces.append(name)
+                space.categories[name], space.declared[name] = names, subspaces
+        return space
+
+    def _nest(self, name: str, parent: str) -> str | None:
+        """Record where ``name`` applies; or say why it cannot be analysed."""
+        if parent not in self.subspaces:
+            return f"nested in the subspace {parent}, which is not analysed"
+        path = name.removeprefix(parent + ".").split(".")
+        branches = declaring_branches(self.declared[parent], self.categories[parent], path)
+        if not name.startswith(parent + ".") or not branches:
+            return f"not found in any branch of the subspace {parent}: not analysed"
+        self.conditions[name] = Condition(parent, branches)
+        return None
 
 
 def _experiment(experiment: str | None, known: list[str]) -> str:
@@ -140,8 +203,9 @@ def _experiment(experiment: str | None, known: list[str]) -> str:
 
 
 def _frame(trials: list[tuple], levels: list[tuple], numerical: list[str],
-           categorical: list[str]) -> pd.DataFrame:
-    """One row per trial with its value, reason and attribute columns."""
+           categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
+    """One row per trial with its value, reason and attribute columns (NaN where a nested
+    attribute does not apply)."""
     frame = pd.DataFrame(trials, columns=["trial_uid", "status", "results_complete", "value"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     long = pd.DataFrame(levels, columns=["trial_uid", "attribute", "kind", "x", "level"])
@@ -150,19 +214,23 @@ def _frame(trials: list[tuple], levels: list[tuple], numerical: list[str],
         source = rows["x"].astype(float) if name in numerical else rows["level"].astype(object)
         mapped = frame["trial_uid"].map(pd.Series(source.to_numpy(), index=rows["trial_uid"]))
         frame[name] = mapped.astype(float) if name in numerical else mapped.astype(object)
-    frame["reason"] = _reasons(frame, numerical + categorical)
+    outside = {name: ~applies(frame, conditions, name) for name in conditions}
+    for name, mask in outside.items():
+        frame.loc[mask, name] = np.nan if name in numerical else None
+    frame["reason"] = _reasons(frame, numerical + categorical, conditions)
     columns = ["trial_uid", "status", "value", "reason", *numerical, *categorical]
     return frame[columns].reset_index(drop=True)
 
 
-def _reasons(frame: pd.DataFrame, attributes: list[str]) -> pd.Series:
+def _reasons(frame: pd.DataFrame, attributes: list[str], conditions: dict[str, Condition]
+             ) -> pd.Series:
     """Why each row is left out (None: used); the first rule that applies wins."""
     status = frame["status"].fillna("unknown").astype(str)
     usable = (status == _USABLE_STATUS) | ((status == "unknown") & frame["results_complete"])
     value = frame["value"].to_numpy()
     unset = np.zeros(len(frame), dtype=bool)
     for name in attributes:
-        unset |= frame[name].isna().to_numpy()
+        unset |= frame[name].isna().to_numpy() & applies(frame, conditions, name)
     reason = np.select(
         [~usable.to_numpy(), np.isnan(value), np.isinf(value), unset],
         [status.to_numpy(), "null", "infinite", "unset"],
@@ -172,22 +240,29 @@ def _reasons(frame: pd.DataFrame, attributes: list[str]) -> pd.Series:
     return pd.Series(reason, index=frame.index, dtype=object)
 
 
-def _defaults(master: str | None, numerical: list[str], categorical: list[str]
-              ) -> dict[str, Any]:
-    """Each attribute's value in the master config (numbers as float, levels as text)."""
+def _defaults(master: str | None, space: _Space) -> dict[str, Any]:
+    """Each attribute's value in the master config (numbers as float, levels as text; a
+    subspace's branch name); a nested attribute's only when the master config takes one of
+    its branches."""
     config = json.loads(master) if master else None
     if not isinstance(config, dict):
         return {}
-    flat = dict(flatten(config))
+    flat = dict(flatten(config, frozenset(space.subspaces)))
     out: dict[str, Any] = {}
-    for name in numerical:
+    for name in space.numerical:
         value = flat.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool):
             out[name] = float(value)
-    for name in categorical:
-        if flat.get(name) is not None:
-            out[name] = _as_text(flat[name])
-    return out
+    for name in space.categorical:
+        value = flat.get(name)
+        if name in space.subspaces:
+            value = value.get("name") if isinstance(value, dict) else None
+        if value is not None:
+            out[name] = _as_text(value)
+    parents = [c.parent for c in space.conditions.values()]
+    one = pd.DataFrame([out], columns=list(dict.fromkeys([*out, *parents])))
+    return {name: value for name, value in out.items()
+            if applies(one, space.conditions, name)[0]}
 
 
 def _as_text(value: Any) -> str:

@@ -10,19 +10,28 @@ without a value of an attribute are not counted for it. Bins are computed over e
 has the attribute, left out or not.
 
 **Survivorship rule**: for each attribute, a test of independence between level and left out
-(any reason) over the levels × (used, left out) table: the χ² statistic
-(``scipy.stats.chi2_contingency``) with its Monte Carlo p-value under fixed margins (9,999
-seeded tables from ``scipy.stats.random_table``), valid however few trials are left out
-(where the asymptotic χ² approximation is poor). p-values are Holm-adjusted over the attributes
-tested (``statsmodels`` ``multipletests``) and an attribute is warned about when the adjusted
-p-value is below ``alpha`` (0.01). An attribute is not tested (no warning: too little to say)
-when it has fewer than 2 levels, or fewer than 5 trials left out or 5 used. The levels named as
+(any reason) over the levels × (used, left out) table, exact at any size: Fisher's exact test
+(``scipy.stats.fisher_exact``) for two levels, and for more its r × 2 generalisation (the
+Freeman–Halton statistic, the table's probability under fixed margins) with a Monte Carlo
+p-value from 9,999 seeded tables (``scipy.stats.random_table``). p-values are Holm-adjusted
+over the attributes tested (``statsmodels`` ``multipletests``) and an attribute is warned
+about when the adjusted p-value is below ``alpha`` (0.01). Every attribute with at least 2
+levels, one trial left out and one used is tested, however few trials there are: 4 of 4 gelu
+trials failed against 0 of 12 others gives p = 1/1820 before adjustment. The levels named as
 over-represented are those whose adjusted standardized residual for "left out" is above 1.96
 (statsmodels ``Table.standardized_resids``), or the level with the highest rate when none is.
-Measured by ``benchmarks/confounding_rates.py`` (10 % of the trials failed, 4 attributes): with
-the failures chosen uniformly, a warning in 0 %, 2 %, 3 % of 200 experiments of 50, 100, 200
-trials (1.0 % of 600 more at 200 trials, as α = 0.01 allows); with elu trials failing at 25 %
-and the others at 5 %, in 7 %, 34 %, 78 %.
+
+**All left out**: a categorical level (a subspace's branch included) whose every trial was left
+out gets a statement of its own (``all_left_out_statements``), whatever the test says: its
+effect cannot be estimated.
+
+Measured by ``benchmarks/failure_rates.py`` (200 experiments per cell, 4 attributes, the
+generator's sampler, at 16 / 50 / 200 trials): with 10 % of the trials failed uniformly, a
+warning in 0 %, 0 %, 3.5 % (1.7 % of 600 more at 200 trials: 2.1 % of 800, above the nominal
+1 %; the Monte Carlo p-values share one seed, so their error is not averaged out); with 30 %,
+0.5 %, 0 %, 1.5 %. Activation warned about when each elu trial fails with probability 0.25
+(others 0.05): 0.5 %, 7 %, 72.5 %; 0.5: 2 %, 65 %, 100 %; every elu trial: 73 %, 100 %, 100 %
+(and the all-failed statement in 100 %).
 """
 
 from __future__ import annotations
@@ -42,12 +51,16 @@ from .names import short_names
 if TYPE_CHECKING:
     from .data import TrialData
 
-__all__ = ["REASONS", "ALPHA", "MIN_COUNT", "failure_rates", "survivorship_warnings"]
+__all__ = ["REASONS", "ALPHA", "all_left_out_statements", "failure_rates",
+           "survivorship_warnings"]
 
 REASONS = ("failed", "running", "null", "infinite", "unset")
 ALPHA = 0.01
-MIN_COUNT = 5
 _RESIDUAL = 1.96
+_PAST = {"failed": "failed", "running": "are still running", "null": "have no value",
+         "infinite": "have an infinite value", "unset": "lack an attribute",
+         "pruned": "were pruned", "waiting": "never started", "missing": "are missing",
+         "unknown": "never finished"}
 
 
 def failure_rates(data: TrialData, *, bins: int = 4) -> pd.DataFrame:
@@ -84,7 +97,7 @@ def survivorship_warnings(data: TrialData, rates: pd.DataFrame, *,
     for name, group in rates.groupby("attribute", sort=False):
         left = group["n_left_out"].to_numpy()
         table = np.column_stack([group["n"].to_numpy() - left, left])
-        if len(group) < 2 or table[:, 1].sum() < MIN_COUNT or table[:, 0].sum() < MIN_COUNT:
+        if len(group) < 2 or table[:, 1].sum() < 1 or table[:, 0].sum() < 1:
             continue
         tested.append((name, group, table, _p_value(table)))
     if not tested:
@@ -110,6 +123,24 @@ def survivorship_warnings(data: TrialData, rates: pd.DataFrame, *,
             f"{len(tested)} attributes). The effects use only the trials left in, so they may "
             "be biased at these levels (survivorship)."
         )
+    return out
+
+
+def all_left_out_statements(data: TrialData, rates: pd.DataFrame) -> list[str]:
+    """One sentence per categorical level whose every trial was left out, e.g. "gelu
+    (activation): 4 of 4 trials failed; its effect cannot be estimated." """
+    names = short_names(data.numerical + data.categorical)
+    reasons = list(rates.columns[rates.columns.get_loc("rate") + 1:])
+    out = []
+    for row in rates[rates["attribute"].isin(data.categorical)].to_dict("records"):
+        if row["n"] == 0 or row["n_left_out"] < row["n"]:
+            continue
+        counts = {reason: int(row[reason]) for reason in reasons if row[reason]}
+        what = f"{row['n']} of {row['n']} trials " + (
+            _PAST.get(next(iter(counts)), "were left out") if len(counts) == 1 else
+            "were left out (" + ", ".join(f"{n} {r}" for r, n in counts.items()) + ")")
+        out.append(f"{row['level']} ({names[row['attribute']]}): {what}; its effect cannot be "
+                   "estimated.")
     return out
 
 
@@ -159,10 +190,13 @@ def _unique(candidates: Iterable[list[str]]) -> list[str]:
 
 
 def _p_value(table: np.ndarray) -> float:
-    """Monte Carlo p-value of the χ² test of independence (rows with no trial dropped)."""
+    """p-value of Fisher's exact test of independence: exact for two levels, Monte Carlo
+    (fixed margins, seeded) for more (rows with no trial dropped)."""
     table = table[table.sum(axis=1) > 0]
+    if len(table) == 2:
+        return float(stats.fisher_exact(table).pvalue)
     method = stats.MonteCarloMethod(n_resamples=9999, rng=np.random.default_rng(0))
-    return float(stats.chi2_contingency(table, correction=False, method=method).pvalue)
+    return float(stats.fisher_exact(table, method=method).pvalue)
 
 
 def _p(p: float) -> str:

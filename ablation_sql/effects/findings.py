@@ -6,6 +6,12 @@ is stated only when the 95 % CI excludes zero; otherwise the sentence says "no c
 with the interval that spans zero. Better and worse follow the metric's direction. A slope is
 stated per 10× for log attributes, else per the power of ten at or below the sampled span
 ("per 100 units" for 65 to 250), so that its numbers read at the scale the search moved on.
+
+"Adjusted for the other attributes" is said only when every other attribute is in the model;
+when some are not (not estimable) the ones it is adjusted for are named, and an attribute alone
+in the model is said to be so. An attribute nested in a subspace's branch says where it applies
+("lr, only where optimizer_config is adam (9 used trials)"); a subspace's sentence says at
+what value of its nested attributes the branches are compared.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import pandas as pd
 
 from .adjusted import Adjusted
 from .data import TrialData
-from .design import Design, conclusion
+from .design import Design, conclusion, within
 from .names import short_names
 from .sensitivity import Sensitivity
 
@@ -36,23 +42,58 @@ def attribute_findings(data: TrialData, design: Design, adjusted: Adjusted,
     """One sentence per attribute, in declaration order (numerical, then categorical), with
     the ``fragile`` attributes' robustness sentence (robustness.py) after their own."""
     names = short_names(data.attributes)
-    if adjusted.fit is not None:
-        coefficients, basis = adjusted.coefficients, "adjusted for the other attributes"
-    else:
-        coefficients = _marginal_as_coefficients(slopes, levels)
-        basis = f"marginal, not adjusted ({adjusted.note})"
+    marginal = adjusted.fit is None
+    coefficients = (_marginal_as_coefficients(slopes, levels) if marginal
+                    else adjusted.coefficients)
     out = []
     for name in data.attributes:
         rows = coefficients[coefficients["attribute"] == name]
+        label = _label(data, design, names, name)
+        basis = (f"marginal, not adjusted ({adjusted.note})" if marginal
+                 else _basis(data, design, names, name))
         if name in design.notes or rows.empty:
-            out.append(f"{names[name]}: {design.notes.get(name, 'not estimable')}.")
+            out.append(f"{label}: {design.notes.get(name, 'not estimable')}.")
         elif name in data.numerical:
-            out.append(_numerical(data, design, names[name], rows.iloc[0], basis))
+            out.append(_numerical(data, design, label, rows.iloc[0], basis))
         else:
-            out.append(_categorical(data, names[name], rows, basis))
+            out.append(_categorical(data, label, rows, basis + _compared_at(data, design,
+                                                                            names, name)))
         if fragile and name in fragile:
             out[-1] += " " + fragile[name]
     return out
+
+
+def _label(data: TrialData, design: Design, names: dict[str, str], name: str) -> str:
+    """The attribute's short name, with where it applies when it is nested."""
+    where = within(data, name)
+    if not where:
+        return names[name]
+    inside = design.rows[name]
+    return f"{names[name]}, only where {where} ({int(inside.sum())} used trials)"
+
+
+def _basis(data: TrialData, design: Design, names: dict[str, str], name: str) -> str:
+    """What an adjusted estimate is adjusted for."""
+    others = [a for a in data.attributes if a != name]
+    modelled = [a for a in others if a in design.groups]
+    if not modelled:
+        return "the only attribute in the model, so adjusted for no other"
+    if len(modelled) == len(others):
+        return "adjusted for the other attributes"
+    return "adjusted for " + ", ".join(names[a] for a in modelled)
+
+
+def _compared_at(data: TrialData, design: Design, names: dict[str, str], name: str) -> str:
+    """For a subspace: the values of its nested attributes at which branches are compared."""
+    parts = []
+    for nested, condition in data.conditions.items():
+        if condition.parent != name or nested not in design.groups:
+            continue
+        mean = "geometric mean" if design.logged.get(nested) else "mean"
+        at = (f"the {mean} {names[nested]} of its used trials" if nested in data.numerical
+              else f"{names[nested]} {design.levels[nested][0]}")
+        parts.append(f"{' and '.join(condition.branches)} at {at}")
+    return "; " + "; ".join(parts) if parts else ""
 
 
 def warning_sentences(data: TrialData, disagreement: pd.DataFrame, sensitivity: Sensitivity

@@ -4,7 +4,8 @@ Numerical: the OLS slope of the value on the attribute (log10 of it when logged:
 its HC3 95 % CI. Categorical: each level's mean with a seeded BCa bootstrap 95 % CI
 (``n_boot`` resamples within each level; intervals.py), its difference from the best level (by
 the metric's direction) and from the reference level, each with a BCa CI from resampling both
-levels. CIs are NaN for a level with fewer than 2 trials.
+levels. CIs are NaN for a level with fewer than 2 trials. An attribute nested in a subspace's
+branch is taken within the used trials of its branch only.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def marginal_slopes(data: TrialData, design: Design) -> pd.DataFrame:
     rows = []
     for name in data.numerical:
         scale = "per 10x" if design.logged.get(name) else "per unit"
-        fit = fit_ols(design.y, design.x[:, design.groups[name]]) if name in design.groups \
-            else None
+        inside = design.rows.get(name, slice(None))
+        fit = fit_ols(design.y[inside], design.x[inside][:, design.groups[name]]) \
+            if name in design.groups else None
         if fit is None:
             rows.append((name, scale, math.nan, math.nan, math.nan))
         else:
@@ -49,8 +51,11 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
     frames = []
     for name in data.categorical:
         levels = design.levels[name]
-        text = used[name].astype(str).to_numpy()
-        groups = [design.y[text == level] for level in levels]
+        if not levels:  # no used trial in its branch
+            continue
+        inside = design.rows.get(name, slice(None))
+        text = used[name].astype(str).to_numpy()[inside]
+        groups = [design.y[inside][text == level] for level in levels]
         means = np.array([g.mean() for g in groups])
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
         low, high = np.stack([_mean_ci(g, n_boot, rng) for g in groups], axis=1)

@@ -12,8 +12,10 @@ import pandas as pd
 __all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
 
 # The one-row-per-attribute table (``Effects.to_frame``):
-#   attribute, kind (numerical | categorical), scale (numerical: per unit | per 10x; categorical:
-#   levels), n_used, n_left_out, left_out (the reasons with counts), marginal / adjusted (the
+#   attribute, kind (numerical | categorical | subspace: the branch a trial took), within (where
+#   an attribute nested in a subspace applies, e.g. "optimizer_config is adam"; "" at the top
+#   level), scale (numerical: per unit | per 10x; categorical: levels), n_used (the trials it
+#   is estimated on), n_left_out, left_out (the reasons with counts), marginal / adjusted (the
 #   effect as text: a slope with its CI, or each level's difference with its CI),
 #   marginal_estimate .. adjusted_ci_high (numerical attributes' slopes; NaN for categorical),
 #   importance (LMG share of the variance) with its CI, the CI's method (intervals.py: BCa |
@@ -21,7 +23,8 @@ __all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
 #   (robustness.py: a clear conclusion changes without the influential trials or on ranks),
 #   flags (disagreement | policy sign | policy rank | fragile | confounded with <other>).
 ATTRIBUTE_COLUMNS = [
-    "attribute", "kind", "scale", "n_used", "n_left_out", "left_out", "marginal", "adjusted",
+    "attribute", "kind", "within", "scale", "n_used", "n_left_out", "left_out", "marginal",
+    "adjusted",
     "marginal_estimate", "marginal_ci_low", "marginal_ci_high", "adjusted_estimate",
     "adjusted_ci_low", "adjusted_ci_high", "importance", "importance_ci_low",
     "importance_ci_high", "importance_ci_method", "importance_rank", "unique", "fragile",
