@@ -20,11 +20,11 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .analysis.plot import PlotAnalysis
-    from .analysis.results import Results
-    from .configs import ModelConfig, Optim, ParallelConfig, configclass
+    from .compat.configs import ModelConfig, Optim, ParallelConfig, configclass
+    from .compat.results import Results
     from .database import Database, connect
-    from .report import IngestReport
+    from .ingest.summary import IngestReport
+    from .plots.analysis import PlotAnalysis
 
 __all__ = [
     "AblationSQLError",
@@ -44,10 +44,10 @@ __all__ = [
 ]
 
 # Heavy modules load on first use, so Dask workers that only parse files start quickly.
-_LAZY = {"Database": "database", "connect": "database", "IngestReport": "report",
-         "Results": "analysis.results", "PlotAnalysis": "analysis.plot",
-         "ModelConfig": "configs", "Optim": "configs",
-         "ParallelConfig": "configs", "configclass": "configs"}
+_LAZY = {"Database": "database", "connect": "database", "IngestReport": "ingest.summary",
+         "Results": "compat.results", "PlotAnalysis": "plots.analysis",
+         "ModelConfig": "compat.configs", "Optim": "compat.configs",
+         "ParallelConfig": "compat.configs", "configclass": "compat.configs"}
 
 
 def __getattr__(name: str):

@@ -1,9 +1,10 @@
-"""The Database: one DuckDB database holding ingested experiments."""
+"""The Database: one DuckDB database holding ingested experiments; the user's entry point
+(``asql.connect``). A facade over the layers below it (``store``, ``ingest``, ``queries``,
+``effects``), which take its connection and never import it; ``compat`` and ``cli`` sit above."""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,21 +12,19 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from .errors import AblationSQLError, DatabaseLockedError, InputError
-from .formats import fetch_frame
-from .ingest import ingest
+from .errors import AblationSQLError, InputError
+from .ingest.pipeline import ingest
+from .ingest.summary import IngestReport
 from .queries import NamedQuery, load_queries, run_query
-from .report import IngestReport
-from .sqlfiles import execute
-from .views import refresh_views
+from .store.connection import _one_line, open_connection
+from .store.fetch import fetch_frame
+from .store.views import refresh_views
 
 if TYPE_CHECKING:
     from .effects import Effects
 
 __all__ = ["Database", "connect"]
 
-SCHEMA_VERSION = "2"  # 2: trials.failure_reason
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 class Database:
@@ -42,15 +41,9 @@ class Database:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self.allow_files = not read_only if allow_files is None else allow_files
-        self.con = _open(self.path, read_only)
-        if not self.allow_files:
-            execute(self.con, "sandbox")
+        self.con = open_connection(self.path, read_only=read_only,
+                                   allow_files=self.allow_files)
         self._engine = None
-        if not read_only:
-            _create_schema(self.con)
-            refresh_views(self.con, if_outdated=True)
-        else:
-            _check_schema(self.con, self.path)
 
     @property
     def engine(self):
@@ -141,49 +134,3 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
     """Open (or create) a database file; in memory when ``path`` is None. A read-only
     database's SQL reaches no file and no network unless ``allow_files`` (see ``Database``)."""
     return Database(path, read_only=read_only, allow_files=allow_files)
-
-
-def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables, unless this schema version is already there."""
-    try:
-        if execute(con, "schema_version_get") == [(SCHEMA_VERSION,)]:
-            return
-    except duckdb.CatalogException:
-        pass
-    execute(con, "schema")
-    execute(con, "schema_version", version=SCHEMA_VERSION)
-
-
-def _check_schema(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
-    """Refuse, with what to do, a database written by an older schema version (read-only)."""
-    try:
-        found = execute(con, "schema_version_get")[0][0]
-    except duckdb.CatalogException:
-        return  # not an ablation_sql database: plain SQL on it still works
-    if str(found).isdigit() and int(found) < int(SCHEMA_VERSION):
-        raise InputError(
-            f"{path} was written by an older ablation_sql (schema {found}, now "
-            f"{SCHEMA_VERSION}); ingest into it once (ablation-sql ingest PATH --db {path}) "
-            "to upgrade it in place")
-
-
-def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
-    if path is None:
-        return duckdb.connect(":memory:")
-    if read_only and not path.exists():
-        raise InputError(f"{path} does not exist")
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        message = str(exc)
-        if "lock" in message.lower():
-            match = _LOCK_HOLDER.search(message)
-            holder = f"{match.group(1)} (PID {match.group(2)})" if match else "another process"
-            raise DatabaseLockedError(f"{path} is locked by {holder}") from None
-        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
-    except duckdb.Error as exc:
-        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

@@ -24,7 +24,7 @@ import psutil
 import yaml
 
 import ablation_sql as asql
-from ablation_sql.flatten import flatten
+from ablation_sql.ingest.flatten import flatten
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import experiment, median, timed  # noqa: E402

@@ -23,7 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from ablation_sql import PlotAnalysis, connect  # noqa: E402
-from ablation_sql.synthetic import ACT  # noqa: E402
+from ablation_sql.synthetic.generate import ACT  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import experiment, median  # noqa: E402

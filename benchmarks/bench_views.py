@@ -29,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ablation_sql as asql
+from ablation_sql.store.views import refresh_views
 from ablation_sql.synthetic import generate_experiment
-from ablation_sql.views import refresh_views
 
 
 def main(argv: list[str] | None = None) -> int:

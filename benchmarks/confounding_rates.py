@@ -4,7 +4,7 @@
                                                      [--sizes 50 100 200]
 
 Each experiment is drawn with the synthetic generator's own sampler
-(``ablation_sql.synthetic_model.sample_attributes``, the function that chooses every
+(``ablation_sql.synthetic.model.sample_attributes``, the function that chooses every
 trial's attributes in
 ``generate_experiment``), from its own seeded generator, with no folders written: num_filter1,
 num_filter2, lr (log) and activation (3 levels). It prints, per number of trials:
@@ -26,7 +26,7 @@ import pandas as pd
 
 from ablation_sql.effects.associations import associations
 from ablation_sql.effects.data import TrialData
-from ablation_sql.synthetic_model import ACT, LEVELS, LR, NF1, NF2, sample_attributes
+from ablation_sql.synthetic.model import ACT, LEVELS, LR, NF1, NF2, sample_attributes
 
 
 def sampled(n: int, algo: str, seed: int, failed: np.ndarray | None = None) -> TrialData:

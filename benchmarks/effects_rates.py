@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/effects_rates.py [--seeds 200] [--trials 200] [--noise 0.01]
 
 Each experiment is simulated with the synthetic generator's own simulation
-(``ablation_sql.synthetic_model.simulate``, what ``generate_experiment`` writes to disk), without
+(``ablation_sql.synthetic.model.simulate``, what ``generate_experiment`` writes to disk), without
 writing folders: every trial complete, the metric val_accuracy reduced by the ``last`` policy
 (the value at the last epoch, where the planted effect is slope * (1 - e^-4)). The analysis is
 the one ``effects`` runs (design, marginal, adjusted, disagreement). It prints, for ``random``
@@ -35,7 +35,7 @@ from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.disagreement import disagreements
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic_model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, diverge, simulate
+from ablation_sql.synthetic.model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, diverge, simulate
 
 METRICS = ("val_loss", "val_accuracy", "train_loss", "train_accuracy")  # Simulation.metrics
 

@@ -33,7 +33,7 @@ from ablation_sql.effects.failures import (
     failure_rates,
     survivorship_warnings,
 )
-from ablation_sql.synthetic_model import ACT
+from ablation_sql.synthetic.model import ACT
 
 SCENARIOS = {
     "uniform 10 %": ("uniform", 0.10),

@@ -27,7 +27,7 @@ from ablation_sql.effects.adjusted import adjusted_effects
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.names import short_names
 from ablation_sql.effects.robustness import robustness
-from ablation_sql.synthetic_model import ACT
+from ablation_sql.synthetic.model import ACT
 
 
 def one(seed: int, trials: int, level: str | None, count: int) -> dict[str, object]:

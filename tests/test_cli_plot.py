@@ -17,8 +17,8 @@ import pytest  # noqa: E402
 
 import ablation_sql as asql  # noqa: E402
 from ablation_sql.cli import main  # noqa: E402
-from ablation_sql.output_names import INDEX_FILE  # noqa: E402
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
+from ablation_sql.plots.output_names import INDEX_FILE  # noqa: E402
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
 
 MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 REMAP = f"""metrics:

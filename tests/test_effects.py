@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
 
 from .conftest import REAL_EXPERIMENT
 

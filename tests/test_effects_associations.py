@@ -14,7 +14,7 @@ from scipy import stats
 import ablation_sql as asql
 from ablation_sql.effects.associations import THRESHOLD, associations, confounding_warnings
 from ablation_sql.effects.data import TrialData, load_trials
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
 
 
 def trial_data(columns: dict[str, list], *, numerical: list[str], categorical: list[str],

@@ -13,7 +13,7 @@ import pytest
 import ablation_sql as asql
 from ablation_sql.cli import main
 from ablation_sql.errors import InputError
-from ablation_sql.synthetic import ACT, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, NF2, generate_experiment
 
 
 def _ingest(tmp_path: Path, name: str = "exp", **kwargs) -> Path:

@@ -23,7 +23,7 @@ from ablation_sql.effects.failures import (
     survivorship_warnings,
 )
 from ablation_sql.errors import InputError
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
 
 from .test_effects_associations import trial_data
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.synthetic import ACT, generate_experiment
+from ablation_sql.synthetic.generate import ACT, generate_experiment
 
 EPOCHS = 6
 

@@ -20,8 +20,8 @@ from ablation_sql.effects.conditions import Condition
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.findings import attribute_findings
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
-from ablation_sql.synthetic_model import BRANCH_OFFSETS, OPT, REFERENCE, SGD_LR, SLOPES
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.model import BRANCH_OFFSETS, OPT, REFERENCE, SGD_LR, SLOPES
 
 from .test_effects_associations import trial_data
 from .test_views import write_experiment

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from ablation_sql import connect
 from ablation_sql.errors import InputError
+from ablation_sql.ingest.train_log import TAIL_BYTES, failure_reason, reason_in_text
 from ablation_sql.synthetic import generate_experiment
-from ablation_sql.train_log import TAIL_BYTES, failure_reason, reason_in_text
 
 RED, RESET = "\x1b[91m", "\x1b[0m"
 TRACEBACK = (

@@ -22,7 +22,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from ablation_sql.cli import main  # noqa: E402
 from ablation_sql.errors import InputError  # noqa: E402
-from ablation_sql.output_names import (  # noqa: E402
+from ablation_sql.plots.output_names import (  # noqa: E402
     INDEX_FILE,
     READABLE_BYTES,
     file_names,

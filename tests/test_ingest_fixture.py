@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 import ablation_sql as asql
-from ablation_sql.flatten import flatten
+from ablation_sql.ingest.flatten import flatten
 
 from .conftest import REAL_EXPERIMENT
 

@@ -19,9 +19,10 @@ import pytest  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ablation_sql import Optim, PlotAnalysis, connect, plots  # noqa: E402
-from ablation_sql.analysis import plot as plot_module  # noqa: E402
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
+from ablation_sql import Optim, PlotAnalysis, connect  # noqa: E402
+from ablation_sql.plots import analysis as plot_module  # noqa: E402
+from ablation_sql.plots import axes as plots  # noqa: E402
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
 
 INF = float("inf")
 fetch = plot_module.fetch

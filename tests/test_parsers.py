@@ -13,12 +13,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ablation_sql.files import FileProblem, read_text
-from ablation_sql.flatten import flatten, param_row
-from ablation_sql.search_space import optim_metrics, search_space_rows, subspace_attributes
-from ablation_sql.state_db import decode_state, read_state_db, state_blob
-from ablation_sql.yaml_config import load_config, parse_config
-from ablation_sql.yaml_entries import parse_entries
+from ablation_sql.ingest.files import FileProblem, read_text
+from ablation_sql.ingest.flatten import flatten, param_row
+from ablation_sql.ingest.search_space import optim_metrics, search_space_rows, subspace_attributes
+from ablation_sql.ingest.state_db import decode_state, read_state_db, state_blob
+from ablation_sql.ingest.yaml_config import load_config, parse_config
+from ablation_sql.ingest.yaml_entries import parse_entries
 
 from .conftest import REAL_EXPERIMENT
 

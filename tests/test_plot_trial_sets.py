@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import ablation_sql as asql  # noqa: E402
 from ablation_sql import Optim, ParallelConfig, PlotAnalysis  # noqa: E402
 from ablation_sql.analysis.results import Results  # noqa: E402
-from ablation_sql.synthetic import ACT, NF2, generate_experiment  # noqa: E402
+from ablation_sql.synthetic.generate import ACT, NF2, generate_experiment  # noqa: E402
 
 from .conftest import REAL_EXPERIMENT  # noqa: E402
 

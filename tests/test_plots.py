@@ -18,10 +18,11 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import ablation_sql  # noqa: E402
-from ablation_sql import Optim, PlotAnalysis, connect, plots  # noqa: E402
+from ablation_sql import Optim, PlotAnalysis, connect  # noqa: E402
 from ablation_sql.analysis.results import Results  # noqa: E402
-from ablation_sql.configs import ParallelConfig  # noqa: E402
-from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
+from ablation_sql.compat.configs import ParallelConfig  # noqa: E402
+from ablation_sql.plots import axes as plots  # noqa: E402
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment  # noqa: E402
 
 INF = float("inf")
 

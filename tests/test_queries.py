@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import ablation_sql as asql
+from ablation_sql.cli.queries import parse_cli_params
 from ablation_sql.errors import QueryError
 from ablation_sql.queries import (
     NamedQuery,
@@ -21,7 +22,6 @@ from ablation_sql.queries import (
     default_folder,
     get_query,
     load_queries,
-    parse_cli_params,
     parse_query,
     run_query,
 )
@@ -214,7 +214,7 @@ def test_values_are_bound_not_formatted(data) -> None:
 
 def test_packaging_ships_the_sql() -> None:
     """Every folder of .sql files is package data, and setup.py maps the query library into
-    the package (queries/ -> ablation_sql/sql/queries)."""
+    the package (queries/ -> ablation_sql/queries/named)."""
     tomllib = pytest.importorskip("tomllib")
     root = Path(__file__).resolve().parent.parent
     config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
@@ -222,9 +222,9 @@ def test_packaging_ships_the_sql() -> None:
     for folder in {p.parent for p in (root / "ablation_sql").rglob("*.sql")}:
         rel = folder.relative_to(root / "ablation_sql").as_posix()
         assert f"{rel}/*.sql" in data_globs, rel
-    assert "*.sql" in config["package-data"]["ablation_sql.sql.queries"]
+    assert "*.sql" in config["package-data"]["ablation_sql.queries.named"]
     setup = (root / "setup.py").read_text()
-    assert '{"ablation_sql.sql.queries": "queries"}' in setup
+    assert '{"ablation_sql.queries.named": "queries"}' in setup
 
 
 # --- every query against an independent answer ----------------------------------------------

@@ -16,7 +16,7 @@ import ablation_sql as asql
 from ablation_sql.effects.associations import associations
 from ablation_sql.effects.data import load_trials
 from ablation_sql.effects.failures import failure_rates
-from ablation_sql.synthetic import ACT, LR, NF1, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, generate_experiment
 
 from .test_views import write_experiment
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from ablation_sql import connect
-from ablation_sql.analysis.plot import PlotAnalysis
 from ablation_sql.cli import main
-from ablation_sql.synthetic import LR, NF1, NF2, generate_experiment
+from ablation_sql.plots.analysis import PlotAnalysis
+from ablation_sql.synthetic.generate import LR, NF1, NF2, generate_experiment
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

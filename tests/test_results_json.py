@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ablation_sql.results_json import parse_results
+from ablation_sql.ingest.results_json import parse_results
 
 metric_values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

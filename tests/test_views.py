@@ -23,8 +23,8 @@ import yaml
 
 import ablation_sql as asql
 from ablation_sql.errors import AblationSQLError
+from ablation_sql.store.views import column_kind, quote_identifier, quote_literal, refresh_views
 from ablation_sql.synthetic import generate_experiment
-from ablation_sql.views import column_kind, quote_identifier, quote_literal, refresh_views
 
 from .conftest import EXPECTED, REAL_EXPERIMENT
 

@@ -1,5 +1,2 @@
-"""Analysis of ingested experiments: ABLATOR's ``Results`` API, read through the database."""
-
-from .results import Results
-
-__all__ = ["Results"]
+"""ABLATOR's module path ``ablation_sql.analysis.results`` (the tutorial's import); the code is in
+``ablation_sql.compat``."""

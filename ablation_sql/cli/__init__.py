@@ -1,7 +1,9 @@
 """The ``ablation-sql`` command: argument parsing over the library, one-line errors.
 
 Each command lives in a module of this package with an ``add(commands)`` function that
-registers its parser; the command's ``run`` calls one library function.
+registers its parser; the command's ``run`` calls one library function. ``render`` turns
+results into text (``Rows``), ``queries`` runs SQL and named queries for the commands. The top
+layer: may import everything below it; nothing imports it.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..formats import Rows, render
+    from .render import Rows, render
 
     with connect(args.db, read_only=True) as db:
         result = db.effects(args.metric, args.experiment, args.policy, n_boot=args.boots,

@@ -24,7 +24,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def _run_export(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..export import export_database
+    from ..store.export import export_database
 
     with connect(args.db, read_only=True, allow_files=True) as db:
         written = export_database(db.con, args.out, args.format)

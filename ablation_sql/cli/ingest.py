@@ -28,7 +28,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..ingest import find_ingestable
+    from ..ingest.pipeline import find_ingestable
 
     find_ingestable(args.paths)  # nothing to ingest: no database file is created
     with connect(args.db) as db, progress(not args.quiet) as on_progress:

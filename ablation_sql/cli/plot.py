@@ -48,8 +48,8 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_plot(args: argparse.Namespace) -> int:
-    from ..analysis.plot_database import plot_database
     from ..database import connect
+    from ..plots.database_figures import plot_database
 
     with connect(args.db, read_only=True) as db:
         run = plot_database(db, args.out, metrics=args.metric, remap=args.remap,

@@ -37,7 +37,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..html_report import report_paths
+    from ..report import report_paths
 
     with progress(not args.quiet) as on_progress:
         page, ingested = report_paths(args.paths, args.out, db_path=args.db,

@@ -51,8 +51,8 @@ def _add_sql(commands: argparse._SubParsersAction) -> None:
 def _run_sql(args: argparse.Namespace) -> int:
     from ..database import connect
     from ..errors import QueryError
-    from ..formats import render
-    from ..queries import run_sql
+    from .queries import run_sql
+    from .render import render
 
     text = sys.stdin.read() if args.query == "-" else args.query
     allow_files = args.write or args.allow_files
@@ -90,8 +90,9 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
 
 def _run_query(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..formats import render
-    from ..queries import bind_params, get_query, load_queries, parse_cli_params, query_rows
+    from ..queries import bind_params, get_query, load_queries
+    from .queries import parse_cli_params, query_rows
+    from .render import render
 
     query = get_query(args.name, load_queries(args.queries_dir))
     params = parse_cli_params(args.param)
@@ -117,7 +118,8 @@ def _add_queries(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_queries(args: argparse.Namespace) -> int:
-    from ..queries import describe_queries, load_queries
+    from ..queries import load_queries
+    from .queries import describe_queries
 
     sys.stdout.write(describe_queries(load_queries(args.queries_dir), verbose=args.verbose))
     return 0

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..search_space import declares_search_space
+from ..ingest.search_space import declares_search_space
 
 __all__ = ["Condition", "applies", "branch_names", "declaring_branches"]
 

@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..flatten import flatten
-from ..sqlfiles import execute
+from ..ingest.flatten import flatten
+from ..store.connection import connection
+from ..store.sqlfiles import execute
 from .conditions import Condition, applies, branch_names, declaring_branches
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..store.connection import Connectable
 
 __all__ = ["POLICIES", "TrialData", "load_trials"]
 
@@ -81,7 +82,7 @@ class TrialData:
 
 
 def load_trials(
-    db: Database,
+    db: Connectable,
     metric: str,
     *,
     experiment: str | None = None,
@@ -101,10 +102,11 @@ def load_trials(
         raise InputError("k must be at least 1")
     if direction is not None and direction not in ("min", "max"):
         raise InputError(f"direction must be min or max, not {direction!r}")
-    con = db.con
-    experiments = {e: (algo, master) for e, algo, master in execute(con, "effects_experiments")}
+    con = connection(db)
+    experiments = {e: (algo, master)
+                   for e, algo, master in execute(con, "effects/effects_experiments")}
     experiment = _experiment(experiment, list(experiments))
-    metrics = dict(execute(con, "effects_metrics", experiment=experiment))
+    metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
     if metric not in metrics:
         raise InputError(f"no metric {metric!r} in experiment {experiment}; its metrics: "
                          f"{', '.join(metrics) or '(none)'}")
@@ -113,11 +115,11 @@ def load_trials(
         raise InputError(f"metric {metric} has no direction in experiment {experiment} (it is "
                          "not in optim_metrics): give it with --direction min or --direction "
                          "max (direction= in Python)")
-    space = _Space.of(execute(con, "effects_space", experiment=experiment))
+    space = _Space.of(execute(con, "effects/effects_space", experiment=experiment))
     numerical, categorical = space.numerical, space.categorical
-    trials = execute(con, "effects_trials", experiment=experiment, metric=metric,
+    trials = execute(con, "effects/effects_trials", experiment=experiment, metric=metric,
                      reduction=policy, k=k, direction=direction)
-    levels = execute(con, "effects_levels", experiment=experiment)
+    levels = execute(con, "effects/effects_levels", experiment=experiment)
     algo, master = experiments[experiment]
     frame = _frame(trials, levels, numerical, categorical, space.conditions)
     return TrialData(

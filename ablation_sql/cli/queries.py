@@ -1,0 +1,70 @@
+"""The ``sql``, ``query`` and ``queries`` commands' use of the library: SQL text and named
+queries run as Rows, ``--param NAME=VALUE`` items, the listing of the queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+
+from ..errors import QueryError
+from ..queries import NamedQuery, bind_params
+from ..store.fetch import one_line
+from .render import Rows, fetch_rows
+
+__all__ = ["describe_queries", "parse_cli_params", "query_rows", "run_sql"]
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, params: Mapping[str, Any]
+               ) -> Rows:
+    """Run ``query`` with ``params`` (strings converted to the declared types) as Rows."""
+    bound = bind_params(query, params)
+    try:
+        return fetch_rows(con.execute(query.sql, bound))
+    except duckdb.Error as exc:
+        raise QueryError(f"query {query.name}: {one_line(exc)}") from None
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
+    """Run SQL text (one or more statements; the last one's result) as Rows."""
+    try:
+        if not con.extract_statements(sql):
+            raise QueryError("no SQL statement to run: the text is empty or only comments")
+        return fetch_rows(con.execute(sql))
+    except duckdb.Error as exc:
+        raise QueryError(one_line(exc)) from None
+
+
+def parse_cli_params(items: Sequence[str]) -> dict[str, Any]:
+    """``["k=10", "experiment=NULL"]`` -> ``{"k": "10", "experiment": None}`` (strings are
+    converted to the declared types by ``bind_params``)."""
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise QueryError(f"--param {item!r}: expected NAME=VALUE")
+        if name in params:
+            raise QueryError(f"--param {name} given twice")
+        params[name] = None if value == "NULL" else value
+    return params
+
+
+def describe_queries(queries: Mapping[str, NamedQuery], *, verbose: bool = False) -> str:
+    """The listing printed by ``ablation-sql queries``."""
+    blocks = []
+    for query in queries.values():
+        lines = [f"{query.name}: {query.summary}"]
+        if verbose:
+            lines += [f"  {line}" if line else "" for line in query.description.splitlines()[1:]]
+        width = max((len(p.describe()) for p in query.params), default=0)
+        for p in query.params:
+            text = p.describe().ljust(width) + (f"   {p.help}" if p.help else "")
+            lines.append(f"    {text.rstrip()}")
+        if not query.params:
+            lines.append("    (no parameters)")
+        if verbose:
+            lines += ["", *(f"    {line}" for line in query.sql.splitlines())]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n" if blocks else "(no queries)\n"

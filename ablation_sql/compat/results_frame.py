@@ -1,0 +1,266 @@
+"""The Results API's frame, built with SQL: ABLATOR's columns (flattened config, then metrics),
+dtypes and (trial_uid, step) index, as ``pandas.read_json`` and ABLATOR's flattening give them.
+
+The columns are found from the params and metrics tables (``results_api_*.sql``); one generated
+query (``results_api_frame.sql`` with its column list filled in) reads them all at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Container, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..store.sqlfiles import execute, statements
+
+__all__ = ["read_frame"]
+
+_MARKER = re.compile(r"/\*([a-z_]+)\*/")
+_MAX_INT64 = 2**63
+# pandas.read_json (which ABLATOR uses) parses numeric columns named like dates as epochs when
+# every value is above one year of seconds, in the first unit that fits in datetime64[ns].
+_DATE_NAME = re.compile(r"(?i).*_at|.*_time|timestamp.*|modified|date|datetime")
+_MIN_STAMP = 31536000
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A frame column: name, kind, and where the value comes from.
+
+    ``source`` is the params or metrics name; ``table`` the frame query's CTE alias that
+    aggregates it (p: scalar params, l: list params, m: metrics); ``pointer`` a JSON pointer
+    into a list-valued param.
+    """
+
+    name: str
+    kind: str
+    source: str
+    table: str
+    pointer: str = ""
+
+
+def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
+                ) -> tuple[pd.DataFrame, list[str]]:
+    """The frame (ABLATOR's columns and index) and its config column names."""
+    config = _config_columns(con, eid, int(trials["included"].sum()))
+    columns = config + _metric_columns(con, eid)
+    table = con.sql(_frame_sql(columns), params={"experiment_id": eid}
+                    ).to_arrow_reader().read_pandas()
+    frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
+    for i, column in enumerate(columns):
+        if column.kind == "null":
+            frame.isetitem(i, pd.Series(None, index=frame.index, dtype=object))
+        elif column.kind == "json":
+            frame.isetitem(i, _from_json(frame[i], table.get(f"o{i}")))
+        elif column.table == "m":
+            frame.isetitem(i, _as_read_json(column.name, frame[i]))
+    frame.columns = [c.name for c in columns]
+    frame.index = pd.MultiIndex.from_arrays([table["trial_uid"], table["step"]],
+                                            names=["trial_uid", "step"])
+    return frame, [c.name for c in config]
+
+
+@dataclass
+class _Node:
+    """The items of a list-valued config key over all trials (keyed by index, then by key)."""
+
+    children: dict[str, _Node] = field(default_factory=dict)
+    kinds: set[str] = field(default_factory=set)  # value types where it is a plain value
+    n_set: int = 0  # trials where it is a plain value other than null
+    max_int: float = 0
+
+    def child(self, key: str) -> _Node:
+        return self.children.setdefault(key, _Node())
+
+
+_Leaf = tuple[tuple[str, ...], tuple[str, ...] | None, _Node | None]
+
+
+def _config_columns(con: duckdb.DuckDBPyConnection, eid: str, n_trials: int) -> list[_Column]:
+    """ABLATOR's flattened config columns: each config's own order (see ``_shape_leaves``),
+    united over the trials by trial_uid as ``pandas.concat`` unites ABLATOR's trial frames."""
+    lists: dict[str, _Node] = {}
+    for name, value, n_trials_with in execute(con, "compat/results_api_list_values",
+                                              experiment_id=eid):
+        _merge_value(lists.setdefault(name, _Node()), json.loads(value), n_trials_with)
+    stats = {name: (set(kinds), n_set, max_int) for name, kinds, n_set, max_int
+             in execute(con, "compat/results_api_config_stats", experiment_id=eid)}
+    columns: dict[str, _Column] = {}
+    for (shape,) in execute(con, "compat/results_api_config_shapes", experiment_id=eid):
+        for path, list_path, node in _shape_leaves(json.loads(shape), (), lists, stats):
+            name = ".".join(path)
+            if name in columns:
+                continue
+            if list_path is None or node is None:  # a plain config value
+                kinds, n_set, max_int = stats[name]
+                columns[name] = _Column(name, _kind(kinds, n_set, n_trials, max_int), name, "p")
+            else:
+                columns[name] = _Column(
+                    name, _kind(node.kinds, node.n_set, n_trials, node.max_int),
+                    ".".join(list_path), "l", _pointer(path[len(list_path):]))
+    return list(columns.values())
+
+
+def _shape_leaves(shape: dict[str, Any], path: tuple[str, ...], lists: dict[str, _Node],
+                  plain: Container[str]) -> Iterator[_Leaf]:
+    """(path, path of the list key, list item node) of a config's columns, in ABLATOR's order:
+    in a mapping, plain values first, then the mappings and lists, each expanded alike.
+
+    ``shape`` is a config's key structure (``json_structure``), ``plain`` the names params
+    holds plain values for (not empty mappings), ``lists`` the items of list-valued names.
+    This is ABLATOR's ``make_dict(flatten=True)`` when every mapping is a config class.
+    """
+    for key, sub in shape.items():
+        if not isinstance(sub, dict | list) and ".".join((*path, key)) in plain:
+            yield (*path, key), None, None
+    for key, sub in shape.items():
+        inner = (*path, key)
+        if isinstance(sub, dict):
+            yield from _shape_leaves(sub, inner, lists, plain)
+        elif isinstance(sub, list) and ".".join(inner) in lists:
+            for item_path, node in _item_leaves(lists[".".join(inner)], inner):
+                yield item_path, inner, node
+
+
+def _item_leaves(node: _Node, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], _Node]]:
+    """The plain values below a list key, in the same order as ``_shape_leaves``."""
+    for key, child in node.children.items():
+        if child.kinds:
+            yield (*path, key), child
+    for key, child in node.children.items():
+        if child.children:
+            yield from _item_leaves(child, (*path, key))
+
+
+def _merge_value(node: _Node, value: Any, n: int) -> None:
+    """Add a value that ``n`` trials hold below a list key (items keyed by their index)."""
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            _merge_value(node.child(str(key)), item, n)
+        return
+    kind = _value_kind(value)
+    node.kinds.add(kind)
+    if kind != "null":
+        node.n_set += n
+    if kind == "int":
+        node.max_int = max(node.max_int, abs(value))
+
+
+def _metric_columns(con: duckdb.DuckDBPyConnection, eid: str) -> list[_Column]:
+    return [_Column(name, "json" if other else "double", name, "m")
+            for name, other in execute(con, "compat/results_api_metric_columns", experiment_id=eid)]
+
+
+def _value_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    return "float" if isinstance(value, float) else "str"
+
+
+def _kind(kinds: set[str], n_set: int, n_trials: int, max_int: float) -> str:
+    """The column type for values of these kinds (ints and bools only when set everywhere,
+    as pandas would make a column with missing values float or object)."""
+    found = kinds - {"null"}
+    complete = n_set == n_trials
+    if not found:
+        return "null"
+    if found == {"int"} and complete and max_int < _MAX_INT64:
+        return "bigint"
+    if found <= {"int", "float"}:
+        return "double"
+    if found == {"str"}:
+        return "varchar"
+    if found == {"bool"} and complete:
+        return "boolean"
+    return "json"
+
+
+def _pointer(keys: tuple[str, ...]) -> str:
+    return "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in keys)
+
+
+def _literal(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("names with NUL characters cannot be used in SQL")
+    return "'" + text.replace("'", "''") + "'"
+
+
+# The value each kind of column aggregates, and the type it is cast to after aggregating
+# (casting before would cast every other key's value too).
+_SCALAR_VALUE = {"bigint": ("p.value", "BIGINT"), "double": ("p.value_double", None),
+                 "varchar": ("p.value_text", None), "boolean": ("p.value", "BOOLEAN"),
+                 "json": ("p.value", None)}
+_LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+def _frame_sql(columns: list[_Column]) -> str:
+    """The frame query: every column aggregated in its CTE as c<i>, selected in order."""
+    parts: dict[str, list[str]] = {"scalar_aggregates": [], "list_aggregates": [],
+                                   "metric_aggregates": [], "other_aggregates": [],
+                                   "columns": []}
+    extra = []
+    for i, col in enumerate(columns):
+        if col.kind == "null":
+            parts["columns"].append(f"NULL::VARCHAR AS c{i}")
+            continue
+        parts["columns"].append(f"{col.table}.c{i}")
+        name = _literal(col.source)
+        if col.table == "p":
+            value, cast = _SCALAR_VALUE[col.kind]
+            target = "scalar_aggregates"
+        elif col.table == "l":
+            function = "json_extract_string" if col.kind == "varchar" else "json_extract"
+            value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
+            target = "list_aggregates"
+        else:
+            value, cast = "m.value", None
+            target = "metric_aggregates"
+            if col.kind == "json":
+                parts["other_aggregates"].append(
+                    f"max(o.value) FILTER (WHERE o.name = {name}) AS o{i}")
+                extra.append(f"o.o{i}")
+        table = "m" if col.table == "m" else "p"
+        aggregate = f"max({value}) FILTER (WHERE {table}.name = {name})"
+        parts[target].append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
+    parts["columns"] += extra
+    ((sql, _),) = statements("compat/results_api_frame")
+    return _MARKER.sub(lambda m: "".join(f",\n    {p}" for p in parts[m.group(1)]), sql)
+
+
+def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:
+    """Python values of a JSON text column; for a metric, ``other`` (JSON text of its
+    non-numeric values) wins over ``values`` (its numbers)."""
+    if other is None:
+        out = [json.loads(v) if isinstance(v, str) else None for v in values]
+    else:
+        pairs = zip(values, other, strict=True)
+        out = [json.loads(o) if isinstance(o, str) else v for v, o in pairs]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _as_read_json(name: str, values: pd.Series) -> pd.Series:
+    """What pandas.read_json makes of a numeric metric column: dates when named like one and
+    every value is a plausible epoch (see _DATE_NAME), else int64 when every row holds an
+    integral number."""
+    present = values.dropna()
+    if _DATE_NAME.fullmatch(name) and not present.empty and (present > _MIN_STAMP).all():
+        largest = float(present.max())
+        for unit, ns in _NS_PER_UNIT.items():
+            if largest * ns < _MAX_INT64:
+                return pd.to_datetime(values, unit=unit).astype("datetime64[ns]")
+    if (len(present) == len(values) and np.isfinite(values).all()
+            and (values == np.trunc(values)).all() and (values.abs() < 2**53).all()):
+        return values.astype(np.int64)
+    return values

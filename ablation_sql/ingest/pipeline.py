@@ -1,0 +1,295 @@
+"""Ingest: experiment folders into the database, incrementally and in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import NothingToIngestError
+from ..store.sqlfiles import execute
+from ..store.views import refresh_views
+from .batch_tables import to_arrow
+from .discover import ExperimentFolder, TrialFolder, find_experiments
+from .files import FileProblem
+from .flatten import to_json
+from .parallel import run_batches
+from .parse_trials import TABLE_COLUMNS, parse_batch
+from .search_space import optim_metrics, search_space_rows, subspace_attributes
+from .staging import Stage
+from .state_db import STATUS_BY_CODE, read_state_db
+from .summary import IngestReport, collect_report
+from .yaml_config import load_config
+
+__all__ = ["find_ingestable", "ingest"]
+
+MIN_BATCH, MAX_BATCH = 32, 400
+
+@dataclass
+class _Plan:
+    """What one ingest will do to one experiment."""
+
+    folder: ExperimentFolder
+    experiment_id: str
+    is_new: bool
+    read: list[TrialFolder]
+    missing: list[str]
+    master_changed: bool
+    state_changed: bool
+    master: dict[str, Any] | None = None
+    config_source: str | None = None
+    master_problems: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.read or self.missing or self.master_changed or self.state_changed)
+
+
+def find_ingestable(paths: Sequence[str | os.PathLike]
+                    ) -> tuple[list[ExperimentFolder], list[tuple[Path, str]]]:
+    """The experiment folders under ``paths`` and the paths that held none (with a reason);
+    raises NothingToIngestError when there is no experiment at all."""
+    folders, path_problems = find_experiments([Path(p) for p in paths])
+    if not folders:
+        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
+                                   or "no paths given")
+    return folders, path_problems
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike],
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    full: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest every experiment found under ``paths``; see ``Database.ingest``."""
+    started = time.perf_counter()
+    now = dt.datetime.now()
+    folders, path_problems = find_ingestable(paths)
+    plans = _plan(con, folders, full)
+    for plan in plans:
+        if plan.master_changed or plan.read:
+            _load_master(plan)
+    n_workers = workers or os.cpu_count() or 1
+    batches = _batches(plans, n_workers)
+    total = sum(len(p.read) for p in plans)
+    done = 0
+    if on_progress:
+        on_progress(0, total)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for plan in plans:
+            _prepare(con, plan, now)
+        with Stage() as stage:
+            for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
+                                                               workers=n_workers,
+                                                               scheduler=scheduler):
+                stage.add(experiment_id, tables)
+                done += n_trials
+                if on_progress:
+                    on_progress(done, total)
+            stage.load(con, now)
+        for plan in plans:
+            _finish(con, plan, now)
+        if any(plan.changed for plan in plans):
+            refresh_views(con)
+        report = collect_report(
+            con, [p.experiment_id for p in plans], path_problems,
+            read=sum(len(p.read) for p in plans),
+            unchanged=sum(len(p.folder.trials) - len(p.read) for p in plans),
+            missing=sum(len(p.missing) for p in plans),
+        )
+        execute(con, "ingest/log_ingest", started_at=now, finished_at=dt.datetime.now(),
+                paths=to_json([str(p) for p in paths]), experiments=len(plans),
+                trials_read=report.trials_read, trials_unchanged=report.trials_unchanged,
+                trials_missing=report.trials_missing, metric_rows=report.metric_rows,
+                errors=len(report.skipped))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return replace(report, elapsed=time.perf_counter() - started)
+
+
+def _parse_job(job: tuple[str, tuple[TrialFolder, ...], frozenset[str]]
+               ) -> tuple[str, int, dict[str, pa.Table]]:
+    """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
+    experiment_id, trials, keep_whole = job
+    batch = parse_batch(trials, keep_whole)
+    tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
+              for name, columns in batch.items() if columns["trial_uid"]}
+    return experiment_id, len(trials), tables
+
+
+def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full: bool
+          ) -> list[_Plan]:
+    existing = {row[1]: row for row in execute(con, "ingest/experiment_ids")}
+    taken = {row[0] for row in existing.values()}
+    plans = []
+    for folder in folders:
+        row = existing.get(str(folder.path))
+        if row is None:
+            experiment_id = _unique(folder.path.name, taken)
+            taken.add(experiment_id)
+            known: dict[str, tuple[str, str]] = {}
+        else:
+            experiment_id = row[0]
+            known = {uid: (fp, status) for uid, fp, status in
+                     execute(con, "ingest/known_trials", experiment_id=experiment_id)}
+        present = {t.uid for t in folder.trials}
+        read = [t for t in folder.trials
+                if full or known.get(t.uid, ("", ""))[0] != t.fingerprint
+                or known[t.uid][1] == "missing"]
+        missing = sorted(uid for uid, (_, status) in known.items()
+                         if uid not in present and status != "missing")
+        master_changed = full or row is None or row[2] != folder.fingerprint
+        state_changed = full or row is None or row[3] != folder.state_fingerprint or bool(read)
+        plans.append(_Plan(folder, experiment_id, row is None, read, missing,
+                           master_changed, state_changed))
+    return plans
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
+def _load_master(plan: _Plan) -> None:
+    """Read master_config.yaml, or fall back to a trial's config when it is missing or bad."""
+    master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+    try:
+        plan.master = load_config(master_path)
+        plan.config_source = "master_config.yaml"
+        return
+    except FileProblem as exc:
+        reason = str(exc)
+    for trial in plan.folder.trials:
+        try:
+            plan.master = load_config(Path(trial.path) / "config.yaml")
+        except FileProblem:
+            continue
+        plan.config_source = f"{trial.uid}/config.yaml"
+        reason += f"; search space and metric directions taken from {plan.config_source}"
+        break
+    plan.master_problems.append((master_path, reason))
+
+
+def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, frozenset[str]]]:
+    total = sum(len(p.read) for p in plans)
+    size = min(MAX_BATCH, max(MIN_BATCH, math.ceil(total / (workers * 8))))
+    jobs = []
+    for plan in plans:
+        keep_whole = subspace_attributes(plan.master or {})
+        for start in range(0, len(plan.read), size):
+            jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), keep_whole))
+    return jobs
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    """Clear what will be re-read and mark vanished trials, before new rows arrive."""
+    eid = plan.experiment_id
+    if plan.read:
+        _with_table(con, "replaced_trials", {"trial_uid": [t.uid for t in plan.read]},
+                    lambda: execute(con, "ingest/delete_trials", experiment_id=eid))
+    if plan.missing:
+        _with_table(con, "replaced_trials", {"trial_uid": plan.missing},
+                    lambda: execute(con, "ingest/mark_missing", experiment_id=eid, now=now))
+
+
+def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    """Experiment rows, search space, metric directions and statuses."""
+    eid = plan.experiment_id
+    if plan.master_changed:
+        master = plan.master or {}
+        master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+        execute(
+            con, "ingest/replace_experiment", experiment_id=eid, path=str(plan.folder.path),
+            search_algo=_text(master.get("search_algo")),
+            optim_metric_name=_text(master.get("optim_metric_name")),
+            total_trials=master.get("total_trials") if isinstance(
+                master.get("total_trials"), int) else None,
+            master_config=to_json(plan.master) if plan.master is not None else None,
+            now=now, config_source=plan.config_source,
+            ablator_experiment_id=_text(master.get("experiment_id")),
+            random_seed=master.get("random_seed") if isinstance(
+                master.get("random_seed"), int) else None,
+            master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
+        )
+        rows = search_space_rows(master)
+        if rows:
+            _with_table(con, "batch_search_space",
+                        {f: [getattr(r, f) for r in rows] for f in rows[0].__dataclass_fields__},
+                        lambda: execute(con, "ingest/insert_search_space", experiment_id=eid),
+                        kinds={"low": "float", "high": "float", "log": "bool", "n_bins": "int"})
+        _insert_problems(con, eid, plan.master_problems, now)
+        directions = optim_metrics(master)
+        if directions:
+            _with_table(con, "batch_optim_metrics",
+                        {"metric": [m for m, _ in directions],
+                         "direction": [d for _, d in directions]},
+                        lambda: execute(con, "ingest/insert_optim_metrics", experiment_id=eid))
+    if plan.state_changed:
+        _update_status(con, plan, now)
+    if plan.changed:
+        execute(con, "ingest/touch_experiment", experiment_id=eid, now=now,
+                state_fingerprint=plan.folder.state_fingerprint)
+
+
+def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
+                     problems: list[tuple[Path, str]], now: dt.datetime) -> None:
+    """Experiment-level files that could not be read in full."""
+    if problems:
+        _with_table(con, "batch_errors",
+                    {"trial_uid": [None] * len(problems), "path": [str(p) for p, _ in problems],
+                     "error": [reason for _, reason in problems]},
+                    lambda: execute(con, "ingest/insert_errors", experiment_id=experiment_id,
+                                    now=now))
+
+
+def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    states = read_state_db(list(plan.folder.state_dbs))
+    execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
+            paths=[str(p) for p in plan.folder.state_dbs])
+    _insert_problems(con, plan.experiment_id, states.problems, now)
+    known = {uid: code for uid in sorted(states.states)
+             if (code := states.state_of(uid)) is not None}
+    table = {
+        "config_uid": list(known),
+        "status": [STATUS_BY_CODE[code] for code in known.values()],
+        "state_code": list(known.values()),
+        "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
+    }
+    _with_table(con, "trial_states", table,
+                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id),
+                kinds={"state_code": "int", "runtime_errors": "int"})
+
+
+def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list],
+                run: Callable[[], object], kinds: dict[str, str] | None = None) -> None:
+    """Register ``columns`` as an Arrow table called ``name`` while ``run`` executes.
+
+    ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
+    """
+    con.register(name, to_arrow(columns, kinds))
+    try:
+        run()
+    finally:
+        con.unregister(name)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

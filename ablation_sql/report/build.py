@@ -1,0 +1,98 @@
+"""Build the report: numbers (``content``), figures (``figures``) and the page (``render``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from ..errors import InputError
+from ..ingest.pipeline import find_ingestable, ingest
+from ..ingest.summary import IngestReport
+from ..store.connection import open_connection
+from .content import experiment_content, experiment_ids
+from .effects_content import metric_effects
+from .figures import draw_figures
+from .render import render_page, write_atomic
+
+__all__ = ["build_report", "report_paths"]
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    out: str | os.PathLike,
+    *,
+    database: str = "in memory",
+    experiments: list[str] | None = None,
+    top_k: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+    title: str = "Ablation report",
+) -> Path:
+    """Write a static report of ``experiments`` (default: all) to ``out/index.html``, with its
+    figures under ``out/figures/``; returns the page's path. It opens from disk, with no server
+    and no network. Figures whose data did not change are not redrawn. The effects analysis
+    (``effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``."""
+    known = experiment_ids(con)
+    if not known:
+        raise InputError("the database holds no experiment: ingest one first")
+    chosen = experiments or known
+    unknown = [e for e in chosen if e not in known]
+    if unknown:
+        raise InputError(f"no experiment {', '.join(unknown)} in the database; it has: "
+                         + ", ".join(known))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for i, experiment in enumerate(chosen, start=1):
+        content = experiment_content(con, experiment, top_k=top_k)
+        content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed)
+                           for m in content.metrics}
+        draw_figures(con, content, out)
+        pages.append({"anchor": f"experiment-{i}", "content": content})
+    page = out / "index.html"
+    write_atomic(page, render_page(
+        "index.html.j2", title=title, experiments=pages,
+        database=database,
+        written_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        version=version("ablation-sql"),
+    ))
+    return page
+
+
+def report_paths(
+    paths: list[str | os.PathLike],
+    out: str | os.PathLike,
+    *,
+    db_path: str | os.PathLike | None = None,
+    experiments: list[str] | None = None,
+    top_k: int = 10,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[Path, IngestReport | None]:
+    """A report of a database file (``paths`` is that one file, opened read-only) or of
+    experiment folders, ingested first into ``db_path`` (default ``out/ablation.duckdb``;
+    unchanged trials are not re-read). Returns the page and the ingest's report, if any."""
+    found = [Path(p) for p in paths]
+    missing = [str(p) for p in found if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    files = [p for p in found if p.is_file()]
+    if files:
+        if len(found) > 1:
+            raise InputError("give either one database file or experiment folders, not both")
+        with open_connection(files[0], read_only=True, allow_files=False) as con:
+            return build_report(con, out, database=str(files[0]), experiments=experiments,
+                                top_k=top_k), None
+    find_ingestable(found)  # nothing to ingest: no database file is created
+    db_file = Path(db_path) if db_path is not None else Path(out) / "ablation.duckdb"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    with open_connection(db_file, read_only=False, allow_files=True) as con:
+        ingested = ingest(con, found, workers=workers, on_progress=on_progress)
+        chosen = experiments or [e.experiment_id for e in ingested.experiments]
+        return build_report(con, out, database=str(db_file), experiments=chosen,
+                            top_k=top_k), ingested

@@ -1,0 +1,70 @@
+"""The report's conclusions: ``effects`` for each optimised metric, as tables and
+sentences (findings first, then what limits them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ..effects import effects
+from ..errors import InputError
+from .content import Table
+
+__all__ = ["MetricEffects", "metric_effects"]
+
+_ATTRIBUTES = ["attribute", "scale", "n_used", "n_left_out", "left_out", "marginal", "adjusted",
+               "importance", "importance_ci_low", "importance_ci_high", "unique", "flags"]
+_SENSITIVITY = ["attribute", "term", "policy", "n_used", "estimate", "ci_low", "ci_high",
+                "conclusion", "importance_rank"]
+_BASELINE = ["attribute", "default", "compared_to", "change", "ci_low", "ci_high", "note"]
+_ASSOCIATIONS = ["attribute_a", "attribute_b", "measure", "value", "n", "p_adjusted", "flagged"]
+_FAILURES = ["attribute", "level", "n", "n_left_out", "rate", "failed", "running", "null",
+             "infinite", "unset"]
+
+
+@dataclass(frozen=True)
+class MetricEffects:
+    """What the effects analysis says for one metric, ready to show (or why it could not)."""
+
+    metric: str
+    findings: list[str]
+    warnings: list[str]
+    notes: list[str]
+    summary: str
+    attributes: Table
+    sensitivity: Table
+    baseline: Table
+    associations: Table
+    failures: Table
+    error: str | None = None
+
+
+def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, *,
+                   n_boot: int = 1000, seed: int = 0) -> MetricEffects:
+    """The effects of every attribute on ``metric`` (each trial's best value), with CIs."""
+    empty = Table([], [])
+    try:
+        found = effects(con, metric, experiment=experiment, n_boot=n_boot, seed=seed)
+    except InputError as exc:
+        return MetricEffects(metric, [], [], [], "", empty, empty, empty, empty, empty,
+                             error=str(exc))
+    low, high = found.r_squared_ci
+    summary = (f"{found.n_used} of {found.n_trials} trials used ({found.policy} value per "
+               f"trial); the attributes together explain R² = {found.r_squared:.2f} "
+               f"(95 % CI {low:.2f} to {high:.2f}) of the variance; {found.n_boot} bootstrap "
+               f"resamples, seed {found.seed}.")
+    sentences = [s for s in found.findings if s not in found.warnings]
+    return MetricEffects(
+        metric=metric,
+        findings=sentences,
+        warnings=list(found.warnings),
+        notes=list(found.notes),
+        summary=summary,
+        attributes=Table.of(found.attributes, _ATTRIBUTES),
+        sensitivity=Table.of(found.sensitivity, _SENSITIVITY),
+        baseline=Table.of(found.baseline, _BASELINE),
+        associations=Table.of(found.associations, _ASSOCIATIONS),
+        failures=Table.of(found.failures, [c for c in _FAILURES
+                                           if c in found.failures.columns]),
+    )
