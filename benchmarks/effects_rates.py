@@ -35,7 +35,8 @@ from ablation_sql.effects.data import TrialData
 from ablation_sql.effects.design import build_design
 from ablation_sql.effects.disagreement import disagreements
 from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
-from ablation_sql.synthetic.model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, diverge, simulate
+from ablation_sql.synthetic.model import ACT, LR, NF1, NF2, OFFSETS, SLOPES, simulate
+from ablation_sql.synthetic.options import diverge
 
 METRICS = ("val_loss", "val_accuracy", "train_loss", "train_accuracy")  # Simulation.metrics
 

@@ -178,6 +178,6 @@ def test_parallel_figure_from_a_database(tmp_path: Path, monkeypatch) -> None:
             (name, kw["metric"])) or fetch(con, name, **kw))
         analysis.save_dir = tmp_path / "figures"
         written = analysis.make_parallel_figures(attribute_name_remap={LR: "lr", ACT: "act"})
-        assert len(written) == 2 and read == [("plot_trial_points", "val_accuracy"),
-                                              ("plot_trial_points", "val_loss")]
+        assert len(written) == 2 and read == [("plots/plot_trial_points", "val_accuracy"),
+                                              ("plots/plot_trial_points", "val_loss")]
         assert len(analysis.make_figures(format="svg")) == 8 and len(read) == 4  # once a metric

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from ablation_sql.synthetic.generate import Truth, _yaml_float, generate_experiment, main
+from ablation_sql.synthetic.command import main
+from ablation_sql.synthetic.generate import Truth, _yaml_float, generate_experiment
 
 from .conftest import REAL_EXPERIMENT as FIXTURE
 

@@ -24,10 +24,10 @@ figure's title says how many trials of each status it holds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +35,17 @@ import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
-from enum import Enum
-
-from . import axes as plots
-from .output_names import FigureIndex, file_names, inside, shown
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import fetch
 from ..store.views import attribute_columns
+from . import axes as plots
+from .figure_cache import CACHE_FILE, fingerprint, read_cache
+from .output_names import FigureIndex, file_names, inside, shown
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
 FORMATS = ("png", "svg", "pdf")
 _VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
-_CACHE_FILE = ".plot_cache.json"
 _STATUS_ORDER = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
 _DRAW = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
          "parallel": plots.parallel_coordinates}
@@ -314,8 +312,8 @@ class PlotAnalysis:
             raise ValueError("PlotAnalysis needs a save_dir to make figures")
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-        cache_path = self.save_dir / _CACHE_FILE
-        cache = _read_cache(cache_path) if self.cache else {}
+        cache_path = self.save_dir / CACHE_FILE
+        cache = read_cache(cache_path) if self.cache else {}
         index = FigureIndex(self.save_dir)
         metric_files = file_names([*self.optim_metrics, *(m for _, m, _ in jobs)])
         attribute_files = file_names([*self.numerical_attributes, *self.categorical_attributes,
@@ -333,7 +331,7 @@ class PlotAnalysis:
                 self.files[(kind, metric, attribute)] = path
                 index.add(relative, kind=kind, metric=metric, attribute=attribute,
                           experiment=self.experiment)
-                key = _fingerprint(kind, data, options, figure_kwargs)
+                key = fingerprint(kind, data, options, figure_kwargs)
                 if self.cache and path.is_file() and cache.get(relative) == key:
                     continue
                 fig = _draw(kind, data, options, figure_kwargs)
@@ -393,18 +391,3 @@ def _trial_counts(data: pd.DataFrame, status: str | None) -> str:
     order = sorted(counts.index, key=lambda s: (_STATUS_ORDER.index(s)
                                                if s in _STATUS_ORDER else len(_STATUS_ORDER), s))
     return "trials: " + (", ".join(f"{counts[s]} {s}" for s in order) or "none")
-
-
-def _fingerprint(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> str:
-    digest = hashlib.sha256(json.dumps([kind, options, figure_kwargs], sort_keys=True,
-                                       default=str).encode())
-    digest.update(pd.util.hash_pandas_object(data.astype(str), index=False).values.tobytes())
-    return digest.hexdigest()
-
-
-def _read_cache(path: Path) -> dict[str, str]:
-    try:
-        found = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}

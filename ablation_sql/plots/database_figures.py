@@ -16,11 +16,11 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..ingest.files import FileProblem, read_text
-from .output_names import file_names, inside
+from ..ingest.yaml_config import parse_config
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import statements
-from ..ingest.yaml_config import parse_config
 from .analysis import FORMATS, PlotAnalysis
+from .output_names import file_names, inside
 
 __all__ = ["POLICIES", "PlotRun", "Remap", "load_remap", "plot_database"]
 
@@ -109,7 +109,8 @@ def plot_database(
     if direction is not None and direction not in ("min", "max"):
         raise InputError(f"direction must be min or max, not {direction!r}")
     ((sql, _),) = statements("plots/plot_experiments")
-    found = {e: (dict(d or {}), list(i or [])) for e, d, i in connection(db).execute(sql).fetchall()}
+    rows = connection(db).execute(sql).fetchall()
+    found = {e: (dict(d or {}), list(i or [])) for e, d, i in rows}
     if experiment is not None and experiment not in found:
         raise InputError(f"no experiment {experiment!r} in the database; it holds "
                          f"{_listing(found)}")

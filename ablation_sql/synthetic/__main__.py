@@ -1,5 +1,5 @@
 """``python -m ablation_sql.synthetic OUT [options]``: write one synthetic experiment."""
 
-from .generate import main
+from .command import main
 
 raise SystemExit(main())

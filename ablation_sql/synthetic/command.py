@@ -1,0 +1,61 @@
+"""``python -m ablation_sql.synthetic``: the command line of the generator."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from .generate import generate_experiment
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: generate one synthetic experiment folder."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ablation_sql.synthetic",
+        description="Write a synthetic ABLATOR experiment folder with planted effects.",
+    )
+    parser.add_argument("out", type=Path, help="experiment folder to create (new or empty)")
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--algo", choices=("random", "tpe"), default="random")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--running", type=int, default=0)
+    parser.add_argument("--broken", type=int, default=0)
+    parser.add_argument("--failed", type=int, default=0)
+    parser.add_argument("--no-state-db", dest="state_db", action="store_false")
+    parser.add_argument("--noise", type=float, default=0.01)
+    parser.add_argument("--diverge", metavar="ATTRIBUTE=LEVEL:COUNT",
+                        help="make COUNT complete trials of that level diverge (losses 10-30x)")
+    parser.add_argument("--subspace", action="store_true",
+                        help="lr as an optimizer subspace: sgd (fixed lr) or adam (searched lr)")
+    parser.add_argument("--always-fail-level", metavar="ATTRIBUTE=LEVEL",
+                        help="every trial of this level fails, e.g. activation=elu")
+    parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
+    args = parser.parse_args(argv)
+    try:
+        truth = generate_experiment(
+            args.out,
+            trials=args.trials,
+            epochs=args.epochs,
+            algo=args.algo,
+            seed=args.seed,
+            running=args.running,
+            broken=args.broken,
+            failed=args.failed,
+            state_db=args.state_db,
+            noise=args.noise,
+            diverged=args.diverge,
+            subspace=args.subspace,
+            always_fail=args.always_fail_level,
+        )
+    except (FileExistsError, ValueError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    if args.truth:
+        args.truth.write_text(truth.to_json())
+    counts = Counter(truth.statuses.values())
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    print(f"wrote {len(truth.statuses)} trials x {args.epochs} epochs ({summary}) to {args.out}")
+    return 0
