@@ -15,12 +15,14 @@ from typing import Any
 from .discover import TrialFolder
 from .files import FileProblem, read_text
 from .flatten import flatten, param_row, to_json
+from .huge_ints import huge_int_note, json_decoder
 from .results_json import ResultsFile, parse_results
 from .yaml_config import load_config
 
 __all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
 
 _NUMBER_TYPES = {float, int, type(None)}
+_METADATA_DECODER = json_decoder()
 
 Batch = dict[str, dict[str, list[Any]]]
 
@@ -79,11 +81,14 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch) -
         errors["error"].append(reason)
 
     config_json = None
+    notes: list[str] = []
     try:
-        config = load_config(folder / "config.yaml")
+        config = load_config(folder / "config.yaml", notes)
     except FileProblem as exc:
         problem(folder / "config.yaml", str(exc))
     else:
+        for note in notes:
+            problem(folder / "config.yaml", note)
         config_json = to_json(config)
         _add_params(uid, config, keep_whole, batch["params"])
 
@@ -152,7 +157,16 @@ def _read_metadata(path: Path, problem) -> str | None:
     if not path.exists():
         return None
     try:
-        return to_json(json.loads(read_text(path)))
+        text = read_text(path)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            data = _METADATA_DECODER.decode(text)  # an integer too long to convert
+            if note := huge_int_note(data, "metadata.json"):
+                problem(path, note)
+        return to_json(data)
     except FileProblem as exc:
         problem(path, str(exc))
     except (json.JSONDecodeError, RecursionError) as exc:
