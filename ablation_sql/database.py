@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -122,6 +123,8 @@ class Database:
         except duckdb.Error as exc:
             raise database_problem(exc, self.path, unchanged=True) from None
         except OSError as exc:  # the parsed data could not be staged in the temporary folder
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
             raise DatabaseError(f"ingest stopped: {exc.strerror or exc} "
                                 f"({exc.filename or 'temporary files'}); the database is "
                                 "unchanged: free space (or set TMPDIR) and run it again"

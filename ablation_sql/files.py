@@ -31,12 +31,13 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise FileProblem(f"{path.name} is a folder, not a file") from None
     except OSError as exc:
         raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise FileProblem(f"{path.name} is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise FileProblem(f"{path.name} is not a regular file ({_kind(mode)}): not read")
+        raise FileProblem(f"{path.name} is not a regular file ({_kind(mode)}): not read")
+    with os.fdopen(fd, "rb") as handle:
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
