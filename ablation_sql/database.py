@@ -162,7 +162,7 @@ def database_problem(exc: duckdb.Error, path: Path | None, *, unchanged: bool = 
     kept = "the database is unchanged; " if unchanged else ""
     cause = _cause(message)
     if cause == "full":
-        advice = f"{kept}free disk space (or use another --db) and run it again"
+        advice = f"{kept}free disk space or use another --db, and run it again"
     elif cause == "damaged":
         advice = ("the file is damaged, cut short or overwritten: restore it from a copy or "
                   "ingest into a new --db")
