@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -154,7 +155,7 @@ def _add_metrics(uid: str, rows: list[dict], metrics: dict, other: dict) -> None
 
 
 def _read_metadata(path: Path, problem) -> str | None:
-    if not path.exists():
+    if not os.path.lexists(path):  # a dangling or looping symlink is there, and refused
         return None
     try:
         text = read_text(path)
