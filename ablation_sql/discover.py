@@ -8,12 +8,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["UNREADABLE_FOLDER", "ExperimentFolder", "TrialFolder", "find_experiments"]
+__all__ = ["NOT_READ", "ExperimentFolder", "TrialFolder", "find_experiments"]
 
 TRIAL_FILES = ("config.yaml", "results.json", "metadata.json")
 MASTER_CONFIG = "master_config.yaml"
 MAX_DEPTH = 3
-UNREADABLE_FOLDER = "folder cannot be read"
+NOT_READ = "not read: "  # starts the reason of each entry listed in ExperimentFolder.unreadable
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,17 @@ def _scan(folder: Path, depth: int):
     except OSError:
         return
     files = {e.name: e for e in entries if _is_file(e)}
+    unreadable = [(Path(e.path), f"{NOT_READ}{e.name} is not a regular file") for e in entries
+                  if e.name not in files and not _is_dir(e)
+                  and (e.name == MASTER_CONFIG or e.name.endswith("_state.db"))]
     subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith(".")]
     trials: list[TrialFolder] = []
-    unreadable: list[tuple[Path, str]] = []
     for entry in subdirs:
         try:
             trial = _trial(entry)
         except OSError as exc:
-            unreadable.append((Path(entry.path), f"{UNREADABLE_FOLDER} "
-                                                 f"({exc.strerror or exc}): not read"))
+            unreadable.append((Path(entry.path), f"{NOT_READ}the folder cannot be opened "
+                                                 f"({exc.strerror or exc})"))
             continue
         if trial is not None:
             trials.append(trial)

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from .batch_tables import to_arrow
-from .discover import UNREADABLE_FOLDER, ExperimentFolder, TrialFolder, find_experiments
+from .discover import NOT_READ, ExperimentFolder, TrialFolder, find_experiments
 from .errors import NothingToIngestError
 from .files import FileProblem
 from .flatten import to_json
@@ -212,7 +212,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Experiment rows, search space, metric directions and statuses."""
     eid = plan.experiment_id
-    execute(con, "clear_folder_errors", experiment_id=eid, reason=UNREADABLE_FOLDER)
+    execute(con, "clear_folder_errors", experiment_id=eid, reason=NOT_READ)
     _insert_problems(con, eid, list(plan.folder.unreadable), now)
     if plan.master_changed:
         master = plan.master or {}

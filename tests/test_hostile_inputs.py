@@ -222,7 +222,7 @@ def test_unreadable_trial_folder_is_recorded(tmp_path: Path, capsys, monkeypatch
         for _ in range(2):  # recorded once, however many ingests see it
             assert main(["ingest", str(exp), "--db", str(db), "--workers", "1"]) == 0
             out = capsys.readouterr().out
-            assert f"{bad}: folder cannot be read (Permission denied)" in out
+            assert f"{bad}: not read: the folder cannot be opened (Permission denied)" in out
             rows = [e for e in errors_of(db) if e[1] == str(bad)]
             assert len(rows) == 1
     finally:
@@ -243,6 +243,7 @@ def test_fifos_do_not_block_a_real_ingest(tmp_path: Path) -> None:
     _fifo(f"{BAD}/config.yaml")(exp)
     _fifo(f"{BAD}/results.json")(exp)
     os.mkfifo(exp / "other_state.db")
+    (exp / "folder_state.db").mkdir()
     done = _cli("ingest", str(exp), "--db", "a.duckdb", "--workers", "1", cwd=tmp_path,
                 timeout=60)
     assert done.returncode == 0, done.stderr
@@ -251,6 +252,8 @@ def test_fifos_do_not_block_a_real_ingest(tmp_path: Path) -> None:
     reasons = {Path(p).name: e for _, p, e in errors_of(tmp_path / "a.duckdb")}
     assert "not a regular file (a FIFO)" in reasons["config.yaml"]
     assert "not a regular file (a FIFO)" in reasons["results.json"]
+    assert reasons["other_state.db"] == "not read: other_state.db is not a regular file"
+    assert "folder_state.db" not in reasons  # a folder of that name is no state db
 
 
 def test_endless_state_db_is_cut_off_in_a_real_ingest(tmp_path: Path) -> None:
