@@ -110,7 +110,7 @@ def _stat(path: str, name: str) -> str | None:
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return None
+        return f"{name}:?" if os.path.islink(path) else None  # a dangling symlink is there
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
             return f"{name}:?"

@@ -26,6 +26,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileProblem(f"{path.name} is a symbolic link to nothing") from None
         raise FileProblem(f"{path.name} is missing") from None
     except IsADirectoryError:
         raise FileProblem(f"{path.name} is a folder, not a file") from None
