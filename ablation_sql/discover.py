@@ -66,8 +66,8 @@ def _scan(folder: Path, depth: int):
         return
     files = {e.name: e for e in entries if _is_file(e)}
     unreadable = [(Path(e.path), f"{NOT_READ}{e.name} is not a regular file") for e in entries
-                  if e.name not in files and not _is_dir(e)
-                  and (e.name == MASTER_CONFIG or e.name.endswith("_state.db"))]
+                  if (e.name == MASTER_CONFIG or e.name.endswith("_state.db"))
+                  and e.name not in files and not _is_dir(e)]
     subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith(".")]
     trials: list[TrialFolder] = []
     for entry in subdirs:
