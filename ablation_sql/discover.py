@@ -65,9 +65,9 @@ def _scan(folder: Path, depth: int):
     except OSError:
         return
     files = {e.name: e for e in entries if _is_file(e)}
+    # a master_config.yaml that is not a regular file is refused (and recorded) when read
     unreadable = [(Path(e.path), f"{NOT_READ}{e.name} is not a regular file") for e in entries
-                  if (e.name == MASTER_CONFIG or e.name.endswith("_state.db"))
-                  and e.name not in files and not _is_dir(e)]
+                  if e.name.endswith("_state.db") and e.name not in files and not _is_dir(e)]
     subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith(".")]
     trials: list[TrialFolder] = []
     for entry in subdirs:

@@ -129,6 +129,8 @@ CASES: dict[str, Case] = {
         _fifo(f"{BAD}/results.json"), BAD, "results.json", "not a regular file (a FIFO)"),
     "FIFO as metadata.json": Case(
         _fifo(f"{BAD}/metadata.json"), BAD, "metadata.json", "not a regular file"),
+    "FIFO as master_config.yaml": Case(
+        _fifo("master_config.yaml"), None, "master_config.yaml", "not a regular file (a FIFO)"),
     "folder as results.json": Case(
         _folder_for(f"{BAD}/results.json"), BAD, "results.json", "is a folder"),
     "symlink loop as config.yaml": Case(
@@ -188,6 +190,9 @@ def test_one_hostile_element(name: str, tmp_path: Path, capsys, monkeypatch) -> 
     assert matching, errors
     assert f"{matching[0][1]}: {matching[0][2]}" in out
     assert "Files not read in full: none" not in out
+    # Ingesting again changes nothing: each problem stays recorded once.
+    assert main(["ingest", str(exp), "--db", str(db), "--workers", "1", "--quiet"]) == 0
+    assert errors_of(db) == errors
 
 
 def test_bom_is_accepted_in_every_file(tmp_path: Path, capsys) -> None:
