@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -12,19 +13,18 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from .errors import AblationSQLError, InputError
+from .errors import AblationSQLError, DatabaseError, InputError
 from .ingest.pipeline import ingest
 from .ingest.summary import IngestReport
 from .queries import NamedQuery, load_queries, run_query
-from .store.connection import _one_line, open_connection
+from .store.connection import _one_line, database_problem, open_connection
 from .store.fetch import fetch_frame
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
     from .effects import Effects
 
-__all__ = ["Database", "connect"]
-
+__all__ = ["Database", "connect", "database_problem"]
 
 
 class Database:
@@ -110,14 +110,27 @@ class Database:
         """
         if self.read_only:
             raise InputError("the database is open read-only; cannot ingest")
-        return ingest(self.con, list(paths), workers=workers, scheduler=scheduler, full=full,
-                      on_progress=on_progress)
+        try:
+            return ingest(self.con, list(paths), workers=workers, scheduler=scheduler,
+                          full=full, on_progress=on_progress)
+        except duckdb.Error as exc:
+            raise database_problem(exc, self.path, unchanged=True) from None
+        except OSError as exc:  # the parsed data could not be staged in the temporary folder
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise DatabaseError(f"ingest stopped: {exc.strerror or exc} "
+                                f"({exc.filename or 'temporary files'}); the database is "
+                                "unchanged: free space (or set TMPDIR) and run it again"
+                                ) from None
 
     def close(self) -> None:
         """Close the connection (and the engine, if one was made)."""
         if self._engine is not None:
             self._engine.dispose()
-        self.con.close()
+        try:
+            self.con.close()
+        except duckdb.Error as exc:
+            raise database_problem(exc, self.path) from None
 
     def __enter__(self) -> Database:
         return self

@@ -1,6 +1,7 @@
 """Opening a database file: its lock, its schema and schema version, the sandbox of a read-only
-database, and the store connection the layers above take (a DuckDB connection, or any object
-holding one as ``.con``, as ``Database`` does)."""
+database, DuckDB's errors about the file in words (``database_problem``), and the store
+connection the layers above take (a DuckDB connection, or any object holding one as ``.con``,
+as ``Database`` does)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from typing import Protocol
 
 import duckdb
 
-from ..errors import DatabaseLockedError, InputError
+from ..errors import DatabaseError, DatabaseLockedError, InputError
 from .sqlfiles import execute
 from .views import refresh_views
 
-__all__ = ["Connectable", "SCHEMA_VERSION", "connection", "open_connection"]
+__all__ = ["SCHEMA_VERSION", "Connectable", "connection", "database_problem", "open_connection"]
 
 SCHEMA_VERSION = "2"  # 2: trials.failure_reason
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+_TABLES = ("experiments", "trials", "params", "metrics", "metrics_other", "search_space",
+           "optim_metrics", "ingest_errors", "ingests")
+_FULL = ("no space left", "disk full", "disk quota")
+_DAMAGED = ("could not read enough bytes", "corrupt", "checksum", "not a valid duckdb",
+            "serialization", "invalid block", "failed to read")
 
 
 class HasConnection(Protocol):
@@ -40,20 +46,50 @@ def open_connection(path: Path | None, *, read_only: bool, allow_files: bool
     if not allow_files:
         execute(con, "store/sandbox")
     if not read_only:
-        _create_schema(con)
-        refresh_views(con, if_outdated=True)
+        try:
+            _create_schema(con, path)
+            refresh_views(con, if_outdated=True)
+        except BaseException as exc:
+            _close_quietly(con)
+            if isinstance(exc, duckdb.Error):
+                raise database_problem(exc, path) from None
+            raise
     else:
         _check_schema(con, path)
     return con
 
 
-def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables, unless this schema version is already there."""
+def database_problem(exc: duckdb.Error, path: Path | None, *, unchanged: bool = False
+                     ) -> DatabaseError:
+    """DuckDB's error as one line naming the file and what to do."""
+    message = _one_line(exc)
+    where = str(path) if path else "the database"
+    kept = "the database is unchanged; " if unchanged else ""
+    cause = _cause(message)
+    if cause == "full":
+        advice = f"{kept}free disk space or use another --db, and run it again"
+    elif cause == "damaged":
+        advice = ("the file is damaged, cut short or overwritten: restore it from a copy or "
+                  "ingest into a new --db")
+    else:
+        advice = f"{kept}check the file, or use another --db"
+    return DatabaseError(f"{where}: {message} ({advice})")
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    """Create the tables, unless this schema version is already there.
+
+    A file without our schema but with tables of the same names is someone else's: refused.
+    """
     try:
         if execute(con, "store/schema_version_get") == [(SCHEMA_VERSION,)]:
             return
     except duckdb.CatalogException:
-        pass
+        clash = [name for (name,) in execute(con, "store/schema_clash", names=list(_TABLES))]
+        if clash:
+            raise DatabaseError(
+                f"{path or 'the database'} is not an ablation_sql database: it already holds "
+                f"{', '.join(clash)}; give another --db") from None
     execute(con, "store/schema")
     execute(con, "store/schema_version", version=SCHEMA_VERSION)
 
@@ -84,9 +120,28 @@ def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
             match = _LOCK_HOLDER.search(message)
             holder = f"{match.group(1)} (PID {match.group(2)})" if match else "another process"
             raise DatabaseLockedError(f"{path} is locked by {holder}") from None
+        if _cause(str(exc)):
+            raise database_problem(exc, path) from None
         raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
     except duckdb.Error as exc:
-        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
+        raise database_problem(exc, path) from None
+
+
+def _cause(message: str) -> str | None:
+    """'full' or 'damaged' when DuckDB's message says so."""
+    lower = message.lower()
+    if any(word in lower for word in _FULL):
+        return "full"
+    if any(word in lower for word in _DAMAGED):
+        return "damaged"
+    return None
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
 
 
 def _one_line(exc: Exception) -> str:
