@@ -109,8 +109,8 @@ def plot_database(
     if direction is not None and direction not in ("min", "max"):
         raise InputError(f"direction must be min or max, not {direction!r}")
     ((sql, _),) = statements("plots/plot_experiments")
-    rows = connection(db).execute(sql).fetchall()
-    found = {e: (dict(d or {}), list(i or [])) for e, d, i in rows}
+    listed = connection(db).execute(sql).fetchall()
+    found = {e: (dict(d or {}), list(i or [])) for e, d, i in listed}
     if experiment is not None and experiment not in found:
         raise InputError(f"no experiment {experiment!r} in the database; it holds "
                          f"{_listing(found)}")
