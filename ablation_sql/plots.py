@@ -16,8 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
 from .tick_labels import fit_ticks, wrap_name
@@ -30,6 +32,7 @@ DENSITY_ABOVE = 5_000  # points: more are drawn as a density (hexbin) under the 
 PARALLEL_ABOVE = 2_000  # lines: more, and only the best share is drawn in colour
 BEST_SHARE = 0.05  # of the lines, the best by direction, drawn in colour
 GREY_LINES = 2_000  # of the other lines, a seeded random sample drawn in grey
+_DENSITY_COLOURS = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1, 256)))  # 1 is seen
 
 
 def clean(data: pd.DataFrame, metric: str, columns: Sequence[str],
@@ -133,7 +136,8 @@ def lineplot(
     dense = len(frame) > DENSITY_ABOVE
     if dense:
         cells = ax.hexbin(frame[attribute], frame[metric], gridsize=60, mincnt=1, bins="log",
-                          cmap="Blues", xscale="log" if log else "linear", linewidths=0)
+                          cmap=_DENSITY_COLOURS, xscale="log" if log else "linear",
+                          linewidths=0)
         ax.figure.colorbar(cells, ax=ax, label="trials per hexagon")
     if len(frame) >= 2:
         sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax, scatter=not dense,
@@ -184,8 +188,14 @@ def violinplot(
         _others(ax, others, where, everything[metric], status or "")
         ax.legend(loc="best", fontsize="small")
     if len(frame):
-        sns.violinplot(data=frame, x=attribute, y=metric, hue=attribute, order=levels,
-                       hue_order=levels, legend=False, palette="Set2", ax=ax, cut=0)
+        before = len(ax.collections)  # coloured after: hue=attribute is quadratic in levels
+        sns.violinplot(data=frame, x=attribute, y=metric, order=levels, color="0.8", ax=ax,
+                       cut=0)
+        colour = dict(zip(levels, sns.color_palette("Set2", len(levels)), strict=True))
+        bodies = [c for c in ax.collections[before:] if isinstance(c, PolyCollection)]
+        drawn = [level for level in levels if (frame[attribute] == level).any()]
+        for body, level in zip(bodies, drawn, strict=False):  # a body per level drawn
+            body.set_facecolor(colour[level])
         labels = []
         for level in levels:
             values = frame.loc[frame[attribute] == level, metric]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 __all__ = ["WRAP", "category_figsize", "fit_ticks", "overlapping", "wrap_name"]
 
@@ -70,28 +72,45 @@ def _shown(ax: Axes, renderer: RendererBase) -> list[Text]:
             and low <= tick.get_loc() <= high]
 
 
+def _boxes(ax: Axes) -> list[tuple[Bbox, str]]:
+    """The drawn boxes of the shown x tick labels and their texts, left to right."""
+    renderer = _renderer(ax.figure)
+    return sorted(((t.get_window_extent(renderer), t.get_text()) for t in _shown(ax, renderer)),
+                  key=lambda b: b[0].x0)
+
+
 def overlapping(ax: Axes) -> list[tuple[str, str]]:
     """The pairs of x tick labels of ``ax`` whose drawn boxes overlap (by text)."""
-    renderer = _renderer(ax.figure)
-    boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in _shown(ax, renderer)),
-                   key=lambda b: b[0].x0)
-    return [(a[1], b[1]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a[0].overlaps(b[0])]
+    boxes = _boxes(ax)
+    found = []
+    for i, (box, text) in enumerate(boxes):
+        for other, name in boxes[i + 1:]:
+            if other.x0 > box.x1:  # sorted by left edge: no later box reaches back
+                break
+            if box.overlaps(other):
+                found.append((text, name))
+    return found
 
 
 def fit_ticks(ax: Axes) -> None:
     """Turn, shrink, then thin the x tick labels of ``ax`` until no two overlap at its
     current size (call again after the figure's layout changes)."""
-    labels = [tick.label1 for tick in ax.xaxis.get_major_ticks()]
     if not overlapping(ax):
         return
     ax.tick_params(axis="x", labelrotation=90)
-    size = labels[0].get_fontsize() if labels else 10.0
-    while overlapping(ax) and size > _SMALLEST:
-        size = max(_SMALLEST, size * 0.85)
+    ticks = ax.xaxis.get_major_ticks()
+    size = ticks[0].label1.get_fontsize() if ticks else 10.0
+    while size > _SMALLEST and overlapping(ax):
+        size = max(_SMALLEST, size * 0.8)
         ax.tick_params(axis="x", labelsize=size)
-    step = 1
-    while overlapping(ax):
-        step += 1
-        for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+    boxes = _boxes(ax)
+    if len(boxes) < 2 or not overlapping(ax):
+        return
+    gap = (boxes[-1][0].x0 - boxes[0][0].x0) / (len(boxes) - 1)  # between neighbours
+    step = max(2, int(np.ceil(max(b.width for b, _ in boxes) / max(gap, 1e-9))))
+    while True:
+        for i, tick in enumerate(ticks):
             tick.label1.set_visible(i % step == 0)
+        if not overlapping(ax):
+            return
+        step += 1
