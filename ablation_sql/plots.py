@@ -22,7 +22,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from .tick_labels import fit_ticks, wrap_name
+from .tick_labels import category_figsize, fit_ticks, wrap_name
 
 __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
            "level_order", "left_out", "DENSITY_ABOVE", "PARALLEL_ABOVE"]
@@ -199,14 +199,23 @@ def violinplot(
         labels = []
         for level in levels:
             values = frame.loc[frame[attribute] == level, metric]
-            labels.append(f"Mean: {values.mean():.2e}\nBest: {_best(values, direction):.2e}\n"
-                          f"{wrap_name(level)}")
+            labels.append(_violin_label(level, values.mean(), _best(values, direction)))
         ax.set_xticks(range(len(levels)), labels)
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
     _note(ax, len(everything), dropped)
     fit_ticks(ax)
     return ax
+
+
+def _violin_label(level: str, mean: float, best: float) -> str:
+    return f"Mean: {mean:.2e}\nBest: {best:.2e}\n{wrap_name(level)}"
+
+
+def violin_figsize(levels: Sequence, base: tuple[float, float]) -> tuple[float, float]:
+    """A figure size at least ``base`` in which ``violinplot``'s labels of ``levels`` fit
+    (see ``tick_labels.category_figsize``)."""
+    return category_figsize([_violin_label(str(level), 0.0, 0.0) for level in levels], base)
 
 
 def learning_curve(

@@ -39,7 +39,7 @@ from ..configs import Optim
 from ..database import Database
 from ..output_names import FigureIndex, file_names, inside, shown
 from ..sqlfiles import fetch
-from ..tick_labels import category_figsize, fit_ticks, wrap_name
+from ..tick_labels import fit_ticks
 from ..views import attribute_columns
 
 __all__ = ["FORMATS", "PlotAnalysis"]
@@ -373,9 +373,7 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
     wide = kind == "parallel"
     size = (10.0, 5.0) if wide else (7.0, 5.0)
     if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
-        size = category_figsize([f"Mean: 0.00e+00\nBest: 0.00e+00\n{wrap_name(str(level))}"
-                                 for level in data[options["attribute"]].dropna().unique()],
-                                size)
+        size = plots.violin_figsize(data[options["attribute"]].dropna().unique(), size)
     fig = Figure(**{"figsize": size, **figure_kwargs})
     ax = fig.subplots()
     _DRAW[kind](data, ax=ax, **options)
