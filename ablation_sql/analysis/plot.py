@@ -39,6 +39,7 @@ from ..configs import Optim
 from ..database import Database
 from ..output_names import FigureIndex, file_names, inside, shown
 from ..sqlfiles import fetch
+from ..tick_labels import fit_ticks
 from ..views import attribute_columns
 
 __all__ = ["FORMATS", "PlotAnalysis"]
@@ -370,7 +371,10 @@ def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame
 
 def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
     wide = kind == "parallel"
-    fig = Figure(**{"figsize": (10, 5) if wide else (7, 5), **figure_kwargs})
+    size = (10.0, 5.0) if wide else (7.0, 5.0)
+    if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
+        size = plots.violin_figsize(data[options["attribute"]].dropna().unique(), size)
+    fig = Figure(**{"figsize": size, **figure_kwargs})
     ax = fig.subplots()
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
@@ -378,6 +382,9 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
                  + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium",
                  wrap=True)
     fig.tight_layout()
+    if kind == "violinplot":  # the layout narrowed the axes: check the labels again
+        fit_ticks(ax)
+        fig.tight_layout()
     return fig
 
 
