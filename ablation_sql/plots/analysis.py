@@ -41,6 +41,7 @@ from ..store.views import attribute_columns
 from . import axes as plots
 from .figure_cache import CACHE_FILE, fingerprint, read_cache
 from .output_names import FigureIndex, file_names, inside, shown
+from .tick_labels import fit_ticks
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
@@ -371,7 +372,10 @@ def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame
 
 def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
     wide = kind == "parallel"
-    fig = Figure(**{"figsize": (10, 5) if wide else (7, 5), **figure_kwargs})
+    size = (10.0, 5.0) if wide else (7.0, 5.0)
+    if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
+        size = plots.violin_figsize(data[options["attribute"]].dropna().unique(), size)
+    fig = Figure(**{"figsize": size, **figure_kwargs})
     ax = fig.subplots()
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
@@ -379,6 +383,9 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
                  + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium",
                  wrap=True)
     fig.tight_layout()
+    if kind == "violinplot":  # the layout narrowed the axes: check the labels again
+        fit_ticks(ax)
+        fig.tight_layout()
     return fig
 
 

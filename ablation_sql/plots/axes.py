@@ -16,14 +16,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
+from .tick_labels import category_figsize, fit_ticks, wrap_name
+
 __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
-           "level_order", "left_out"]
+           "level_order", "left_out", "DENSITY_ABOVE", "PARALLEL_ABOVE"]
 
 _NOTE = "ablation_sql.left_out="
+DENSITY_ABOVE = 5_000  # points: more are drawn as a density (hexbin) under the regression
+PARALLEL_ABOVE = 2_000  # lines: more, and only the best share is drawn in colour
+BEST_SHARE = 0.05  # of the lines, the best by direction, drawn in colour
+GREY_LINES = 2_000  # of the other lines, a seeded random sample drawn in grey
+_DENSITY_COLOURS = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1, 256)))  # 1 is seen
 
 
 def clean(data: pd.DataFrame, metric: str, columns: Sequence[str],
@@ -63,10 +72,12 @@ def _axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
-def _note(ax: Axes, n: int, dropped: int) -> None:
-    text = f"n = {n}" + (f"; left out: {dropped} (NULL or infinite)" if dropped else "")
+def _note(ax: Axes, n: int, dropped: int, drawn: str = "") -> None:
+    text = (f"n = {n}" + (f"; {drawn}" if drawn else "")
+            + (f"; left out: {dropped} (NULL or infinite)" if dropped else ""))
     ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize="x-small", color="0.4",
-            ha="left", va="bottom", gid=f"{_NOTE}{dropped}")
+            ha="left", va="bottom", gid=f"{_NOTE}{dropped}", zorder=5,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
 
 
 def left_out(ax: Axes) -> int:
@@ -112,17 +123,24 @@ def lineplot(
 ) -> Axes:
     """A metric against a numerical attribute: the points, a linear regression line with its
     95 % CI (fitted against log10 of the attribute, with a log x-axis, when ``log``), and the
-    best point by ``direction`` marked. ``status`` names a column of trial statuses: rows of
-    trials that did not complete are drawn with a marker per status, outside the fit and the
-    best."""
+    best point by ``direction`` marked. Above ``DENSITY_ABOVE`` points the points are drawn
+    as a density (hexbin, log counts) under the regression, and the note says so. ``status``
+    names a column of trial statuses: rows of trials that did not complete are drawn with a
+    marker per status, outside the fit and the best."""
     ax = _axes(ax)
     everything, dropped = clean(data, metric, [attribute], [attribute] if log else [])
     everything[attribute] = pd.to_numeric(everything[attribute], errors="coerce").astype(float)
     frame, others = _split(everything, status)
     if len(others):
         _others(ax, others, everything[attribute], everything[metric], status or "")
+    dense = len(frame) > DENSITY_ABOVE
+    if dense:
+        cells = ax.hexbin(frame[attribute], frame[metric], gridsize=60, mincnt=1, bins="log",
+                          cmap=_DENSITY_COLOURS, xscale="log" if log else "linear",
+                          linewidths=0)
+        ax.figure.colorbar(cells, ax=ax, label="trials per hexagon")
     if len(frame) >= 2:
-        sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax,
+        sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax, scatter=not dense,
                     scatter_kws={"s": 18, "alpha": 0.7}, line_kws={"color": "C1"})
     elif len(frame):
         ax.scatter(frame[attribute], frame[metric], s=18, alpha=0.7)
@@ -136,7 +154,9 @@ def lineplot(
         ax.legend(loc="best", fontsize="small")
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(everything), dropped)
+    _note(ax, len(everything), dropped,
+          f"density of {len(frame):,} trials (hexbin, above {DENSITY_ABOVE:,} points)"
+          if dense else "")
     return ax
 
 
@@ -153,7 +173,8 @@ def violinplot(
     ax: Axes | None = None,
 ) -> Axes:
     """A violin of the metric per level of a categorical attribute, with ABLATOR's tick
-    labels ``Mean: …`` / ``Best: …`` / level (best by ``direction``). Levels are in ``order``
+    labels ``Mean: …`` / ``Best: …`` / level (best by ``direction``; the level's name wrapped,
+    the labels turned, shrunk or thinned when they would overlap). Levels are in ``order``
     when given (declared categories, e.g.), the others after them (see ``level_order``).
     ``status`` names a column of trial statuses: rows of trials that did not complete are
     drawn as markers per status beside the violins, outside them and the labels' numbers."""
@@ -167,18 +188,34 @@ def violinplot(
         _others(ax, others, where, everything[metric], status or "")
         ax.legend(loc="best", fontsize="small")
     if len(frame):
-        sns.violinplot(data=frame, x=attribute, y=metric, hue=attribute, order=levels,
-                       hue_order=levels, legend=False, palette="Set2", ax=ax, cut=0)
+        before = len(ax.collections)  # coloured after: hue=attribute is quadratic in levels
+        sns.violinplot(data=frame, x=attribute, y=metric, order=levels, color="0.8", ax=ax,
+                       cut=0)
+        colour = dict(zip(levels, sns.color_palette("Set2", len(levels)), strict=True))
+        bodies = [c for c in ax.collections[before:] if isinstance(c, PolyCollection)]
+        drawn = [level for level in levels if (frame[attribute] == level).any()]
+        for body, level in zip(bodies, drawn, strict=False):  # a body per level drawn
+            body.set_facecolor(colour[level])
         labels = []
         for level in levels:
             values = frame.loc[frame[attribute] == level, metric]
-            labels.append(f"Mean: {values.mean():.2e}\nBest: {_best(values, direction):.2e}\n"
-                          f"{level}")
+            labels.append(_violin_label(level, values.mean(), _best(values, direction)))
         ax.set_xticks(range(len(levels)), labels)
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
     _note(ax, len(everything), dropped)
+    fit_ticks(ax)
     return ax
+
+
+def _violin_label(level: str, mean: float, best: float) -> str:
+    return f"Mean: {mean:.2e}\nBest: {best:.2e}\n{wrap_name(level)}"
+
+
+def violin_figsize(levels: Sequence, base: tuple[float, float]) -> tuple[float, float]:
+    """A figure size at least ``base`` in which ``violinplot``'s labels of ``levels`` fit
+    (see ``tick_labels.category_figsize``)."""
+    return category_figsize([_violin_label(str(level), 0.0, 0.0) for level in levels], base)
 
 
 def learning_curve(
@@ -231,7 +268,9 @@ def parallel_coordinates(
     ``categories``, which maps each to its declared level order or None, or any column not all
     numbers) sit at evenly spaced levels in ``level_order``. Each axis is ticked with real
     values. ``labels`` maps attribute and metric names to the names shown. ``status`` names a
-    column of trial statuses: trials that did not complete are drawn dashed."""
+    column of trial statuses: trials that did not complete are drawn dashed. Above
+    ``PARALLEL_ABOVE`` rows only the best ``BEST_SHARE`` are coloured, over a grey random
+    sample (seeded) of ``GREY_LINES`` of the rest; the note says how many of each."""
     ax = _axes(ax)
     categories, log, labels = categories or {}, log or {}, labels or {}
     kinds = {a: a in categories or bool((pd.to_numeric(data[a], errors="coerce").isna()
@@ -245,9 +284,15 @@ def parallel_coordinates(
     segments = np.stack([np.broadcast_to(np.arange(len(axes)), ys.shape), ys], axis=-1)
     done = (frame[status] == "complete").to_numpy() if status in frame.columns else \
         np.ones(len(frame), bool)
-    lines = LineCollection(list(segments), array=frame[metric].to_numpy(float), linewidths=1,
-                           alpha=0.7, cmap="viridis" if direction == "max" else "viridis_r",
-                           linestyles=["solid" if d else "dashed" for d in done] or "solid")
+    styles = np.array(["solid" if d else "dashed" for d in done], dtype=object)
+    best, grey, drawn = _parallel_sample(len(frame))
+    if len(grey):
+        ax.add_collection(LineCollection(list(segments[grey]), colors="0.6", linewidths=0.5,
+                                         alpha=0.12, linestyles=list(styles[grey])))
+    lines = LineCollection(list(segments[best]), array=frame[metric].to_numpy(float)[best],
+                           linewidths=1, alpha=0.7,
+                           cmap="viridis" if direction == "max" else "viridis_r",
+                           linestyles=list(styles[best]) or "solid")
     ax.add_collection(lines)
     last = max(len(axes) - 1, 1)
     ax.set_xlim(0, last)
@@ -263,9 +308,23 @@ def parallel_coordinates(
         side.set_yticks(where, names, fontsize="x-small",
                         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
     if len(frame):
-        ax.figure.colorbar(lines, ax=ax, label=labels.get(metric, metric))
-    _note(ax, len(frame), dropped)
+        ax.figure.colorbar(lines, ax=ax, label=labels.get(metric, metric)
+                           + (" (coloured lines)" if drawn else ""))
+    _note(ax, len(frame), dropped, drawn)
     return ax
+
+
+def _parallel_sample(n: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Of ``n`` lines sorted worst to best: the indices drawn in colour, those drawn in grey
+    beneath them and what the note says of it. Above ``PARALLEL_ABOVE`` lines, the best
+    ``BEST_SHARE`` in colour over a seeded random sample of ``GREY_LINES`` of the rest."""
+    if n <= PARALLEL_ABOVE:
+        return np.arange(n), np.arange(0), ""
+    keep = int(np.ceil(BEST_SHARE * n))
+    rest = n - keep
+    grey = np.sort(np.random.default_rng(0).choice(rest, min(GREY_LINES, rest), replace=False))
+    return (np.arange(rest, n), grey, f"best {keep:,} of {n:,} drawn in colour; "
+            f"{len(grey):,} of the other {rest:,} (a random sample) in grey")
 
 
 def _levels(values: pd.Series, order: list | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
