@@ -16,29 +16,7 @@ from ablation_sql.effects.associations import THRESHOLD, associations, confoundi
 from ablation_sql.effects.data import TrialData, load_trials
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
 
-
-def trial_data(columns: dict[str, list], *, numerical: list[str], categorical: list[str],
-               log: dict[str, bool] | None = None, algo: str | None = "random",
-               reasons: list | None = None) -> TrialData:
-    """A hand-built TrialData with the given attribute columns."""
-    n = len(next(iter(columns.values())))
-    reasons = reasons or [None] * n
-    frame = pd.DataFrame({
-        "trial_uid": [f"t{i}" for i in range(n)],
-        "status": ["complete" if r is None else r for r in reasons],
-        "value": [0.5] * n,
-        "reason": pd.Series(reasons, dtype=object),
-        **{name: pd.Series(values, dtype=float if name in numerical else object)
-           for name, values in columns.items()},
-    })
-    return TrialData(
-        experiment_id="e", metric="m", direction="min", policy="best", frame=frame,
-        numerical=numerical, categorical=categorical,
-        log={name: bool((log or {}).get(name)) for name in numerical},
-        categories={name: sorted({v for v in columns[name] if v is not None})
-                    for name in categorical},
-        defaults={}, search_algo=algo,
-    )
+from .support import trial_data
 
 
 def row(pairs: pd.DataFrame, a: str, b: str) -> pd.Series:

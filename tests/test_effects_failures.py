@@ -25,7 +25,7 @@ from ablation_sql.effects.failures import (
 from ablation_sql.errors import InputError
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
 
-from .test_effects_associations import trial_data
+from .support import trial_data
 
 
 def test_categorical_levels_and_reason_counts() -> None:

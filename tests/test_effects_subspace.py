@@ -23,8 +23,7 @@ from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
 from ablation_sql.synthetic import ACT, LR, NF1, NF2, generate_experiment
 from ablation_sql.synthetic_model import BRANCH_OFFSETS, OPT, REFERENCE, SGD_LR, SLOPES
 
-from .test_effects_associations import trial_data
-from .test_views import write_experiment
+from .support import trial_data, write_experiment
 
 EPOCHS = 8
 LAST_FRACTION = 1.0 - math.exp(-4)  # the planted effect's share reached at the last epoch

@@ -15,7 +15,7 @@ import pytest
 import ablation_sql as asql
 from ablation_sql.synthetic import generate_experiment
 
-from .helpers import snapshot
+from .support import snapshot
 
 DB_STATUS = {"COMPLETE": "complete", "RUNNING": "running", "FAIL": "failed"}
 
