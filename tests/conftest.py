@@ -9,7 +9,7 @@ Markers: ``slow`` and ``browser`` tests are deselected by default (pyproject's a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .support import (
     HERE,
     REAL_EXPERIMENT,
     Folder,
+    Synthetic,
     build_database,
     copy_tree,
     snapshot,
@@ -31,10 +32,9 @@ from .support import (
     write_experiment,
 )
 
-__all__ = ["EXPECTED", "FIXTURES", "HERE", "REAL_EXPERIMENT", "Folder", "build_database",
+__all__ = ["EXPECTED", "FIXTURES", "HERE", "REAL_EXPERIMENT", "Folder", "Synthetic",
+           "build_database",
            "copy_tree", "snapshot", "trial_data", "write_experiment"]
-
-Synthetic = Callable[..., tuple[Path, Truth]]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,15 @@ import yaml
 
 import ablation_sql as asql
 from ablation_sql.effects.data import TrialData
-from ablation_sql.synthetic import generate_experiment
+from ablation_sql.synthetic import Truth, generate_experiment
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 REAL_EXPERIMENT = FIXTURES / "ablator-real" / "tutorial-tpe"
 EXPECTED = FIXTURES / "ablator-expected"
+
+# conftest's ``synthetic`` fixture: (name="exp", **generate_experiment_arguments) -> (folder, truth)
+Synthetic = Callable[..., tuple[Path, Truth]]
 
 
 def copy_tree(source: Path, target: Path) -> Path:

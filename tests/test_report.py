@@ -243,6 +243,7 @@ def test_real_fixture_report(real_experiment: Path, tmp_path: Path) -> None:
     assert page.tags.count("article") >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "ablation-sql").exists()
                     or shutil.which("make") is None, reason="needs make and the project's .venv")
 def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
