@@ -269,6 +269,7 @@ def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
     assert re.search(r"Nothing to be done", make())
 
 
+@pytest.mark.slow
 def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
     for seed in (1, 2):
         generate_experiment(tmp_path / "runs" / f"exp{seed}", trials=14, epochs=4, seed=seed)
