@@ -95,7 +95,9 @@ def test_share_near_zero_gets_an_upper_limit() -> None:
     assert ci.method[0] == BCA
 
 
-@pytest.mark.parametrize("seed", range(6))
+# seeds 0-3: tpe and random search, each with and without diverged trials; seed 2 gives an
+# importance as an upper limit (seeds 4 and 5, which this test also ran, added no other case)
+@pytest.mark.parametrize("seed", range(4))
 def test_every_table_of_generated_experiments(tmp_path: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     trials = int(rng.integers(12, 60))
