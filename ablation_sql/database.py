@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from .errors import AblationSQLError, DatabaseLockedError, InputError
+from .errors import AblationSQLError, DatabaseError, DatabaseLockedError, InputError
 from .formats import fetch_frame
 from .ingest import ingest
 from .queries import NamedQuery, load_queries, run_query
@@ -22,10 +23,15 @@ from .views import refresh_views
 if TYPE_CHECKING:
     from .effects import Effects
 
-__all__ = ["Database", "connect"]
+__all__ = ["Database", "connect", "database_problem"]
 
 SCHEMA_VERSION = "2"  # 2: trials.failure_reason
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+_TABLES = ("experiments", "trials", "params", "metrics", "metrics_other", "search_space",
+           "optim_metrics", "ingest_errors", "ingests")
+_FULL = ("no space left", "disk full", "disk quota")
+_DAMAGED = ("could not read enough bytes", "corrupt", "checksum", "not a valid duckdb",
+            "serialization", "invalid block", "failed to read")
 
 
 class Database:
@@ -47,8 +53,14 @@ class Database:
             execute(self.con, "sandbox")
         self._engine = None
         if not read_only:
-            _create_schema(self.con)
-            refresh_views(self.con, if_outdated=True)
+            try:
+                _create_schema(self.con, self.path)
+                refresh_views(self.con, if_outdated=True)
+            except BaseException as exc:
+                _close_quietly(self.con)
+                if isinstance(exc, duckdb.Error):
+                    raise database_problem(exc, self.path) from None
+                raise
         else:
             _check_schema(self.con, self.path)
 
@@ -117,14 +129,27 @@ class Database:
         """
         if self.read_only:
             raise InputError("the database is open read-only; cannot ingest")
-        return ingest(self.con, list(paths), workers=workers, scheduler=scheduler, full=full,
-                      on_progress=on_progress)
+        try:
+            return ingest(self.con, list(paths), workers=workers, scheduler=scheduler,
+                          full=full, on_progress=on_progress)
+        except duckdb.Error as exc:
+            raise database_problem(exc, self.path, unchanged=True) from None
+        except OSError as exc:  # the parsed data could not be staged in the temporary folder
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise DatabaseError(f"ingest stopped: {exc.strerror or exc} "
+                                f"({exc.filename or 'temporary files'}); the database is "
+                                "unchanged: free space (or set TMPDIR) and run it again"
+                                ) from None
 
     def close(self) -> None:
         """Close the connection (and the engine, if one was made)."""
         if self._engine is not None:
             self._engine.dispose()
-        self.con.close()
+        try:
+            self.con.close()
+        except duckdb.Error as exc:
+            raise database_problem(exc, self.path) from None
 
     def __enter__(self) -> Database:
         return self
@@ -143,13 +168,37 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
     return Database(path, read_only=read_only, allow_files=allow_files)
 
 
-def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables, unless this schema version is already there."""
+def database_problem(exc: duckdb.Error, path: Path | None, *, unchanged: bool = False
+                     ) -> DatabaseError:
+    """DuckDB's error as one line naming the file and what to do."""
+    message = _one_line(exc)
+    where = str(path) if path else "the database"
+    kept = "the database is unchanged; " if unchanged else ""
+    cause = _cause(message)
+    if cause == "full":
+        advice = f"{kept}free disk space or use another --db, and run it again"
+    elif cause == "damaged":
+        advice = ("the file is damaged, cut short or overwritten: restore it from a copy or "
+                  "ingest into a new --db")
+    else:
+        advice = f"{kept}check the file, or use another --db"
+    return DatabaseError(f"{where}: {message} ({advice})")
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    """Create the tables, unless this schema version is already there.
+
+    A file without our schema but with tables of the same names is someone else's: refused.
+    """
     try:
         if execute(con, "schema_version_get") == [(SCHEMA_VERSION,)]:
             return
     except duckdb.CatalogException:
-        pass
+        clash = [name for (name,) in execute(con, "schema_clash", names=list(_TABLES))]
+        if clash:
+            raise DatabaseError(
+                f"{path or 'the database'} is not an ablation_sql database: it already holds "
+                f"{', '.join(clash)}; give another --db") from None
     execute(con, "schema")
     execute(con, "schema_version", version=SCHEMA_VERSION)
 
@@ -180,9 +229,28 @@ def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
             match = _LOCK_HOLDER.search(message)
             holder = f"{match.group(1)} (PID {match.group(2)})" if match else "another process"
             raise DatabaseLockedError(f"{path} is locked by {holder}") from None
+        if _cause(str(exc)):
+            raise database_problem(exc, path) from None
         raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
     except duckdb.Error as exc:
-        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
+        raise database_problem(exc, path) from None
+
+
+def _cause(message: str) -> str | None:
+    """'full' or 'damaged' when DuckDB's message says so."""
+    lower = message.lower()
+    if any(word in lower for word in _FULL):
+        return "full"
+    if any(word in lower for word in _DAMAGED):
+        return "damaged"
+    return None
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
 
 
 def _one_line(exc: Exception) -> str:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ExperimentFolder", "TrialFolder", "find_experiments"]
+__all__ = ["NOT_READ", "ExperimentFolder", "TrialFolder", "find_experiments"]
 
 TRIAL_FILES = ("config.yaml", "results.json", "metadata.json", "train.log")
 MASTER_CONFIG = "master_config.yaml"
 MAX_DEPTH = 3
+NOT_READ = "not read: "  # starts the reason of each entry listed in ExperimentFolder.unreadable
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ExperimentFolder:
     trials: tuple[TrialFolder, ...]
     fingerprint: str
     state_fingerprint: str
+    unreadable: tuple[tuple[Path, str], ...] = ()
 
 
 def find_experiments(paths: list[Path]) -> tuple[list[ExperimentFolder], list[tuple[Path, str]]]:
@@ -65,8 +68,20 @@ def _scan(folder: Path, depth: int):
     except OSError:
         return
     files = {e.name: e for e in entries if _is_file(e)}
+    # a master_config.yaml that is not a regular file is refused (and recorded) when read
+    unreadable = [(Path(e.path), f"{NOT_READ}{e.name} is not a regular file") for e in entries
+                  if e.name.endswith("_state.db") and e.name not in files and not _is_dir(e)]
     subdirs = [e for e in entries if _is_dir(e) and not e.name.startswith(".")]
-    trials = [t for t in (_trial(e) for e in subdirs) if t is not None]
+    trials: list[TrialFolder] = []
+    for entry in subdirs:
+        try:
+            trial = _trial(entry)
+        except OSError as exc:
+            unreadable.append((Path(entry.path), f"{NOT_READ}the folder cannot be opened "
+                                                 f"({exc.strerror or exc})"))
+            continue
+        if trial is not None:
+            trials.append(trial)
     if MASTER_CONFIG in files or trials:
         master = files.get(MASTER_CONFIG)
         state_dbs = [files[n] for n in files if n.endswith("_state.db")]
@@ -77,6 +92,7 @@ def _scan(folder: Path, depth: int):
             trials=tuple(trials),
             fingerprint=_stamp(master) if master else f"{MASTER_CONFIG}:-",
             state_fingerprint=";".join(_stamp(e) for e in state_dbs),
+            unreadable=tuple(unreadable),
         )
     elif depth < MAX_DEPTH:
         for sub in subdirs:
@@ -84,6 +100,7 @@ def _scan(folder: Path, depth: int):
 
 
 def _trial(entry: os.DirEntry) -> TrialFolder | None:
+    """The trial in this folder, if it is one; OSError when the folder cannot be looked into."""
     stamps = [_stat(os.path.join(entry.path, name), name) for name in TRIAL_FILES]
     if stamps[0] is None and stamps[1] is None:
         return None
@@ -97,11 +114,16 @@ def _is_trial_folder(path: Path) -> bool:
 
 
 def _stat(path: str, name: str) -> str | None:
+    """The file's fingerprint; None when absent. Not a regular file: read (and refused) later."""
     try:
         st = os.stat(path)
-    except OSError:
-        return None
-    return f"{name}:{st.st_size}:{st.st_mtime_ns}" if stat.S_ISREG(st.st_mode) else None
+    except (FileNotFoundError, NotADirectoryError):
+        return f"{name}:?" if os.path.islink(path) else None  # a dangling symlink is there
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+            return f"{name}:?"
+        raise
+    return f"{name}:{st.st_size}:{st.st_mtime_ns}" if stat.S_ISREG(st.st_mode) else f"{name}:?"
 
 
 def _stamp(entry: os.DirEntry) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AblationSQLError",
+    "DatabaseError",
     "DatabaseLockedError",
     "InputError",
     "NothingToIngestError",
@@ -33,6 +34,12 @@ class DatabaseLockedError(AblationSQLError):
     """The database file is held by another process."""
 
     exit_code = 2
+
+
+class DatabaseError(AblationSQLError):
+    """The database file cannot be used: damaged, not ablation_sql's, or the disk is full."""
+
+    exit_code = 3
 
 
 class QueryError(AblationSQLError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 __all__ = ["FileProblem", "read_text"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+_BOM = "\ufeff"
 
 
 class FileProblem(Exception):
@@ -14,23 +17,54 @@ class FileProblem(Exception):
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read ``path`` as UTF-8 text, refusing missing, oversized, empty and non-UTF-8 files."""
+    """Read ``path`` as UTF-8 text (a leading byte-order mark dropped).
+
+    Only a regular file is read: it is opened without blocking and checked before any read,
+    so a FIFO or device in its place is refused instead of waited on. Missing, oversized,
+    empty and non-UTF-8 files are refused too.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileProblem(f"{path.name} is a symbolic link to nothing") from None
         raise FileProblem(f"{path.name} is missing") from None
     except IsADirectoryError:
         raise FileProblem(f"{path.name} is a folder, not a file") from None
     except OSError as exc:
         raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise FileProblem(f"{path.name} is a folder, not a file")
+        raise FileProblem(f"{path.name} is not a regular file ({_kind(mode)}): not read")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise FileProblem(f"{path.name} is larger than the {max_bytes // 2**20} MiB limit")
     if not data.strip():
         raise FileProblem(f"{path.name} is empty")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"{path.name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
+    text = text.removeprefix(_BOM)
+    if not text.strip():
+        raise FileProblem(f"{path.name} is empty")
+    return text
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"

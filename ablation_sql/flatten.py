@@ -37,7 +37,7 @@ def param_row(value: Any) -> tuple[str, float | None, str | None, str]:
     if kind is str:
         return _json_string(value), None, value, "str"
     if kind is int:
-        return str(value), _as_double(value), None, "int"
+        return _int_json(value), _as_double(value), None, "int"
     if kind is float and math.isfinite(value):
         return repr(value), value, None, "float"
     if isinstance(value, bool):
@@ -73,9 +73,19 @@ def _sanitise(value: Any) -> Any:
         return {str(k): _sanitise(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [_sanitise(v) for v in value]
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return json.loads(_int_json(value))
+    if value is None or isinstance(value, bool | str):
         return value
     return _plain(value)
+
+
+def _int_json(value: int) -> str:
+    """An int as JSON; one too long for Python to write in decimal becomes a hex string."""
+    try:
+        return str(value)
+    except ValueError:
+        return _json_string(hex(value))
 
 
 def _plain(value: Any) -> str:

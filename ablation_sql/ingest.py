@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from .batch_tables import to_arrow
-from .discover import ExperimentFolder, TrialFolder, find_experiments
+from .discover import NOT_READ, ExperimentFolder, TrialFolder, find_experiments
 from .errors import NothingToIngestError
 from .files import FileProblem
 from .flatten import to_json
@@ -32,6 +32,8 @@ from .yaml_config import load_config
 __all__ = ["find_ingestable", "ingest"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
+# experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
+_INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2**63), 2**63)}
 
 @dataclass
 class _Plan:
@@ -117,7 +119,10 @@ def ingest(
                 errors=len(report.skipped))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
 
@@ -171,9 +176,11 @@ def _unique(name: str, taken: set[str]) -> str:
 def _load_master(plan: _Plan) -> None:
     """Read master_config.yaml, or fall back to a trial's config when it is missing or bad."""
     master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+    notes: list[str] = []
     try:
-        plan.master = load_config(master_path)
+        plan.master = load_config(master_path, notes)
         plan.config_source = "master_config.yaml"
+        plan.master_problems += [(master_path, note) for note in notes]
         return
     except FileProblem as exc:
         reason = str(exc)
@@ -213,30 +220,32 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Experiment rows, search space, metric directions and statuses."""
     eid = plan.experiment_id
+    execute(con, "clear_folder_errors", experiment_id=eid, reason=NOT_READ)
+    _insert_problems(con, eid, list(plan.folder.unreadable), now)
     if plan.master_changed:
         master = plan.master or {}
         master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+        notes: list[str] = []
+        integers = {key: _integer(master, key, notes) for key in _INT_COLUMNS}
         execute(
             con, "replace_experiment", experiment_id=eid, path=str(plan.folder.path),
             search_algo=_text(master.get("search_algo")),
             optim_metric_name=_text(master.get("optim_metric_name")),
-            total_trials=master.get("total_trials") if isinstance(
-                master.get("total_trials"), int) else None,
             master_config=to_json(plan.master) if plan.master is not None else None,
             now=now, config_source=plan.config_source,
             ablator_experiment_id=_text(master.get("experiment_id")),
-            random_seed=master.get("random_seed") if isinstance(
-                master.get("random_seed"), int) else None,
             master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
+            **integers,
         )
-        rows = search_space_rows(master)
+        rows = search_space_rows(master, notes)
         if rows:
             _with_table(con, "batch_search_space",
                         {f: [getattr(r, f) for r in rows] for f in rows[0].__dataclass_fields__},
                         lambda: execute(con, "insert_search_space", experiment_id=eid),
                         kinds={"low": "float", "high": "float", "log": "bool", "n_bins": "int"})
-        _insert_problems(con, eid, plan.master_problems, now)
-        directions = optim_metrics(master)
+        directions = optim_metrics(master, notes)
+        _insert_problems(con, eid, plan.master_problems + [(master_path, note)
+                                                           for note in notes], now)
         if directions:
             _with_table(con, "batch_optim_metrics",
                         {"metric": [m for m, _ in directions],
@@ -290,5 +299,23 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
         con.unregister(name)
 
 
+def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:
+    """An integer of the master config that fits its column; else None and a note why."""
+    value = master.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value not in _INT_COLUMNS[key]:
+        bits = 32 if _INT_COLUMNS[key].stop == 2**31 else 64
+        notes.append(f"{key} {_text(value)[:40]} does not fit the {bits}-bit column: stored "
+                     "as NULL (master_config keeps it)")
+        return None
+    return value
+
+
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    try:
+        return str(value)
+    except ValueError:  # an integer too long for Python to write in decimal
+        return hex(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from .discover import TrialFolder
 from .files import FileProblem, read_text
 from .flatten import flatten, param_row, to_json
+from .huge_ints import huge_int_note, json_decoder
 from .results_json import ResultsFile, parse_results
 from .train_log import failure_reason
 from .yaml_config import load_config
@@ -22,6 +24,7 @@ from .yaml_config import load_config
 __all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
 
 _NUMBER_TYPES = {float, int, type(None)}
+_METADATA_DECODER = json_decoder()
 
 Batch = dict[str, dict[str, list[Any]]]
 
@@ -80,11 +83,14 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch) -
         errors["error"].append(reason)
 
     config_json = None
+    notes: list[str] = []
     try:
-        config = load_config(folder / "config.yaml")
+        config = load_config(folder / "config.yaml", notes)
     except FileProblem as exc:
         problem(folder / "config.yaml", str(exc))
     else:
+        for note in notes:
+            problem(folder / "config.yaml", note)
         config_json = to_json(config)
         _add_params(uid, config, keep_whole, batch["params"])
 
@@ -151,10 +157,19 @@ def _add_metrics(uid: str, rows: list[dict], metrics: dict, other: dict) -> None
 
 
 def _read_metadata(path: Path, problem) -> str | None:
-    if not path.exists():
+    if not os.path.lexists(path):  # a dangling or looping symlink is there, and refused
         return None
     try:
-        return to_json(json.loads(read_text(path)))
+        text = read_text(path)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            data = _METADATA_DECODER.decode(text)  # an integer too long to convert
+            if note := huge_int_note(data, "metadata.json"):
+                problem(path, note)
+        return to_json(data)
     except FileProblem as exc:
         problem(path, str(exc))
     except (json.JSONDecodeError, RecursionError) as exc:

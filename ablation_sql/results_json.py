@@ -6,9 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .huge_ints import huge_int_note, json_decoder
+
 __all__ = ["ResultsFile", "parse_results"]
 
-_decoder = json.JSONDecoder()
+_decoder = json_decoder()  # for the rare file that fails: keeps over-long integers as text
 _WHITESPACE = " \t\n\r"
 
 
@@ -23,13 +25,22 @@ class ResultsFile:
 
 
 def parse_results(text: str) -> ResultsFile:
-    """Parse results.json text (a JSON array of objects, NaN/Infinity allowed)."""
+    """Parse results.json text (a JSON array of objects, NaN/Infinity allowed).
+
+    Integers too long to convert are kept as text (in metrics_other), and said so.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return _parse_partial(text)
+        return _noted(_parse_partial(text))
     except RecursionError:
         return ResultsFile([], False, problem="results.json is nested too deeply to read")
+    except ValueError:  # an integer beyond Python's int-to-string limit
+        return _parse_huge(text)
+    return _from_data(data)
+
+
+def _from_data(data: Any) -> ResultsFile:
     if not isinstance(data, list):
         return ResultsFile([], False, problem=f"results.json holds a {_kind(data)}, not a list")
     rows = [row for row in data if isinstance(row, dict)]
@@ -41,6 +52,23 @@ def parse_results(text: str) -> ResultsFile:
             f"kept the {len(rows)} objects",
         )
     return ResultsFile(rows, True)
+
+
+def _parse_huge(text: str) -> ResultsFile:
+    try:
+        data = _decoder.decode(text)
+    except (json.JSONDecodeError, RecursionError):
+        return _noted(_parse_partial(text))
+    return _noted(_from_data(data))
+
+
+def _noted(found: ResultsFile) -> ResultsFile:
+    """``found`` with a note of the integers kept as text, if any."""
+    note = huge_int_note(found.rows, "results.json")
+    if not note:
+        return found
+    return ResultsFile(found.rows, found.complete, found.truncated,
+                       f"{found.problem}; {note}" if found.problem else note)
 
 
 def _parse_partial(text: str) -> ResultsFile:
@@ -91,7 +119,7 @@ def _skip(text: str, pos: int) -> int:
 
 def _problem(text: str) -> str:
     try:
-        json.loads(text)
+        _decoder.decode(text)
     except json.JSONDecodeError as exc:
         return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
     except RecursionError:

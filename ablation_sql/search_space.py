@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from .flatten import to_json
 __all__ = ["SearchSpaceRow", "declares_search_space", "optim_metrics", "search_space_rows",
            "subspace_attributes"]
 
+_INT32 = range(-(2**31), 2**31)  # search_space.n_bins is an INTEGER
 _SPEC_KEYS = {"value_range", "categorical_values", "subspaces", "sub_configuration"}
 
 
@@ -30,16 +32,30 @@ class SearchSpaceRow:
     spec: str
 
 
-def search_space_rows(config: Mapping[str, Any]) -> list[SearchSpaceRow]:
-    """Every attribute declared under ``search_space``, nested subspace attributes included."""
+def search_space_rows(config: Mapping[str, Any], problems: list[str] | None = None
+                      ) -> list[SearchSpaceRow]:
+    """Every attribute declared under ``search_space``, nested subspace attributes included.
+
+    What is left out, and why, is appended to ``problems``.
+    """
+    problems = [] if problems is None else problems
     space = config.get("search_space")
     if not isinstance(space, Mapping):
+        if space is not None:
+            problems.append(f"search_space is {_a(space)}, not a mapping of attributes: "
+                            "no search space stored")
         return []
     rows: dict[str, SearchSpaceRow] = {}
     for name, spec in space.items():
-        if isinstance(spec, Mapping):
-            for row in _rows(str(name), spec, None):
-                rows.setdefault(row.name, row)
+        if not isinstance(spec, Mapping):
+            problems.append(f"search_space.{name} is {_a(spec)}, not a mapping: left out")
+            continue
+        found = list(_rows(str(name), spec, None, problems))
+        if not found:
+            problems.append(f"search_space.{name} declares no value_range, categorical_values "
+                            "or subspaces: left out")
+        for row in found:
+            rows.setdefault(row.name, row)
     return list(rows.values())
 
 
@@ -48,25 +64,41 @@ def subspace_attributes(config: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(row.name for row in search_space_rows(config) if row.kind == "subspace")
 
 
-def optim_metrics(config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(metric, direction) pairs; directions normalised to ``min``/``max``."""
+def optim_metrics(config: Mapping[str, Any], problems: list[str] | None = None
+                  ) -> list[tuple[str, str]]:
+    """(metric, direction) pairs; directions normalised to ``min``/``max``.
+
+    What is left out, and why, is appended to ``problems``.
+    """
+    problems = [] if problems is None else problems
     metrics = config.get("optim_metrics")
     if not isinstance(metrics, Mapping):
+        if metrics is not None:
+            problems.append(f"optim_metrics is {_a(metrics)}, not a mapping of metric to "
+                            "min or max: no metric directions stored")
         return []
     pairs = []
     for metric, direction in metrics.items():
         word = str(direction).lower().removeprefix("optim.")
         if word in {"min", "max"}:
             pairs.append((str(metric), word))
+        else:
+            problems.append(f"optim_metrics.{metric}: direction {str(direction)[:80]!r} is "
+                            "neither min nor max: left out")
     return pairs
 
 
-def _rows(name: str, spec: Mapping[str, Any], parent: str | None) -> Iterator[SearchSpaceRow]:
+def _rows(name: str, spec: Mapping[str, Any], parent: str | None, problems: list[str]
+          ) -> Iterator[SearchSpaceRow]:
     subspaces = spec.get("subspaces")
     categories = spec.get("categorical_values")
     value_range = spec.get("value_range")
     log = bool(spec.get("log") or False)
-    n_bins = spec.get("n_bins") if isinstance(spec.get("n_bins"), int) else None
+    n_bins = spec.get("n_bins")
+    if n_bins is not None and (type(n_bins) is not int or n_bins not in _INT32):
+        problems.append(f"search_space.{name}.n_bins {str(n_bins)[:80]!r} is not a 32-bit "
+                        "integer: stored as NULL")
+        n_bins = None
     value_type = spec.get("value_type") if isinstance(spec.get("value_type"), str) else None
     if subspaces:
         yield SearchSpaceRow(name, "subspace", value_type, None, None, log,
@@ -75,26 +107,30 @@ def _rows(name: str, spec: Mapping[str, Any], parent: str | None) -> Iterator[Se
             if isinstance(sub, Mapping):
                 config = sub.get("sub_configuration")
                 if isinstance(config, Mapping):
-                    yield from _nested(name, config, name)
+                    yield from _nested(name, config, name, problems)
     elif categories is not None:
         yield SearchSpaceRow(name, "categorical", value_type, None, None, log,
                              to_json(categories), n_bins, parent, to_json(spec))
     elif isinstance(value_range, list | tuple):
         low, high = (_number(v) for v in (list(value_range) + [None, None])[:2])
+        if len(value_range) != 2 or low is None or high is None:
+            problems.append(f"search_space.{name}.value_range is not two numbers: "
+                            "its bounds are stored as NULL")
         yield SearchSpaceRow(name, "numerical", value_type, low, high, log,
                              None, n_bins, parent, to_json(spec))
 
 
-def _nested(prefix: str, config: Mapping[str, Any], parent: str) -> Iterator[SearchSpaceRow]:
+def _nested(prefix: str, config: Mapping[str, Any], parent: str, problems: list[str]
+            ) -> Iterator[SearchSpaceRow]:
     """Search spaces declared inside a sub_configuration (e.g. ``arguments.lr``)."""
     for key, value in config.items():
         if not isinstance(value, Mapping):
             continue
         name = f"{prefix}.{key}"
         if declares_search_space(value):
-            yield from _rows(name, value, parent)
+            yield from _rows(name, value, parent, problems)
         else:
-            yield from _nested(name, value, parent)
+            yield from _nested(name, value, parent, problems)
 
 
 def declares_search_space(value: Any) -> bool:
@@ -103,7 +139,16 @@ def declares_search_space(value: Any) -> bool:
 
 
 def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+    if isinstance(value, bool):
         return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _a(value: Any) -> str:
+    """'a list', 'an int', ...: the kind of a value, for a sentence."""
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickletools
 import sqlite3
+import time
 from collections import defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ STATUS_BY_CODE = {
     8: "failed",
 }
 _ENUM = ("ablator.main.state.store", "TrialState")
+MAX_SECONDS = 10.0  # reading one state db takes longer than this only when it is not ABLATOR's
+_INT32 = range(-(2**31), 2**31)  # trials.runtime_errors is an INTEGER
 _INT_OPS = {"BININT", "BININT1", "BININT2", "INT", "LONG1"}
 _STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "SHORT_BINSTRING", "BINSTRING"}
 
@@ -74,26 +77,46 @@ def decode_state(blob: bytes) -> int | None:
 
 
 def read_state_db(paths: list[Path]) -> StateDb:
-    """Read every state db of one experiment; unreadable ones are reported, not raised."""
+    """Read every state db of one experiment; unreadable ones are reported, not raised.
+
+    Each is given at most MAX_SECONDS (a ``trial`` view over an endless query is cut off).
+    """
     result = StateDb()
     for path in paths:
         try:
-            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as con:
-                rows = con.execute(
-                    "SELECT config_uid, state, runtime_errors FROM trial"
-                ).fetchall()
+            rows = _read_rows(path)
         except sqlite3.Error as exc:
-            result.problems.append((path, f"{path.name} is not a readable state db: {exc}"))
+            reason = (f"reading it took longer than {MAX_SECONDS:g} s: not read"
+                      if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc)
+                      else f"{exc}")
+            result.problems.append((path, f"{path.name} is not a readable state db: {reason}"))
             continue
-        undecoded = 0
+        undecoded = too_large = 0
         for config_uid, blob, runtime_errors in rows:
             code = decode_state(blob) if isinstance(blob, bytes) else None
             undecoded += code is None
             result.states[str(config_uid)].add(code)
             if isinstance(runtime_errors, int):
-                result.runtime_errors[str(config_uid)] = runtime_errors
+                if runtime_errors in _INT32:
+                    result.runtime_errors[str(config_uid)] = runtime_errors
+                else:
+                    too_large += 1
         if undecoded:
             result.problems.append(
                 (path, f"{path.name}: {undecoded} trial states could not be decoded")
             )
+        if too_large:
+            result.problems.append(
+                (path, f"{path.name}: {too_large} runtime_errors counts beyond a 32-bit "
+                       "integer stored as NULL")
+            )
     return result
+
+
+def _read_rows(path: Path) -> list[tuple]:
+    """The trial table's rows, read-only, aborted once MAX_SECONDS have passed."""
+    deadline = time.monotonic() + MAX_SECONDS
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                 timeout=MAX_SECONDS)) as con:
+        con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+        return con.execute("SELECT config_uid, state, runtime_errors FROM trial").fetchall()

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .files import FileProblem, read_text
+from .huge_ints import huge_int_note, yaml_loader
 from .yaml_entries import parse_entries
 
 __all__ = ["load_config", "parse_config"]
@@ -19,15 +20,30 @@ try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
+_TolerantLoader = yaml_loader(_Loader)
 
 
-def parse_config(text: str, name: str = "config.yaml") -> dict[str, Any]:
-    """Parse YAML text that must hold a mapping; raise FileProblem with a reason otherwise."""
+def parse_config(text: str, name: str = "config.yaml", notes: list[str] | None = None
+                 ) -> dict[str, Any]:
+    """Parse YAML text that must hold a mapping; raise FileProblem with a reason otherwise.
+
+    Integers too long to convert are kept as text, with a sentence appended to ``notes``.
+    """
     data = parse_entries(text)
     if data is not None:
         return data
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        except ValueError:  # an over-long integer or a date that does not exist
+            data = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - a safe loader
+            note = huge_int_note(data, name)
+            if note and notes is not None:
+                notes.append(note)
+    except RecursionError:
+        raise FileProblem(f"{name} is nested too deeply to read") from None
+    except ValueError as exc:
+        raise FileProblem(f"{name} holds a value that cannot be read: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -41,9 +57,9 @@ def parse_config(text: str, name: str = "config.yaml") -> dict[str, Any]:
     return data
 
 
-def load_config(path: Path) -> dict[str, Any]:
-    """Read and parse a config file (config.yaml or master_config.yaml)."""
-    return parse_config(read_text(path, max_bytes=MAX_CONFIG_BYTES), path.name)
+def load_config(path: Path, notes: list[str] | None = None) -> dict[str, Any]:
+    """Read and parse a config file (config.yaml or master_config.yaml); see parse_config."""
+    return parse_config(read_text(path, max_bytes=MAX_CONFIG_BYTES), path.name, notes)
 
 
 def _check_tree(root: Any, name: str) -> None:

@@ -39,8 +39,8 @@ def parse_entries(text: str) -> dict[str, Any] | None:
             if not isinstance(value, dict) or len(value) != 1:
                 return None
             result.update(value)
-    except yaml.YAMLError:
-        return None
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None  # parsed as a whole, which says what is wrong
     return result
 
 

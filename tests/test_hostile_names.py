@@ -30,7 +30,7 @@ from ablation_sql.output_names import (  # noqa: E402
     shown,
 )
 
-from .hostile import HOSTILE_NAMES, write_experiment  # noqa: E402
+from .hostile_names import HOSTILE_NAMES, write_experiment  # noqa: E402
 
 
 def _tree(root: Path) -> set[Path]:

@@ -30,6 +30,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AblationSQLError as exc:
         print(f"ablation-sql: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        from ..database import database_problem
+
+        problem = database_problem(exc, getattr(args, "db", None))
+        print(f"ablation-sql: error: {problem}", file=sys.stderr)
+        return problem.exit_code
     except KeyboardInterrupt:
         print("ablation-sql: interrupted; the database is unchanged", file=sys.stderr)
         return 130
