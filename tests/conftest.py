@@ -33,8 +33,7 @@ from .support import (
 )
 
 __all__ = ["EXPECTED", "FIXTURES", "HERE", "REAL_EXPERIMENT", "Folder", "Synthetic",
-           "build_database",
-           "copy_tree", "snapshot", "trial_data", "write_experiment"]
+           "build_database", "copy_tree", "snapshot", "trial_data", "write_experiment"]
 
 
 @pytest.fixture

@@ -146,11 +146,10 @@ def test_same_seed_same_result(synthetic: Synthetic) -> None:
     assert first["levels"] != other["levels"]
 
 
-def test_real_fixture_is_stable(tmp_path) -> None:
-    with asql.connect(tmp_path / "real.duckdb") as db:
-        db.ingest(REAL_EXPERIMENT, workers=1)
-        first = db.effects("val_loss", n_boot=200, seed=1)
-        again = db.effects("val_loss", n_boot=200, seed=1)
+def test_real_fixture_is_stable(db: asql.Database) -> None:
+    db.ingest(REAL_EXPERIMENT, workers=1)
+    first = db.effects("val_loss", n_boot=200, seed=1)
+    again = db.effects("val_loss", n_boot=200, seed=1)
     assert first.to_dict() == again.to_dict()
     assert first.n_used == 24 and first.search_algo == "tpe"
     assert any("TPE" in w for w in first.warnings)

@@ -333,12 +333,12 @@ def test_t_quantiles_match_scipy() -> None:
 
 # --- refresh, other processes, SQLAlchemy ---------------------------------------------------
 
-def test_views_follow_each_ingest(tmp_path: Path) -> None:
+def test_views_follow_each_ingest(tmp_path: Path, db_path: Path) -> None:
     master = {"optim_metrics": {"loss": "min"}}
     first = write_experiment(tmp_path / "one", master, {"t1": ({"x": 1}, [{"loss": 1.0}])})
     second = write_experiment(tmp_path / "two", master | {"optim_metrics": {"acc": "max"}},
                               {"t2": ({"y": "new"}, [{"acc": 0.5, "extra": 2}])})
-    with asql.connect(tmp_path / "db.duckdb") as db:
+    with asql.connect(db_path) as db:
         db.ingest(first, workers=1)
         assert "y" not in db.sql("SELECT * FROM results").columns
         db.ingest(second, workers=1)
@@ -350,7 +350,7 @@ def test_views_follow_each_ingest(tmp_path: Path) -> None:
         assert refresh_views(db.con, if_outdated=True)
         db.con.execute("DROP VIEW results")
         db.close()
-    with asql.connect(tmp_path / "db.duckdb") as db:  # opening read-write rebuilds it
+    with asql.connect(db_path) as db:  # opening read-write rebuilds it
         assert len(db.sql("SELECT * FROM results")) == 2
 
 
