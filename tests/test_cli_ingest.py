@@ -17,7 +17,7 @@ import pytest
 from ablation_sql.cli import build_parser, main
 from ablation_sql.synthetic import generate_experiment
 
-from .helpers import snapshot
+from .support import snapshot
 
 HERE = Path(__file__).resolve().parent
 

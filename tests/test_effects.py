@@ -4,14 +4,14 @@ marginal/adjusted disagreement flag under TPE, determinism; the real fixture too
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2
 
 from .conftest import REAL_EXPERIMENT
+from .support import Synthetic
 
 SEEDS = range(5)
 EPOCHS = 8
@@ -20,32 +20,32 @@ EPOCHS = 8
 LAST_FRACTION = 1.0 - math.exp(-EPOCHS / (EPOCHS / 4))
 
 
-def _db(root: Path, *, seed: int, algo: str = "random", trials: int = 150, noise: float = 0.01,
-        **kwargs) -> asql.Database:
-    truth = generate_experiment(root / f"{algo}-{seed}", trials=trials, epochs=EPOCHS,
-                                algo=algo, seed=seed, noise=noise, **kwargs)
+def _db(synthetic: Synthetic, *, seed: int, algo: str = "random", trials: int = 150,
+        noise: float = 0.01, **kwargs) -> asql.Database:
+    folder, _ = synthetic(f"{algo}-{seed}", trials=trials, epochs=EPOCHS, algo=algo, seed=seed,
+                          noise=noise, **kwargs)
     db = asql.connect()
-    db.ingest(truth.experiment_dir, workers=1)
+    db.ingest(folder, workers=1)
     return db
 
 
 @pytest.fixture(scope="module")
-def random_effects(tmp_path_factory) -> list[asql.effects.Effects]:
-    root = tmp_path_factory.mktemp("random")
+def random_effects(synthetic: Synthetic) -> list[asql.effects.Effects]:
     out = []
     for seed in SEEDS:
-        with _db(root, seed=seed, failed=4, running=2) as db:
+        with _db(synthetic, seed=seed, failed=4, running=2) as db:
+            # 200 resamples: with 100, seed 2's num_filter1 interval no longer claims a
+            # direction and the null-attribute test would check only the spanning case
             out.append(db.effects("val_accuracy", n_boot=200, seed=seed))
     return out
 
 
 @pytest.fixture(scope="module")
-def tpe_effects(tmp_path_factory) -> list[asql.effects.Effects]:
-    root = tmp_path_factory.mktemp("tpe")
+def tpe_effects(synthetic: Synthetic) -> list[asql.effects.Effects]:
     out = []
     for seed in SEEDS:
-        with _db(root, seed=seed, algo="tpe") as db:
-            out.append(db.effects("val_accuracy", n_boot=200, seed=seed))
+        with _db(synthetic, seed=seed, algo="tpe") as db:
+            out.append(db.effects("val_accuracy", n_boot=100, seed=seed))
     return out
 
 
@@ -90,13 +90,13 @@ def test_random_sampling_rarely_flags(random_effects) -> None:
         assert not result.associations["flagged"].any()
 
 
-def test_adjusted_cis_cover_the_planted_effects(tmp_path) -> None:
+def test_adjusted_cis_cover_the_planted_effects(synthetic: Synthetic) -> None:
     """Under the last policy the planted effect on the metric is slope * (1 - e^-4)."""
     planted = {NF1: 0.0, NF2: 0.0005 * LAST_FRACTION, LR: -0.05 * LAST_FRACTION,
                "elu": -0.08 * LAST_FRACTION, "leakyRelu": 0.02 * LAST_FRACTION}
     covered = []
     for seed in SEEDS:
-        with _db(tmp_path, seed=seed, noise=0.03) as db:
+        with _db(synthetic, seed=seed, noise=0.03) as db:
             result = db.effects("val_accuracy", policy="last", n_boot=50, seed=seed)
         for term, value in planted.items():
             row = _coefficient(result, term)
@@ -139,20 +139,19 @@ def test_sensitivity_and_baseline(random_effects) -> None:
     assert nf2[nf2.index.str.startswith("highest sampled")]["ci_low"].iloc[0] > 0
 
 
-def test_same_seed_same_result(tmp_path) -> None:
-    with _db(tmp_path, seed=7, trials=120) as db:
-        first = db.effects("val_accuracy", n_boot=100, seed=3).to_dict()
-        again = db.effects("val_accuracy", n_boot=100, seed=3).to_dict()
-        other = db.effects("val_accuracy", n_boot=100, seed=4).to_dict()
+def test_same_seed_same_result(synthetic: Synthetic) -> None:
+    with _db(synthetic, seed=7, trials=120) as db:
+        first = db.effects("val_accuracy", n_boot=50, seed=3).to_dict()
+        again = db.effects("val_accuracy", n_boot=50, seed=3).to_dict()
+        other = db.effects("val_accuracy", n_boot=50, seed=4).to_dict()
     assert first == again
     assert first["levels"] != other["levels"]
 
 
-def test_real_fixture_is_stable(tmp_path) -> None:
-    with asql.connect(tmp_path / "real.duckdb") as db:
-        db.ingest(REAL_EXPERIMENT, workers=1)
-        first = db.effects("val_loss", n_boot=200, seed=1)
-        again = db.effects("val_loss", n_boot=200, seed=1)
+def test_real_fixture_is_stable(db: asql.Database) -> None:
+    db.ingest(REAL_EXPERIMENT, workers=1)
+    first = db.effects("val_loss", n_boot=200, seed=1)
+    again = db.effects("val_loss", n_boot=200, seed=1)
     assert first.to_dict() == again.to_dict()
     assert first.n_used == 24 and first.search_algo == "tpe"
     assert any("TPE" in w for w in first.warnings)

@@ -4,7 +4,6 @@ and synthetic experiments (tpe flagged, random not) ingested and read with load_
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,31 +13,9 @@ from scipy import stats
 import ablation_sql as asql
 from ablation_sql.effects.associations import THRESHOLD, associations, confounding_warnings
 from ablation_sql.effects.data import TrialData, load_trials
-from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2
 
-
-def trial_data(columns: dict[str, list], *, numerical: list[str], categorical: list[str],
-               log: dict[str, bool] | None = None, algo: str | None = "random",
-               reasons: list | None = None) -> TrialData:
-    """A hand-built TrialData with the given attribute columns."""
-    n = len(next(iter(columns.values())))
-    reasons = reasons or [None] * n
-    frame = pd.DataFrame({
-        "trial_uid": [f"t{i}" for i in range(n)],
-        "status": ["complete" if r is None else r for r in reasons],
-        "value": [0.5] * n,
-        "reason": pd.Series(reasons, dtype=object),
-        **{name: pd.Series(values, dtype=float if name in numerical else object)
-           for name, values in columns.items()},
-    })
-    return TrialData(
-        experiment_id="e", metric="m", direction="min", policy="best", frame=frame,
-        numerical=numerical, categorical=categorical,
-        log={name: bool((log or {}).get(name)) for name in numerical},
-        categories={name: sorted({v for v in columns[name] if v is not None})
-                    for name in categorical},
-        defaults={}, search_algo=algo,
-    )
+from .support import Synthetic, trial_data
 
 
 def row(pairs: pd.DataFrame, a: str, b: str) -> pd.Series:
@@ -148,17 +125,17 @@ def test_warnings_give_the_numbers_and_the_tpe_note() -> None:
     assert len(confounding_warnings(random, associations(random))) == 1
 
 
-def ingested(tmp_path: Path, algo: str, seed: int, trials: int = 60) -> TrialData:
-    folder = tmp_path / f"{algo}-{seed}"
-    generate_experiment(folder, trials=trials, epochs=3, algo=algo, seed=seed, failed=5)
-    with asql.connect(tmp_path / f"{algo}-{seed}.duckdb") as db:
+def ingested(synthetic: Synthetic, algo: str, seed: int, trials: int = 60) -> TrialData:
+    folder, _ = synthetic(f"{algo}-{seed}", trials=trials, epochs=3, algo=algo, seed=seed,
+                          failed=5)
+    with asql.connect() as db:
         db.ingest(folder, workers=1)
         return load_trials(db, "val_accuracy")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_synthetic_tpe_is_flagged_and_random_is_not(tmp_path: Path, seed: int) -> None:
-    tpe = ingested(tmp_path, "tpe", seed)
+def test_synthetic_tpe_is_flagged_and_random_is_not(synthetic: Synthetic, seed: int) -> None:
+    tpe = ingested(synthetic, "tpe", seed)
     pairs = associations(tpe)
     flagged = pairs[pairs["flagged"]]
     assert [(a, b) for a, b in zip(flagged["attribute_a"], flagged["attribute_b"], strict=True)
@@ -168,7 +145,7 @@ def test_synthetic_tpe_is_flagged_and_random_is_not(tmp_path: Path, seed: int) -
     assert warnings[0].startswith("num_filter1 and lr were sampled together (Spearman 0.")
     assert "TPE" in warnings[-1]
 
-    random = ingested(tmp_path, "random", seed)
+    random = ingested(synthetic, "random", seed)
     pairs = associations(random)
     assert not pairs["flagged"].any(), pairs
     assert set(pairs["measure"]) == {"spearman", "correlation_ratio"}

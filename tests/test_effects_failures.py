@@ -23,9 +23,9 @@ from ablation_sql.effects.failures import (
     survivorship_warnings,
 )
 from ablation_sql.errors import InputError
-from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
+from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2
 
-from .test_effects_associations import trial_data
+from .support import Synthetic, trial_data
 
 
 def test_categorical_levels_and_reason_counts() -> None:
@@ -182,9 +182,8 @@ def test_always_failing_level_end_to_end(tmp_path: Path) -> None:
     assert "model_config.activation has no level 'gelu'" in bad.stderr
 
 
-def ingest(tmp_path: Path, seed: int, failed: int) -> Path:
-    folder = tmp_path / f"exp-{seed}"
-    generate_experiment(folder, trials=150, epochs=3, seed=seed, failed=failed)
+def ingest(synthetic: Synthetic, tmp_path: Path, seed: int, failed: int) -> Path:
+    folder, _ = synthetic(f"exp-{seed}", trials=150, epochs=3, seed=seed, failed=failed)
     path = tmp_path / f"exp-{seed}.duckdb"
     with asql.connect(path) as db:
         db.ingest(folder, workers=1)
@@ -192,8 +191,9 @@ def ingest(tmp_path: Path, seed: int, failed: int) -> Path:
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
-def test_synthetic_failures_spread_or_concentrated(tmp_path: Path, seed: int) -> None:
-    path = ingest(tmp_path, seed, failed=15)  # chosen at random by the generator
+def test_synthetic_failures_spread_or_concentrated(synthetic: Synthetic, tmp_path: Path,
+                                                    seed: int) -> None:
+    path = ingest(synthetic, tmp_path, seed, failed=15)  # chosen at random by the generator
     with asql.connect(path) as db:
         data = load_trials(db, "val_accuracy")
         rates = failure_rates(data)

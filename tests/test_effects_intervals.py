@@ -95,7 +95,9 @@ def test_share_near_zero_gets_an_upper_limit() -> None:
     assert ci.method[0] == BCA
 
 
-@pytest.mark.parametrize("seed", range(6))
+# seeds 0-3: tpe and random search, each with and without diverged trials; seed 2 gives an
+# importance as an upper limit (seeds 4 and 5, which this test also ran, added no other case)
+@pytest.mark.parametrize("seed", range(4))
 def test_every_table_of_generated_experiments(tmp_path: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     trials = int(rng.integers(12, 60))
@@ -115,19 +117,18 @@ def test_every_table_of_generated_experiments(tmp_path: Path, seed: int) -> None
                 assert not said or "is an upper limit" in said[0]
 
 
-def test_every_table_of_the_real_experiment(tmp_path: Path) -> None:
-    with asql.connect(tmp_path / "real.duckdb") as db:
-        db.ingest(REAL_EXPERIMENT, workers=1)
-        for metric, direction in (("val_loss", None), ("val_accuracy", "max")):
-            result = db.effects(metric, n_boot=500, direction=direction)
-            assert assert_all_contained(result) > 10
-            methods = set(result.importance["ci_method"]) | set(
-                result.importance["unique_method"])
-            assert methods <= {BCA, "bound", "percentile"}
-        queries = [("categorical_effects", {"metric": "val_loss"}),
-                   ("compare_experiments", {"metric": "val_loss"}),
-                   ("learning_curves", {"metric": "val_loss",
-                                        "attribute": "model_config.activation"})]
-        for name, params in queries:
-            frame = db.query(name, **params)
-            assert assert_contained(frame, name) > 0
+def test_every_table_of_the_real_experiment(db: asql.Database) -> None:
+    db.ingest(REAL_EXPERIMENT, workers=1)
+    for metric, direction in (("val_loss", None), ("val_accuracy", "max")):
+        result = db.effects(metric, n_boot=500, direction=direction)
+        assert assert_all_contained(result) > 10
+        methods = set(result.importance["ci_method"]) | set(
+            result.importance["unique_method"])
+        assert methods <= {BCA, "bound", "percentile"}
+    queries = [("categorical_effects", {"metric": "val_loss"}),
+               ("compare_experiments", {"metric": "val_loss"}),
+               ("learning_curves", {"metric": "val_loss",
+                                    "attribute": "model_config.activation"})]
+    for name, params in queries:
+        frame = db.query(name, **params)
+        assert assert_contained(frame, name) > 0

@@ -14,21 +14,23 @@ import pytest
 import ablation_sql as asql
 from ablation_sql.synthetic.generate import ACT, generate_experiment
 
+from .support import Synthetic
+
 EPOCHS = 6
 
 
-def _effects(root: Path, seed: int, diverged: str | None) -> asql.effects.Effects:
-    truth = generate_experiment(root / f"exp-{seed}-{diverged}", trials=100, epochs=EPOCHS,
-                                seed=seed, diverged=diverged)
+def _effects(synthetic: Synthetic, seed: int, diverged: str | None) -> asql.effects.Effects:
+    folder, _ = synthetic(f"exp-{seed}-{diverged}", trials=100, epochs=EPOCHS, seed=seed,
+                          diverged=diverged)
     with asql.connect() as db:
-        db.ingest(truth.experiment_dir, workers=1)
+        db.ingest(folder, workers=1)
         return db.effects("val_loss", policy="last", n_boot=100, seed=seed)
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_diverged_trials_that_reverse_a_level_are_flagged(tmp_path: Path, seed: int) -> None:
+def test_diverged_trials_that_reverse_a_level_are_flagged(synthetic: Synthetic, seed: int) -> None:
     """leakyRelu is planted better than relu; 6 diverged leakyRelu trials make it look worse."""
-    result = _effects(tmp_path, seed, "activation=leakyRelu:6")
+    result = _effects(synthetic, seed, "activation=leakyRelu:6")
     row = result.robustness.set_index("term").loc["leakyRelu"]
     assert row["conclusion"] == "+" and row["rank_conclusion"] != "+"  # val_loss: + is worse
     assert row["fragile"] and row["n_influential"] >= 6
@@ -43,12 +45,12 @@ def test_diverged_trials_that_reverse_a_level_are_flagged(tmp_path: Path, seed: 
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_clean_and_surviving_conclusions_are_not_flagged(tmp_path: Path, seed: int) -> None:
-    clean = _effects(tmp_path, seed, None)
+def test_clean_and_surviving_conclusions_are_not_flagged(synthetic: Synthetic, seed: int) -> None:
+    clean = _effects(synthetic, seed, None)
     assert not clean.robustness.set_index("term").loc[["elu", "leakyRelu"], "fragile"].any()
     assert not any("fragile" in s for s in clean.findings if s.startswith("activation"))
     # elu is planted worse: diverged elu trials exaggerate the difference, not its sign
-    worse = _effects(tmp_path, seed, "activation=elu:6")
+    worse = _effects(synthetic, seed, "activation=elu:6")
     elu = worse.robustness.set_index("term").loc["elu"]
     assert elu["conclusion"] == "+" and not elu["fragile"]
 

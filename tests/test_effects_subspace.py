@@ -23,19 +23,18 @@ from ablation_sql.effects.marginal import marginal_levels, marginal_slopes
 from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2, generate_experiment
 from ablation_sql.synthetic.model import BRANCH_OFFSETS, OPT, REFERENCE, SGD_LR, SLOPES
 
-from .test_effects_associations import trial_data
-from .test_views import write_experiment
+from .support import Synthetic, trial_data, write_experiment
 
 EPOCHS = 8
 LAST_FRACTION = 1.0 - math.exp(-4)  # the planted effect's share reached at the last epoch
 
 
-def _effects(root: Path, seed: int, trials: int = 150, **kwargs) -> tuple[asql.effects.Effects,
-                                                                          object]:
-    truth = generate_experiment(root / f"exp-{seed}", trials=trials, epochs=EPOCHS, seed=seed,
-                                subspace=True, **kwargs)
+def _effects(synthetic: Synthetic, seed: int, trials: int = 150, **kwargs
+             ) -> tuple[asql.effects.Effects, object]:
+    folder, truth = synthetic(f"exp-{seed}", trials=trials, epochs=EPOCHS, seed=seed,
+                              subspace=True, **kwargs)
     with asql.connect() as db:
-        db.ingest(truth.experiment_dir, workers=1)
+        db.ingest(folder, workers=1)
         return db.effects("val_accuracy", policy="last", n_boot=100, seed=seed), truth
 
 
@@ -62,8 +61,8 @@ def test_generator_writes_the_subspace_in_ablators_format(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_nested_attribute_is_estimated_within_its_branch(tmp_path: Path, seed: int) -> None:
-    result, truth = _effects(tmp_path, seed, failed=6)
+def test_nested_attribute_is_estimated_within_its_branch(synthetic: Synthetic, seed: int) -> None:
+    result, truth = _effects(synthetic, seed, failed=6)
     used = {n for n, s in truth.statuses.items() if s == "complete"}
     adam = sorted(n for n in used if truth.configs[n][OPT] == "adam")
     table = result.to_frame().set_index("attribute")
@@ -95,8 +94,8 @@ def test_nested_attribute_is_estimated_within_its_branch(tmp_path: Path, seed: i
     assert failures["n"].sum() == sum(truth.configs[n][OPT] == "adam" for n in truth.statuses)
 
 
-def test_a_branch_whose_trials_all_failed(tmp_path: Path) -> None:
-    result, truth = _effects(tmp_path, 4, trials=40, always_fail="optimizer_config=adam")
+def test_a_branch_whose_trials_all_failed(synthetic: Synthetic) -> None:
+    result, truth = _effects(synthetic, 4, trials=40, always_fail="optimizer_config=adam")
     n_adam = sum(v[OPT] == "adam" for v in truth.configs.values())
     assert all(truth.statuses[n] == "failed" for n, v in truth.configs.items()
                if v[OPT] == "adam")

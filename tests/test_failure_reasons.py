@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ablation_sql import connect
+from ablation_sql import Database, connect
 from ablation_sql.errors import InputError
 from ablation_sql.ingest.train_log import TAIL_BYTES, failure_reason, reason_in_text
 from ablation_sql.synthetic import generate_experiment
@@ -101,17 +101,16 @@ def test_synthetic_failed_trials_have_their_reason_everywhere(tmp_path: Path) ->
 
 
 def test_real_fixture_has_no_reason_until_a_log_ends_with_a_traceback(
-        real_experiment: Path, tmp_path: Path) -> None:
-    with connect(tmp_path / "x.duckdb") as db:
-        db.ingest(real_experiment)
-        assert db.sql("SELECT count(failure_reason) AS n FROM trials")["n"][0] == 0
-        with (real_experiment / "0b39_9910_7402" / "train.log").open("a") as handle:
-            handle.write(TRACEBACK)
-        report = db.ingest(real_experiment)
-        assert report.trials_read == 1  # the train.log is part of the trial's fingerprint
-        assert db.sql("SELECT trial_uid, failure_reason FROM trials WHERE failure_reason "
-                      "IS NOT NULL").values.tolist() == [["0b39_9910_7402",
-                                                          "ValueError: lr too large"]]
+        real_experiment: Path, db: Database) -> None:
+    db.ingest(real_experiment)
+    assert db.sql("SELECT count(failure_reason) AS n FROM trials")["n"][0] == 0
+    with (real_experiment / "0b39_9910_7402" / "train.log").open("a") as handle:
+        handle.write(TRACEBACK)
+    report = db.ingest(real_experiment)
+    assert report.trials_read == 1  # the train.log is part of the trial's fingerprint
+    assert db.sql("SELECT trial_uid, failure_reason FROM trials WHERE failure_reason "
+                  "IS NOT NULL").values.tolist() == [["0b39_9910_7402",
+                                                      "ValueError: lr too large"]]
 
 
 def test_a_schema_1_database_is_upgraded_or_refused_clearly(real_experiment: Path,

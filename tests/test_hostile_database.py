@@ -15,8 +15,8 @@ import pytest
 from ablation_sql.cli import main
 from ablation_sql.synthetic import generate_experiment
 
-from .helpers import snapshot
 from .hostile import build_experiment, good_trials_ingested, one_line_error
+from .support import snapshot
 
 
 @pytest.fixture(scope="module")

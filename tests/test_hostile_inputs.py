@@ -243,6 +243,7 @@ def _cli(*args: str, cwd: Path, timeout: float) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_fifos_do_not_block_a_real_ingest(tmp_path: Path) -> None:
     exp = build_experiment(tmp_path / "exp")
     _fifo(f"{BAD}/config.yaml")(exp)
@@ -261,6 +262,7 @@ def test_fifos_do_not_block_a_real_ingest(tmp_path: Path) -> None:
     assert "folder_state.db" not in reasons  # a folder of that name is no state db
 
 
+@pytest.mark.slow
 def test_endless_state_db_is_cut_off_in_a_real_ingest(tmp_path: Path) -> None:
     exp = build_experiment(tmp_path / "exp")
     _endless_state_db(exp)

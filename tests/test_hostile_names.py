@@ -110,6 +110,7 @@ def _check_report(tmp_path: Path, capsys, name: str, escape_to: Path) -> None:
 CASES = [n for n in HOSTILE_NAMES if "\x00" not in n]  # NUL: test_nul_in_names_...
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASES, ids=[repr(n)[:30] for n in CASES])
 def test_plot_hostile_name(tmp_path: Path, capsys, name: str) -> None:
     _check_plot(tmp_path, capsys, name, Path("/tmp/escaped"))
@@ -122,6 +123,7 @@ def test_plot_names_pointing_outside(tmp_path: Path, capsys) -> None:
         _check_plot(tmp_path / str(i), capsys, name, target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["../../x", "/abs/x", "x" * 300, "準確度 with space"],
                          ids=["dotdot", "absolute", "long", "unicode-space"])
 def test_report_hostile_name(tmp_path: Path, capsys, name: str) -> None:
@@ -147,6 +149,7 @@ def test_nul_in_names_does_not_crash(tmp_path: Path, capsys) -> None:
     assert code == 0 and stdout.startswith("Wrote 3 figures"), err
 
 
+@pytest.mark.slow
 def test_names_differing_by_case_or_slug_get_distinct_files(tmp_path: Path, capsys) -> None:
     metrics = {"Loss": "min", "loss": "min", "a/b": "min", "a?b": "min", "a_b": "min"}
     experiment = write_experiment(tmp_path / "exp", metrics=metrics, numerical=["N", "n"],
@@ -164,6 +167,7 @@ def test_names_differing_by_case_or_slug_get_distinct_files(tmp_path: Path, caps
     assert "linearplot/a_b/c.png" not in {e["file"] for e in index}  # a_b collides: hashed
 
 
+@pytest.mark.slow
 def test_experiment_folder_names(tmp_path: Path, capsys) -> None:
     """Experiment ids are folder names: each experiment's figures go to a safe folder."""
     ids = ["-dash with space", "e" * 200, "Exp", "exp"]
@@ -274,6 +278,7 @@ printable = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(metric=printable, attribute=printable)
@@ -295,6 +300,7 @@ def test_hypothesis_plot(tmp_path_factory: pytest.TempPathFactory, capsys, metri
     print(f"hypothesis plot examples: {EXAMPLES['plot']}")
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(metric=printable, attribute=printable)

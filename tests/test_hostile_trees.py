@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -128,6 +129,7 @@ def _alarm(signum, frame) -> None:
     raise TimeoutError(f"an ingest took longer than {MAX_SECONDS} s")
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=timedelta(seconds=MAX_SECONDS), derandomize=True,
           phases=[Phase.explicit, Phase.generate, Phase.shrink],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -186,6 +188,7 @@ def test_odd_experiment_trees(odd, master, state) -> None:
         assert uids == set(GOOD) | is_trial
 
 
+@pytest.mark.slow
 def test_the_generator_ran() -> None:
     """Runs after the property (file order): it generated the trees it was asked for."""
     assert RUNS["trees"] >= 40

@@ -15,7 +15,7 @@ import pytest
 import ablation_sql as asql
 from ablation_sql.synthetic import generate_experiment
 
-from .helpers import snapshot
+from .support import snapshot
 
 DB_STATUS = {"COMPLETE": "complete", "RUNNING": "running", "FAIL": "failed"}
 
@@ -130,6 +130,7 @@ def test_state_db_change_alone_updates_status(messy) -> None:
                           [running]).fetchone() == ("failed", 3)
 
 
+@pytest.mark.slow
 def test_local_processes_and_distributed_cluster_agree(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     generate_experiment(tmp_path / "e", trials=120, epochs=5, seed=5, running=2, broken=3)

@@ -26,15 +26,7 @@ from ablation_sql.queries import (
     run_query,
 )
 
-from .test_views import (
-    DB_STATUS,
-    Folder,
-    _plain,
-    best,
-    build_database,
-    reduce_trial,
-    write_experiment,
-)
+from .support import DB_STATUS, Folder, best, plain, reduce_trial, write_experiment
 
 stats = pytest.importorskip("scipy.stats")
 
@@ -45,8 +37,8 @@ LR = "train_config.optimizer_config.arguments.lr"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    path, folders, truths = build_database(tmp_path_factory.mktemp("queries"))
+def data(three_experiments):
+    path, folders, truths = three_experiments
     statuses = {eid: {uid: DB_STATUS[s] for uid, s in truth.db_states.items()}
                 for eid, truth in truths.items()}
     statuses["tutorial-tpe"] = {uid: "complete" for uid in folders["tutorial-tpe"].trials}
@@ -63,7 +55,7 @@ def ci(values: np.ndarray) -> tuple[float | None, float | None]:
 
 
 def close(have: Any, want: Any, rel: float = 1e-9) -> bool:
-    have = _plain(have)
+    have = plain(have)
     if want is None or (isinstance(want, float) and math.isnan(want)):
         return have is None
     return have is not None and have == pytest.approx(want, rel=rel, abs=1e-12)
@@ -278,7 +270,7 @@ def test_top_trials(data, eid: str, params: dict) -> None:
     assert set(got.direction) == {direction} and set(got.metric) == {metric}
     for _, row in got.iterrows():
         for attribute in folder.space:
-            assert _plain(row[attribute]) == folder.attribute(row.trial_uid, attribute)
+            assert plain(row[attribute]) == folder.attribute(row.trial_uid, attribute)
         assert row.status == statuses[eid][row.trial_uid]
 
 

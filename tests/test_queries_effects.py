@@ -18,7 +18,7 @@ from ablation_sql.effects.data import load_trials
 from ablation_sql.effects.failures import failure_rates
 from ablation_sql.synthetic.generate import ACT, LR, NF1, generate_experiment
 
-from .test_views import write_experiment
+from .support import write_experiment
 
 COLORS = ("red", "green", "blue")
 

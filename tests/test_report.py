@@ -243,6 +243,7 @@ def test_real_fixture_report(real_experiment: Path, tmp_path: Path) -> None:
     assert page.tags.count("article") >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "ablation-sql").exists()
                     or shutil.which("make") is None, reason="needs make and the project's .venv")
 def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
@@ -268,6 +269,7 @@ def test_make_report_rebuilds_only_what_changed(tmp_path: Path) -> None:
     assert re.search(r"Nothing to be done", make())
 
 
+@pytest.mark.slow
 def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
     for seed in (1, 2):
         generate_experiment(tmp_path / "runs" / f"exp{seed}", trials=14, epochs=4, seed=seed)

@@ -1,201 +1,31 @@
-"""The views and macros of the SQL layer, checked against answers computed from the files.
-
-The helpers here (reading experiment folders with json/yaml, the best/last rules in plain
-Python, small hand-made experiments) are also used by test_queries.py and test_cli_sql.py.
-"""
+"""The views and macros of the SQL layer, checked against answers computed from the files
+(read with json and yaml alone: support.py)."""
 
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import ablation_sql as asql
 from ablation_sql.errors import AblationSQLError
 from ablation_sql.store.views import column_kind, quote_identifier, quote_literal, refresh_views
-from ablation_sql.synthetic import generate_experiment
 
-from .conftest import EXPECTED, REAL_EXPERIMENT
-
-DB_STATUS = {"COMPLETE": "complete", "RUNNING": "running", "FAIL": "failed"}
-
-
-# --- reading experiment folders without the package ------------------------------------------
-
-def flat(config: dict, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys; lists and empty mappings are values."""
-    out: dict[str, Any] = {}
-    for key, value in config.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            out.update(flat(value, name + "."))
-        else:
-            out[name] = value
-    return out
-
-
-def read_rows(path: Path) -> list[dict]:
-    """The complete objects of a results.json (also of one cut mid-write); [] if unreadable."""
-    try:
-        text = path.read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return []
-    if not text.startswith("["):
-        return []
-    decoder, rows, i = json.JSONDecoder(), [], 1
-    while True:
-        while i < len(text) and text[i] in " \t\r\n,":
-            i += 1
-        if i >= len(text) or text[i] == "]":
-            return rows
-        try:
-            row, i = decoder.raw_decode(text, i)
-        except ValueError:
-            return rows
-        rows.append(row)
-
-
-def read_config(path: Path) -> dict | None:
-    try:
-        config = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return config if isinstance(config, dict) else None
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-class Folder:
-    """One experiment folder read with json and yaml: configs, metric rows, declarations."""
-
-    def __init__(self, path: Path, experiment_id: str | None = None):
-        self.path = path
-        self.experiment_id = experiment_id or path.name
-        self.master = read_config(path / "master_config.yaml") or {}
-        self.configs: dict[str, dict] = {}
-        rows = []
-        self.trials = sorted(p.name for p in path.iterdir()
-                             if p.is_dir() and ((p / "config.yaml").exists()
-                                                or (p / "results.json").exists()))
-        for uid in self.trials:
-            config = read_config(path / uid / "config.yaml")
-            if config is not None:
-                self.configs[uid] = flat(config)
-            for step, row in enumerate(read_rows(path / uid / "results.json")):
-                for name, value in row.items():
-                    if is_number(value):
-                        rows.append((uid, step, name, float(value)))
-        self.metrics = pd.DataFrame(rows, columns=["trial_uid", "step", "name", "value"])
-        self.directions = {str(k): str(v) for k, v in (self.master.get("optim_metrics")
-                                                       or {}).items()}
-        self.space = self.master.get("search_space") or {}
-        self._values: dict[str, dict[str, list[tuple[int, float]]]] = {}
-
-    def values(self, metric: str) -> dict[str, list[tuple[int, float]]]:
-        """(step, value) of a metric per trial, NaN kept."""
-        if metric not in self._values:
-            m = self.metrics[self.metrics.name == metric]
-            self._values[metric] = {uid: list(zip(g.step.tolist(), g.value.tolist(),
-                                                  strict=True))
-                                    for uid, g in m.groupby("trial_uid")}
-        return self._values[metric]
-
-    def attribute(self, uid: str, name: str) -> Any:
-        return self.configs.get(uid, {}).get(name)
-
-
-def best(pairs: list[tuple[int, float]], direction: str) -> tuple[float | None, int | None]:
-    """The trial_best rule in plain Python: NaN never; infinities only if nothing else."""
-    valid = [(s, v) for s, v in pairs if not math.isnan(v)]
-    finite = [(s, v) for s, v in valid if math.isfinite(v)]
-    pool = finite or valid
-    if not pool:
-        return None, None
-    target = (max if direction == "max" else min)(v for _, v in pool)
-    return target, min(s for s, v in pool if v == target)
-
-
-def last(pairs: list[tuple[int, float]]) -> tuple[float | None, int | None]:
-    valid = [(s, v) for s, v in pairs if not math.isnan(v)]
-    return (valid[-1][1], valid[-1][0]) if valid else (None, None)
-
-
-def reduce_trial(folder: Folder, uid: str, metric: str, reduction: str = "best", *,
-                 k: int = 5, at_step: int | None = None, by_metric: str | None = None,
-                 direction: str | None = None) -> float | None:
-    """One trial's value under a reduction, from the files."""
-    pairs = folder.values(metric).get(uid, [])
-    direction = direction or folder.directions.get(metric)
-    if reduction == "best":
-        return best(pairs, direction)[0]
-    if reduction == "last":
-        return last(pairs)[0]
-    if reduction == "mean_last":
-        valid = [v for _, v in pairs if not math.isnan(v)][-k:]
-        return float(np.mean(valid)) if valid else None
-    if reduction == "at_step":
-        found = [v for s, v in pairs if s == at_step and not math.isnan(v)]
-        return found[0] if found else None
-    if reduction == "at_best":
-        _, step = best(folder.values(by_metric).get(uid, []), folder.directions[by_metric])
-        found = [v for s, v in pairs if s == step and not math.isnan(v)]
-        return found[0] if found else None
-    raise ValueError(reduction)
-
-
-def write_experiment(path: Path, master: dict, trials: dict[str, tuple[dict | None, Any]]
-                     ) -> Path:
-    """A hand-made ABLATOR folder: ``trials`` maps a folder name to (config, results) where
-    results is a list of rows (written like ABLATOR, NaN/Infinity tokens) or raw text."""
-    path.mkdir(parents=True)
-    (path / "master_config.yaml").write_text(yaml.safe_dump(master, sort_keys=False))
-    for uid, (config, results) in trials.items():
-        (path / uid).mkdir()
-        if config is not None:
-            (path / uid / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        text = results if isinstance(results, str) else json.dumps(results, indent=0)
-        (path / uid / "results.json").write_text(text)
-    return path
-
-
-# --- shared fixtures ------------------------------------------------------------------------
-
-def build_database(folder: Path) -> tuple[Path, dict[str, Folder], dict[str, Any]]:
-    """The real experiment and two synthetic ones (one with running, failed and broken
-    trials) ingested into ``folder/db.duckdb``."""
-    random_dir = folder / "synth-random"
-    tpe_dir = folder / "synth-tpe"
-    truths = {
-        "synth-random": generate_experiment(random_dir, trials=60, epochs=8, seed=3, running=2,
-                                            failed=4, broken=6),
-        "synth-tpe": generate_experiment(tpe_dir, trials=36, epochs=6, algo="tpe", seed=4),
-    }
-    path = folder / "db.duckdb"
-    with asql.connect(path) as db:
-        db.ingest(REAL_EXPERIMENT, random_dir, tpe_dir, workers=1)
-    folders = {"tutorial-tpe": Folder(REAL_EXPERIMENT), "synth-random": Folder(random_dir),
-               "synth-tpe": Folder(tpe_dir)}
-    return path, folders, truths
+from .conftest import EXPECTED
+from .support import DB_STATUS, Folder, best, last, plain, read_rows, reduce_trial, write_experiment
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Iterator[tuple[asql.Database, dict[str, Folder], dict]]:
-    if not REAL_EXPERIMENT.is_dir():
-        pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
-    path, folders, truths = build_database(tmp_path_factory.mktemp("views"))
+def data(three_experiments) -> Iterator[tuple[asql.Database, dict[str, Folder], dict]]:
+    path, folders, truths = three_experiments
     with asql.connect(path, read_only=True) as db:
         yield db, folders, truths
 
@@ -264,7 +94,7 @@ def test_results_against_the_files(data) -> None:
         lr = "train_config.optimizer_config.arguments.lr"
         by_trial = got.groupby("trial_uid")[lr].first()
         for uid, value in by_trial.items():
-            assert _plain(value) == folder.attribute(uid, lr)
+            assert plain(value) == folder.attribute(uid, lr)
 
 
 def test_nasty_names_stay_names(tmp_path: Path) -> None:
@@ -359,11 +189,6 @@ def edge_db(tmp_path: Path) -> asql.Database:
     return db
 
 
-def _plain(value: Any) -> Any:
-    """None for every kind of missing value (None, NaN, pd.NA), else the value."""
-    return None if not isinstance(value, list | dict) and pd.isna(value) else value
-
-
 def test_trial_best_rules(edge_db) -> None:
     got = edge_db.sql("SELECT * FROM trial_best ORDER BY trial_uid, metric DESC")
     assert list(got.columns) == ["experiment_id", "trial_uid", "metric", "direction",
@@ -371,7 +196,7 @@ def test_trial_best_rules(edge_db) -> None:
     for row in got.itertuples():
         loss, acc = EXPECTED_BEST[row.trial_uid]
         want = loss if row.metric == "loss" else acc
-        have = tuple(_plain(v) for v in (row.best_value, row.best_step, row.last_value,
+        have = tuple(plain(v) for v in (row.best_value, row.best_step, row.last_value,
                                           row.last_step))
         assert have == want, (row.trial_uid, row.metric)
         assert row.direction == ("min" if row.metric == "loss" else "max")
@@ -385,7 +210,7 @@ def test_trial_ranking_rules(edge_db) -> None:
     got = edge_db.sql("SELECT * FROM trial_ranking WHERE metric = 'loss'").set_index(
         "trial_uid")
     # finite bests first (d=5 after a=1), then infinite ones by direction (e=-inf, b=inf)
-    assert {k: _plain(v) for k, v in got["rank"].items()} == {
+    assert {k: plain(v) for k, v in got["rank"].items()} == {
         "a": 1, "d": 2, "e": 3, "b": 4, "c": None, "f": None}
     assert got.percentile["a"] == 100 and got.percentile["b"] == 0
     assert got.percentile["d"] == pytest.approx(100 * (1 - 1 / 3))
@@ -403,10 +228,10 @@ def test_trial_best_and_ranking_on_synthetic_data(data) -> None:
             values = folder.values(metric)
             expected = {uid: best(values.get(uid, []), direction) for uid in folder.trials}
             for uid, (value, step) in expected.items():
-                assert _plain(got.best_value[uid]) == value, (eid, uid)
-                assert _plain(got.best_step[uid]) == step, (eid, uid)
+                assert plain(got.best_value[uid]) == value, (eid, uid)
+                assert plain(got.best_step[uid]) == step, (eid, uid)
                 lv, ls = last(values.get(uid, []))
-                assert _plain(got.last_value[uid]) == lv and _plain(got.last_step[uid]) == ls
+                assert plain(got.last_value[uid]) == lv and plain(got.last_step[uid]) == ls
             ranked = pd.Series({u: v for u, (v, _) in expected.items() if v is not None})
             key = ranked if direction == "min" else -ranked
             key = key.where(np.isfinite(key), np.sign(key) * 1e308)  # infinities last
@@ -425,8 +250,8 @@ def test_trial_summary(data) -> None:
                                  "best_val_loss", "best_val_accuracy"]
     for uid in folder.trials:
         for name in attributes:
-            assert _plain(got.at[uid, name]) == folder.attribute(uid, name), (uid, name)
-        assert _plain(got.at[uid, "best_val_accuracy"]) == best(
+            assert plain(got.at[uid, name]) == folder.attribute(uid, name), (uid, name)
+        assert plain(got.at[uid, "best_val_accuracy"]) == best(
             folder.values("val_accuracy").get(uid, []), "max")[0]
         assert got.at[uid, "n_steps"] == len(read_rows(folder.path / uid / "results.json"))
 
@@ -460,7 +285,7 @@ def test_trial_metric_reductions(data, reduction: str, options: dict) -> None:
         assert set(mine.index) == set(folder.trials)
         for uid in folder.trials:
             want = reduce_trial(folder, uid, "val_accuracy", reduction, **options)
-            have = _plain(mine.value[uid])
+            have = plain(mine.value[uid])
             assert (have is None) == (want is None), (eid, uid)
             if want is not None:
                 assert have == pytest.approx(want, rel=1e-12), (eid, uid)
@@ -508,12 +333,12 @@ def test_t_quantiles_match_scipy() -> None:
 
 # --- refresh, other processes, SQLAlchemy ---------------------------------------------------
 
-def test_views_follow_each_ingest(tmp_path: Path) -> None:
+def test_views_follow_each_ingest(tmp_path: Path, db_path: Path) -> None:
     master = {"optim_metrics": {"loss": "min"}}
     first = write_experiment(tmp_path / "one", master, {"t1": ({"x": 1}, [{"loss": 1.0}])})
     second = write_experiment(tmp_path / "two", master | {"optim_metrics": {"acc": "max"}},
                               {"t2": ({"y": "new"}, [{"acc": 0.5, "extra": 2}])})
-    with asql.connect(tmp_path / "db.duckdb") as db:
+    with asql.connect(db_path) as db:
         db.ingest(first, workers=1)
         assert "y" not in db.sql("SELECT * FROM results").columns
         db.ingest(second, workers=1)
@@ -525,7 +350,7 @@ def test_views_follow_each_ingest(tmp_path: Path) -> None:
         assert refresh_views(db.con, if_outdated=True)
         db.con.execute("DROP VIEW results")
         db.close()
-    with asql.connect(tmp_path / "db.duckdb") as db:  # opening read-write rebuilds it
+    with asql.connect(db_path) as db:  # opening read-write rebuilds it
         assert len(db.sql("SELECT * FROM results")) == 2
 
 
