@@ -6,10 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from .render import FORMATS
+
 __all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "positive", "progress"]
 
 DEFAULT_DB = "ablation.duckdb"
-OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
+OUTPUT_FORMATS = FORMATS
 
 
 class progress:

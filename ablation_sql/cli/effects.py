@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..store.choices import POLICIES
 from .common import DEFAULT_DB, OUTPUT_FORMATS, positive
 
 __all__ = ["add"]
@@ -28,7 +29,7 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
     p.add_argument("--experiment", metavar="ID",
                    help="the experiment (default: the database's only one)")
-    p.add_argument("--policy", choices=("best", "last", "mean_last"), default="best",
+    p.add_argument("--policy", choices=POLICIES, default="best",
                    help="how each trial's curve is reduced to one value (default: best)")
     p.add_argument("--k", type=positive, default=5,
                    help="mean_last: how many last values (default: 5)")

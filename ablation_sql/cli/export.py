@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..store.export import EXPORT_FORMATS
 from .common import DEFAULT_DB
 
 __all__ = ["add"]
@@ -16,7 +17,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         ".csv), one file each. The database is opened read-only.",
     )
     p.add_argument("out", metavar="OUT", help="folder to write into (created if needed)")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="parquet",
                    help="file format (default: parquet)")
     p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
     p.set_defaults(run=_run_export)

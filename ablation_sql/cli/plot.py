@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..store.choices import FIGURE_FORMATS, POLICIES
 from .common import DEFAULT_DB
 
 __all__ = ["add"]
@@ -32,9 +33,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--remap", metavar="FILE.yaml",
                    help="YAML file {metrics: {name: label}, attributes: {name: label}}: the "
                    "labels shown; as in ABLATOR, a section given also selects what is drawn")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+    p.add_argument("--format", choices=FIGURE_FORMATS, default="png",
                    help="file format (default: png)")
-    p.add_argument("--policy", choices=("best", "last", "mean_last"), default="best",
+    p.add_argument("--policy", choices=POLICIES, default="best",
                    help="each trial's value: its best, its last, or the mean of its last 5 "
                    "(default: best)")
     p.add_argument("--experiment", metavar="ID",

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from ..store.fetch import _base_type
+from ..store.values import json_scalar
 
 __all__ = ["FORMATS", "Rows", "fetch_rows", "render"]
 
@@ -122,11 +123,7 @@ def _jsonable(value: Any, duck_type: str | None) -> Any:
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
+        return json_scalar(value)
     if isinstance(value, decimal.Decimal):
         return _jsonable(float(value), None)
     if isinstance(value, dict):

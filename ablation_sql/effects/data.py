@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..ingest.flatten import flatten
+from ..store.choices import POLICIES
 from ..store.connection import connection
 from ..store.sqlfiles import execute
 from .conditions import Condition, applies, branch_names, declaring_branches
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["POLICIES", "TrialData", "load_trials"]
 
-POLICIES = ("best", "last", "mean_last")
 _USABLE_STATUS = "complete"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from ..store.values import json_scalar
 
 __all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
 
@@ -87,27 +87,15 @@ class Effects:
             "direction": self.direction, "policy": self.policy, "k": self.k,
             "n_boot": self.n_boot, "seed": self.seed, "search_algo": self.search_algo,
             "n_trials": self.n_trials, "n_used": self.n_used, "left_out": dict(self.left_out),
-            "r_squared": _plain(self.r_squared),
-            "r_squared_ci": [_plain(v) for v in self.r_squared_ci],
+            "r_squared": json_scalar(self.r_squared),
+            "r_squared_ci": [json_scalar(v) for v in self.r_squared_ci],
             "findings": list(self.findings), "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
         for name in self._TABLES:
             frame: pd.DataFrame = getattr(self, name)
-            out[name] = [{str(k): _plain(v) for k, v in row.items()}
+            out[name] = [{str(k): json_scalar(v) for k, v in row.items()}
                          for row in frame.to_dict(orient="records")]
         return out
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: numpy scalars to Python, NaN/NA to None, ±inf to strings."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-    return value

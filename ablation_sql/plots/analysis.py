@@ -35,6 +35,7 @@ import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..store.choices import FIGURE_FORMATS
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import fetch
 from ..store.views import attribute_columns
@@ -45,7 +46,7 @@ from .tick_labels import fit_ticks
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
-FORMATS = ("png", "svg", "pdf")
+FORMATS = FIGURE_FORMATS
 _VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
 _STATUS_ORDER = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
 _DRAW = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,

@@ -22,6 +22,8 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
+from ..effects.findings import number
+from .curves import curve_bands, draw_curves
 from .tick_labels import category_figsize, fit_ticks, wrap_name
 
 __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
@@ -229,8 +231,9 @@ def learning_curve(
     ylabel: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """The metric per step: the mean and its 95 % CI over the trials of each level of
-    ``attribute`` (one line per level, in a stable order). ``step`` may be a column or an
+    """The metric per step: the mean and its 95 % t-interval over the trials of each level of
+    ``attribute`` (one line per level, in a stable order; ``curves.curve_bands``, the interval
+    of the ``learning_curves`` query and the report). ``step`` may be a column or an
     index level (as in a frame indexed by (trial_uid, step))."""
     ax = _axes(ax)
     if step not in data.columns:
@@ -238,13 +241,10 @@ def learning_curve(
     frame, dropped = clean(data, metric, [attribute, step])
     frame[attribute] = frame[attribute].astype(str)
     levels = level_order(frame[attribute], order)
-    if len(frame):
-        sns.lineplot(data=frame, x=step, y=metric, hue=attribute, hue_order=levels,
-                     errorbar=("ci", 95), ax=ax)
+    bands = curve_bands(frame, metric=metric, attribute=attribute, step=step, levels=levels)
+    draw_curves(ax, bands, title=attribute)
     ax.set_xlabel(xlabel or step)
     ax.set_ylabel(ylabel or metric)
-    if ax.get_legend() is not None:
-        ax.get_legend().set_title(attribute)
     _note(ax, len(frame), dropped)
     return ax
 
@@ -354,4 +354,4 @@ def _numbers(values: pd.Series, log: bool | None) -> tuple[np.ndarray, np.ndarra
 
 
 def _real(value: float, log: bool | None) -> str:
-    return f"{10 ** value if log else value:.3g}"
+    return number(10 ** value if log else value)

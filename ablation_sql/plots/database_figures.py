@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..ingest.files import FileProblem, read_text
 from ..ingest.yaml_config import parse_config
+from ..store.choices import POLICIES
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import statements
 from .analysis import FORMATS, PlotAnalysis
@@ -24,7 +25,6 @@ from .output_names import file_names, inside
 
 __all__ = ["POLICIES", "PlotRun", "Remap", "load_remap", "plot_database"]
 
-POLICIES = ("best", "last", "mean_last")
 MAX_REMAP_BYTES = 1024 * 1024
 
 

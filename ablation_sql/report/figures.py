@@ -4,8 +4,9 @@ Per experiment, under ``figures/<experiment>/``, every figure over the complete 
 rest of the page): PlotAnalysis's line and violin plots (one point per trial, its best value by
 the metric's direction; unchanged figures are kept, see ``PlotAnalysis(cache=True)``), a
 parallel-coordinates figure per metric, and one learning-curve figure per metric and attribute,
-drawn from the ``learning_curves`` named query (mean and 95 % CI per level and step; numerical
-attributes in the quantile bins the effects use).
+drawn from the ``learning_curves`` named query (mean and 95 % t-interval per level and step, as
+``plots.learning_curve`` draws it: ``plots.curves``; numerical attributes in the quantile bins
+the effects use).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..plots.analysis import PlotAnalysis
+from ..plots.curves import draw_curves
 from ..plots.output_names import FigureIndex, file_names, inside, shown
 from ..queries import run_query
 from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
@@ -78,18 +80,11 @@ def _curves_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> Figu
     """The mean of ``metric`` per step, one line per level of ``attribute``, with its CI band."""
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
-    for i, level in enumerate(dict.fromkeys(curves["level"].dropna())):  # the query's order
-        rows = curves[curves["level"] == level]
-        ax.plot(rows["step"], rows["mean"], color=f"C{i % 10}", label=shown(str(level)))
-        ax.fill_between(rows["step"], rows["ci_low"].astype(float),
-                        rows["ci_high"].astype(float), color=f"C{i % 10}", alpha=0.2,
-                        linewidth=0)
+    draw_curves(ax, curves, title=shown(attribute), label=shown)  # in the query's order
     ax.set_xlabel("step")
     ax.set_ylabel(shown(metric))
     trials = int(curves.groupby("level")["n"].max().sum()) if len(curves) else 0
     ax.set_title(f"{shown(metric)} per step (mean, 95 % CI)\ntrials: {trials} {TRIAL_SET}",
                  fontsize="medium", wrap=True)
-    if len(curves):
-        ax.legend(title=shown(attribute), fontsize="small")
     fig.tight_layout()
     return fig
