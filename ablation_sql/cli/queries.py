@@ -11,7 +11,7 @@ import duckdb
 from ..errors import QueryError
 from ..queries import NamedQuery, bind_params
 from ..store.fetch import one_line
-from .render import Rows, fetch_rows
+from ..store.render import Rows, fetch_rows
 
 __all__ = ["describe_queries", "parse_cli_params", "query_rows", "run_sql"]
 
