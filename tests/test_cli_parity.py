@@ -74,3 +74,33 @@ def test_shared_options_are_defined_once(option):
     spelled = [path.name for path in folder.glob("*.py")
                if f'add_argument("{option}"' in path.read_text(encoding="utf-8")]
     assert spelled == ["common.py"]
+
+
+def test_export_plot_and_report_methods_write_what_the_commands_write(real_experiment,
+                                                                       tmp_path, capsys):
+    """``db.export``, ``db.plot`` and ``db.report`` write the files their command writes."""
+    path = tmp_path / "tpe.duckdb"
+    with ablation_sql.connect(path) as db:
+        db.ingest(real_experiment, workers=1)
+    runs = {
+        "export": (["export", str(tmp_path / "cli-export"), "--format", "csv"],
+                   lambda db, out: db.export(out, format="csv")),
+        "plot": (["plot", "--out", str(tmp_path / "cli-plot"), "--metric", "val_loss",
+                  "--format", "svg"],
+                 lambda db, out: db.plot(out, metrics=["val_loss"], format="svg")),
+        "report": (["report", str(path), "--out", str(tmp_path / "cli-report"), "--quiet"],
+                   lambda db, out: db.report(out)),
+    }
+    for command, (argv, method) in runs.items():
+        assert cli.main([*argv, "--db", str(path)] if command != "report" else argv) == 0
+        capsys.readouterr()
+        with ablation_sql.connect(path, read_only=True, allow_files=True) as db:
+            method(db, tmp_path / f"py-{command}")
+        by_cli = sorted(p.relative_to(tmp_path / f"cli-{command}").as_posix()
+                        for p in (tmp_path / f"cli-{command}").rglob("*"))
+        by_python = sorted(p.relative_to(tmp_path / f"py-{command}").as_posix()
+                           for p in (tmp_path / f"py-{command}").rglob("*"))
+        assert by_cli == by_python and by_cli, command
+    for name in ("trials.csv", "metrics.csv"):
+        assert ((tmp_path / "cli-export" / name).read_bytes()
+                == (tmp_path / "py-export" / name).read_bytes())
