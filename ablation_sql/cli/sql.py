@@ -96,10 +96,9 @@ def _run_query(args: argparse.Namespace) -> int:
     from .queries import parse_cli_params, query_rows
 
     query = get_query(args.name, load_queries(args.queries_dir))
-    params = parse_cli_params(args.param)
-    bind_params(query, params)  # parameter errors before the database is opened
+    bound = bind_params(query, parse_cli_params(args.param))  # errors before the db opens
     with connect(args.db, read_only=True) as db:
-        rows = query_rows(db.con, query, params)
+        rows = query_rows(db.con, query, bound)
     sys.stdout.write(render(rows, args.format))
     return 0
 
