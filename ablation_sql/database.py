@@ -1,6 +1,8 @@
 """The Database: one DuckDB database holding ingested experiments; the user's entry point
 (``asql.connect``). A facade over the layers below it (``store``, ``ingest``, ``queries``,
-``effects``), which take its connection and never import it; ``compat`` and ``cli`` sit above."""
+``effects``, ``plots``, ``report``), which take its connection and never import it; ``compat`` and
+``cli`` sit above. Each ``ablation-sql`` command has its method here (``plot``, ``report``,
+``export``, ...)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .store.views import refresh_views
 
 if TYPE_CHECKING:
     from .effects import Effects
+    from .plots.database_figures import PlotRun, Remap
 
 __all__ = ["Database", "connect", "database_problem"]
 
@@ -88,6 +91,36 @@ class Database:
 
         return effects(self, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
                        direction=direction)
+
+    def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
+             remap: str | os.PathLike | Remap | None = None, format: str = "png",
+             policy: str = "best", experiment: str | None = None, rows: str = "trial",
+             direction: str | None = None,
+             statuses: Sequence[str] | None = ("complete",)) -> PlotRun:
+        """Write the line, violin and parallel-coordinates figures under ``out`` (as
+        ``ablation-sql plot``; options in ``plots.database_figures.plot_database``);
+        ``print(run.summary())`` says what was drawn."""
+        from .plots.database_figures import plot_database
+
+        return plot_database(self.con, out, metrics=metrics, remap=remap, format=format,
+                             policy=policy, experiment=experiment, rows=rows,
+                             direction=direction, statuses=statuses)
+
+    def report(self, out: str | os.PathLike, *, experiments: list[str] | None = None,
+               top_k: int = 10, n_boot: int = 1000, seed: int = 0) -> Path:
+        """Write the static HTML report of ``experiments`` (default: all) to
+        ``out/index.html`` (as ``ablation-sql report``); returns the page's path."""
+        from .report import build_report
+
+        return build_report(self.con, out, database=str(self.path or "in memory"),
+                            experiments=experiments, top_k=top_k, n_boot=n_boot, seed=seed)
+
+    def export(self, out: str | os.PathLike, format: str = "parquet") -> list[Path]:
+        """Write every table and view to ``out/<name>.<format>`` (parquet or csv; as
+        ``ablation-sql export``); returns the files written. Needs ``allow_files``."""
+        from .store.export import export_database
+
+        return export_database(self.con, out, format)
 
     def refresh_views(self) -> None:
         """Regenerate the views (done by every ingest; call it after changing tables by hand)."""

@@ -102,3 +102,17 @@ def test_cli_errors_are_one_line(db_path, capsys) -> None:
     assert main(["effects", "--db", str(db_path), "--metric", "val_accuracy",
                  "--experiment", "other"]) == 2
     assert "experiments: exp" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_cli_prints_the_library_rendering(db_path, capsys, fmt) -> None:
+    """``ablation-sql effects`` prints ``Effects.render`` (stdout) and ``render_side``
+    (stderr): the command's text comes from the library."""
+    assert main(["effects", "--db", str(db_path), "--metric", "val_accuracy", "--boots", "30",
+                 "--format", fmt]) == 0
+    out, err = capsys.readouterr()
+    with asql.connect(db_path, read_only=True) as db:
+        found = db.effects("val_accuracy", n_boot=30)
+    assert out == found.render(fmt) and err == found.render_side(fmt)
+    machine = fmt in ("csv", "json")
+    assert ("Findings:" in err) == machine and ("Findings:" in out) != machine

@@ -1,8 +1,9 @@
 """The ``ablation-sql`` command: argument parsing over the library, one-line errors.
 
 Each command lives in a module of this package with an ``add(commands)`` function that
-registers its parser; the command's ``run`` calls one library function. ``render`` turns
-results into text (``Rows``), ``queries`` runs SQL and named queries for the commands. The top
+registers its parser and a ``PYTHON_EQUIVALENT`` naming its library call (on ``Database`` or
+in ``ablation_sql.__all__``); the command's ``run`` calls it once and prints the result.
+``common`` defines the shared options, ``queries`` runs SQL and named queries as Rows. The top
 layer: may import everything below it; nothing imports it.
 """
 
@@ -15,9 +16,13 @@ from collections.abc import Sequence
 from ..errors import AblationSQLError
 from . import effects, export, ingest, plot, report, sql
 
-__all__ = ["build_parser", "main"]
+__all__ = ["PYTHON_EQUIVALENTS", "build_parser", "main"]
 
 _COMMANDS = (ingest, sql, export, report, effects, plot)
+
+# Each command's library call: a method of ``Database`` or a name in ``ablation_sql.__all__``.
+PYTHON_EQUIVALENTS = {name: call for command in _COMMANDS
+                      for name, call in command.PYTHON_EQUIVALENT.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""What the commands share: defaults, output formats, argument types, the progress bar."""
+"""What the commands share: the options ``--db``, ``--format`` and ``--experiment`` (defined
+here once), defaults, output formats, argument types, the progress bar."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from .render import FORMATS
+from ..store.render import FORMATS
 
-__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "positive", "progress"]
+__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_experiment", "add_format",
+           "positive", "progress"]
 
 DEFAULT_DB = "ablation.duckdb"
 OUTPUT_FORMATS = FORMATS
@@ -36,6 +38,25 @@ class progress:
         if self.bar is not None:
             self.bar.close()
 
+def add_db(parser: argparse.ArgumentParser, *, default: str | None = DEFAULT_DB,
+           help: str | None = None) -> None:
+    """``--db FILE``: the database file (default ``ablation.duckdb``)."""
+    parser.add_argument("--db", default=default, metavar="FILE" if default is None else None,
+                        help=help or f"database file (default: {default})")
+
+
+def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...] = OUTPUT_FORMATS,
+               *, what: str = "output format") -> None:
+    """``--format``: one of ``choices``, the first by default."""
+    parser.add_argument("--format", choices=choices, default=choices[0],
+                        help=f"{what} (default: {choices[0]})")
+
+
+def add_experiment(parser: argparse.ArgumentParser, help: str, *, repeat: bool = False
+                   ) -> None:
+    """``--experiment ID``: one experiment (``repeat``: a list of them)."""
+    parser.add_argument("--experiment", action="append" if repeat else "store", metavar="ID",
+                        help=help)
 
 
 def positive(text: str) -> int:

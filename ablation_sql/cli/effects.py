@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from ..store.choices import POLICIES
-from .common import DEFAULT_DB, OUTPUT_FORMATS, positive
+from .common import add_db, add_experiment, add_format, positive
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
 
-_TYPES = {"float64": "DOUBLE", "Int64": "BIGINT", "int64": "BIGINT"}
+PYTHON_EQUIVALENT = {"effects": "Database.effects"}
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -26,9 +26,8 @@ def add(commands: argparse._SubParsersAction) -> None:
         "read-only.",
     )
     p.add_argument("--metric", required=True, help="the metric, e.g. val_accuracy")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
-    p.add_argument("--experiment", metavar="ID",
-                   help="the experiment (default: the database's only one)")
+    add_db(p)
+    add_experiment(p, "the experiment (default: the database's only one)")
     p.add_argument("--policy", choices=POLICIES, default="best",
                    help="how each trial's curve is reduced to one value (default: best)")
     p.add_argument("--k", type=positive, default=5,
@@ -38,44 +37,16 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--boots", type=positive, default=1000, metavar="N",
                    help="bootstrap resamples (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                   help="output format of the table (default: table)")
+    add_format(p, what="output format of the table")
     p.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from ..database import connect
-    from .render import Rows, render
 
     with connect(args.db, read_only=True) as db:
         result = db.effects(args.metric, args.experiment, args.policy, n_boot=args.boots,
                             seed=args.seed, k=args.k, direction=args.direction)
-    frame = result.to_frame()
-    rows = Rows(list(frame.columns), [_TYPES.get(str(t), "VARCHAR") for t in frame.dtypes],
-                [tuple(_value(v) for v in row) for row in frame.itertuples(index=False)])
-    findings = result.findings[: len(result.findings) - len(result.warnings)]
-    table = render(rows, args.format)
-    if args.format in ("csv", "json"):
-        sys.stdout.write(table)
-        sys.stderr.write(_lines("Findings", findings) + _lines("Warnings", result.warnings))
-        return 0
-    bullet = "- " if args.format == "markdown" else ""
-    sys.stdout.write(_lines("Findings", findings, bullet) + "\n" + table
-                     + ("\n" if result.warnings else "")
-                     + _lines("Warnings", result.warnings, bullet))
+    sys.stdout.write(result.render(args.format))
+    sys.stderr.write(result.render_side(args.format))
     return 0
-
-
-def _lines(title: str, sentences: list[str], bullet: str = "") -> str:
-    if not sentences:
-        return ""
-    return f"{title}:\n" + "".join(f"{bullet}{s}\n" for s in sentences)
-
-
-def _value(value: object) -> object:
-    """A table cell as a plain Python value (None for NULL, NaN and NA)."""
-    from pandas import isna
-
-    if isna(value):
-        return None
-    return value.item() if hasattr(value, "item") else value

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ..store.export import EXPORT_FORMATS
-from .common import DEFAULT_DB
+from .common import add_db, add_format
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+PYTHON_EQUIVALENT = {"export": "Database.export"}
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -17,18 +19,16 @@ def add(commands: argparse._SubParsersAction) -> None:
         ".csv), one file each. The database is opened read-only.",
     )
     p.add_argument("out", metavar="OUT", help="folder to write into (created if needed)")
-    p.add_argument("--format", choices=EXPORT_FORMATS, default="parquet",
-                   help="file format (default: parquet)")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    add_format(p, EXPORT_FORMATS, what="file format")
+    add_db(p)
     p.set_defaults(run=_run_export)
 
 
 def _run_export(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..store.export import export_database
 
     with connect(args.db, read_only=True, allow_files=True) as db:
-        written = export_database(db.con, args.out, args.format)
+        written = db.export(args.out, args.format)
     print(f"Wrote {len(written)} files to {args.out}: "
           + ", ".join(path.name for path in written))
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from .common import DEFAULT_DB, positive, progress
+from .common import add_db, positive, progress
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+PYTHON_EQUIVALENT = {"ingest": "Database.ingest"}
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -16,7 +18,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         "DuckDB database. Unchanged trials are not re-read; one ingest is one transaction.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="experiment folder(s)")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    add_db(p)
     p.add_argument("--workers", type=positive, default=None,
                    help="local parsing processes (default: one per core)")
     p.add_argument("--scheduler", metavar="ADDRESS",

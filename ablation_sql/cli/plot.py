@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ..store.choices import FIGURE_FORMATS, POLICIES
-from .common import DEFAULT_DB
+from .common import add_db, add_experiment, add_format
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+PYTHON_EQUIVALENT = {"plot": "Database.plot"}
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -22,7 +24,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         "--experiment is given, each experiment's figures go under DIR/<experiment_id>/. "
         "The database is opened read-only.",
     )
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
+    add_db(p)
     p.add_argument("--out", required=True, metavar="DIR",
                    help="folder to write the figures into (created if needed)")
     p.add_argument("--metric", action="append", metavar="M",
@@ -33,13 +35,11 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--remap", metavar="FILE.yaml",
                    help="YAML file {metrics: {name: label}, attributes: {name: label}}: the "
                    "labels shown; as in ABLATOR, a section given also selects what is drawn")
-    p.add_argument("--format", choices=FIGURE_FORMATS, default="png",
-                   help="file format (default: png)")
+    add_format(p, FIGURE_FORMATS, what="file format")
     p.add_argument("--policy", choices=POLICIES, default="best",
                    help="each trial's value: its best, its last, or the mean of its last 5 "
                    "(default: best)")
-    p.add_argument("--experiment", metavar="ID",
-                   help="draw this experiment only (default: every experiment)")
+    add_experiment(p, "draw this experiment only (default: every experiment)")
     p.add_argument("--all-rows", action="store_true",
                    help="draw every step's row, as ABLATOR does, not one point per trial")
     p.add_argument("--all-trials", action="store_true",
@@ -50,10 +50,9 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 def _run_plot(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..plots.database_figures import plot_database
 
     with connect(args.db, read_only=True) as db:
-        run = plot_database(db, args.out, metrics=args.metric, remap=args.remap,
+        run = db.plot(args.out, metrics=args.metric, remap=args.remap,
                             format=args.format, policy=args.policy, experiment=args.experiment,
                             rows="all" if args.all_rows else "trial", direction=args.direction,
                             statuses=None if args.all_trials else ("complete",))

@@ -9,17 +9,16 @@ from typing import Any
 import duckdb
 
 from ..errors import QueryError
-from ..queries import NamedQuery, bind_params
+from ..queries import NamedQuery
 from ..store.fetch import one_line
-from .render import Rows, fetch_rows
+from ..store.render import Rows, fetch_rows
 
 __all__ = ["describe_queries", "parse_cli_params", "query_rows", "run_sql"]
 
 
-def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, params: Mapping[str, Any]
+def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, bound: Mapping[str, Any]
                ) -> Rows:
-    """Run ``query`` with ``params`` (strings converted to the declared types) as Rows."""
-    bound = bind_params(query, params)
+    """Run ``query`` with its ``bound`` parameters (``bind_params``'s result) as Rows."""
     try:
         return fetch_rows(con.execute(query.sql, bound))
     except duckdb.Error as exc:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from .common import positive, progress
+from .common import add_db, add_experiment, positive, progress
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+# with folders: Database.ingest, then Database.report
+PYTHON_EQUIVALENT = {"report": "Database.report"}
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -24,10 +27,10 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="a database file, or experiment folder(s)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report to")
-    p.add_argument("--db", metavar="FILE",
-                   help="database to ingest folders into (default: DIR/ablation.duckdb)")
-    p.add_argument("--experiment", action="append", metavar="ID",
-                   help="only this experiment (repeat for several; default: all given)")
+    add_db(p, default=None, help="database to ingest folders into (default: "
+           "DIR/ablation.duckdb)")
+    add_experiment(p, "only this experiment (repeat for several; default: all given)",
+                   repeat=True)
     p.add_argument("--top", type=positive, default=10, metavar="K",
                    help="trials in the top-trials tables (default: 10)")
     p.add_argument("--workers", type=positive, default=None,

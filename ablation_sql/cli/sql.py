@@ -6,9 +6,12 @@ import argparse
 import re
 import sys
 
-from .common import DEFAULT_DB, OUTPUT_FORMATS
+from .common import add_db, add_format
 
-__all__ = ["add"]
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+PYTHON_EQUIVALENT = {"sql": "Database.sql", "query": "Database.query",
+                     "queries": "Database.queries"}
 
 # DuckDB's messages for what the sandbox refuses (external access, locked configuration)
 _SANDBOXED = re.compile(r"disabled (by|through) configuration|configuration has been locked")
@@ -36,9 +39,8 @@ def _add_sql(commands: argparse._SubParsersAction) -> None:
         "reduction := 'best', ...).",
     )
     p.add_argument("query", metavar="SQL", help="the SQL text, or - to read it from stdin")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                   help="output format (default: table)")
+    add_db(p)
+    add_format(p)
     p.add_argument("--write", action="store_true",
                    help="open the database read-write, with file and network access "
                    "(default: read-only, no file or network access)")
@@ -51,8 +53,8 @@ def _add_sql(commands: argparse._SubParsersAction) -> None:
 def _run_sql(args: argparse.Namespace) -> int:
     from ..database import connect
     from ..errors import QueryError
+    from ..store.render import render
     from .queries import run_sql
-    from .render import render
 
     text = sys.stdin.read() if args.query == "-" else args.query
     allow_files = args.write or args.allow_files
@@ -80,9 +82,8 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
     p.add_argument("name", metavar="NAME", help="the query's name")
     p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value (repeat for several)")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database file (default: {DEFAULT_DB})")
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                   help="output format (default: table)")
+    add_db(p)
+    add_format(p)
     p.add_argument("--queries-dir", metavar="DIR",
                    help="load the named queries from this folder instead of the library")
     p.set_defaults(run=_run_query)
@@ -91,14 +92,13 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
 def _run_query(args: argparse.Namespace) -> int:
     from ..database import connect
     from ..queries import bind_params, get_query, load_queries
+    from ..store.render import render
     from .queries import parse_cli_params, query_rows
-    from .render import render
 
     query = get_query(args.name, load_queries(args.queries_dir))
-    params = parse_cli_params(args.param)
-    bind_params(query, params)  # parameter errors before the database is opened
+    bound = bind_params(query, parse_cli_params(args.param))  # errors before the db opens
     with connect(args.db, read_only=True) as db:
-        rows = query_rows(db.con, query, params)
+        rows = query_rows(db.con, query, bound)
     sys.stdout.write(render(rows, args.format))
     return 0
 

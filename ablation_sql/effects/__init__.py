@@ -2,7 +2,8 @@
 
 ``effects(db, metric)`` (or ``Database.effects``) returns an ``Effects``: marginal and
 adjusted effects, importance, confounding, reduction sensitivity, baseline-relative effects and
-findings in words. ``load_trials`` gives the trials it analyses as a ``TrialData``.
+findings in words; ``Effects.render(format)`` is the text ``ablation-sql effects`` prints
+(``text``). ``load_trials`` gives the trials it analyses as a ``TrialData``.
 ``estimate`` assembles the analysis from its parts. Takes a store connection (or an object
 holding one as ``.con``, such as ``Database``); may import ``ablation_sql.queries``, ``ingest``,
 ``store`` and ``errors``.

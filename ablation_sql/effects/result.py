@@ -98,4 +98,19 @@ class Effects:
                          for row in frame.to_dict(orient="records")]
         return out
 
+    def render(self, format: str = "table") -> str:
+        """The text ``ablation-sql effects --format FORMAT`` prints (table, csv, json or
+        markdown): findings, the one-row-per-attribute table, warnings; csv and json give the
+        table alone (the CLI prints the findings and warnings to stderr: ``render_side``)."""
+        from .text import render_effects
+
+        return render_effects(self, format)[0]
+
+    def render_side(self, format: str = "table") -> str:
+        """What ``ablation-sql effects`` prints to stderr: the findings and warnings for csv
+        and json, nothing for table and markdown."""
+        from .text import render_effects
+
+        return render_effects(self, format)[1]
+
 

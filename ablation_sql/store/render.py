@@ -1,6 +1,6 @@
 """Query results as Rows and as text: table, csv, json or markdown.
 
-Text renderings (``render``) for the CLI:
+Text renderings (``render``) for the CLI and ``Effects.render``:
 
 - ``table``: aligned columns for people (floats to 6 significant digits, NULL as ``NULL``),
   then ``(n rows)``;
@@ -29,8 +29,8 @@ from typing import Any
 
 import duckdb
 
-from ..store.fetch import _base_type
-from ..store.values import json_scalar
+from .fetch import _base_type
+from .values import json_scalar
 
 __all__ = ["FORMATS", "Rows", "fetch_rows", "render"]
 
