@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 import ablation_sql as asql
 from ablation_sql import plots
 from ablation_sql.cli import build_parser
-from ablation_sql.cli import render as cli_render
 from ablation_sql.effects import findings
 from ablation_sql.plots import axes, curves, database_figures
 from ablation_sql.store import choices, export, values
+from ablation_sql.store import render as render
 
 PACKAGE = Path(asql.__file__).parent
 
@@ -45,7 +45,7 @@ def test_one_json_conversion_of_nan_and_inf() -> None:
     assert values.json_scalar(math.inf) == "Infinity"
     assert values.json_scalar(np.float64(-math.inf)) == "-Infinity"
     assert values.json_scalar(math.nan) is None and values.json_scalar(pd.NA) is None
-    assert cli_render._jsonable(-math.inf, None) == "-Infinity"
+    assert render._jsonable(-math.inf, None) == "-Infinity"
     writers = [p for p, text in _sources().items() if re.search(r'"-?Infinity" if', text)]
     assert writers == [PACKAGE / "store" / "values.py"]
 
@@ -61,7 +61,7 @@ def test_one_list_of_output_formats() -> None:
     text_commands = _options("--format")
     assert text_commands.pop("plot") is choices.FIGURE_FORMATS
     assert text_commands.pop("export") is export.EXPORT_FORMATS
-    assert text_commands and all(c is cli_render.FORMATS for c in text_commands.values())
+    assert text_commands and all(c is render.FORMATS for c in text_commands.values())
     assert plots.analysis.FORMATS is choices.FIGURE_FORMATS
 
 
