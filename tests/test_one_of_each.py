@@ -20,7 +20,7 @@ from ablation_sql.cli import build_parser
 from ablation_sql.effects import findings
 from ablation_sql.plots import axes, curves, database_figures
 from ablation_sql.store import choices, export, values
-from ablation_sql.store import render as render
+from ablation_sql.store import render
 
 PACKAGE = Path(asql.__file__).parent
 
