@@ -19,8 +19,7 @@ from ablation_sql import plots
 from ablation_sql.cli import build_parser
 from ablation_sql.effects import findings
 from ablation_sql.plots import axes, curves, database_figures
-from ablation_sql.store import choices, export, values
-from ablation_sql.store import render
+from ablation_sql.store import choices, export, render, values
 
 PACKAGE = Path(asql.__file__).parent
 
