@@ -18,6 +18,8 @@ from ablation_sql.cli import main
 from ablation_sql.plots.analysis import PlotAnalysis
 from ablation_sql.synthetic.generate import LR, NF1, NF2, generate_experiment
 
+from .hostile_names import write_experiment
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 HOSTILE = 'exp <b>"bold"</b> & co'
@@ -286,3 +288,13 @@ def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
     one = _parse(tmp_path / "one" / "index.html")
     assert "experiment-2" not in one.ids
     assert one.images and all(src.startswith("figures/exp2/") for src in one.images)
+
+
+def test_too_few_trials_say_the_explained_share_cannot_be_estimated(tmp_path: Path) -> None:
+    write_experiment(tmp_path / "exp", metrics={"loss": "min"}, numerical=["a", "b"],
+                     categorical=["c"], trials=4)
+    assert main(["report", str(tmp_path / "exp"), "--out", str(tmp_path / "site"), "--quiet",
+                 "--workers", "1"]) == 0
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "cannot be estimated from so few trials" in page
+    assert "R² = nan" not in page and "nan to nan" not in page

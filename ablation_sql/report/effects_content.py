@@ -3,6 +3,7 @@ sentences (findings first, then what limits them)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -50,10 +51,13 @@ def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str,
         return MetricEffects(metric, [], [], [], "", empty, empty, empty, empty, empty,
                              error=str(exc))
     low, high = found.r_squared_ci
+    explained = (f"the attributes together explain R² = {found.r_squared:.2f} (95 % CI "
+                 f"{low:.2f} to {high:.2f}) of the variance"
+                 if math.isfinite(found.r_squared) and math.isfinite(low) and math.isfinite(high)
+                 else "how much of the variance the attributes explain cannot be estimated "
+                 "from so few trials")
     summary = (f"{found.n_used} of {found.n_trials} trials used ({found.policy} value per "
-               f"trial); the attributes together explain R² = {found.r_squared:.2f} "
-               f"(95 % CI {low:.2f} to {high:.2f}) of the variance; {found.n_boot} bootstrap "
-               f"resamples, seed {found.seed}.")
+               f"trial); {explained}; {found.n_boot} bootstrap resamples, seed {found.seed}.")
     sentences = [s for s in found.findings if s not in found.warnings]
     return MetricEffects(
         metric=metric,
