@@ -1,6 +1,5 @@
-"""ABLATOR's ``PlotAnalysis``: a line plot per numerical attribute and a violin plot per
-categorical one, for every optimised metric, saved as PNG (or SVG, PDF) files; and a
-parallel-coordinates figure per metric over every attribute.
+"""ABLATOR's ``PlotAnalysis``: per optimised metric, a line plot per numerical attribute, a
+violin plot per categorical one and a parallel-coordinates figure over every attribute.
 
     analysis = PlotAnalysis(df, save_dir="./plots", cache=True,
                             optim_metrics={"val_accuracy": Optim.max},
