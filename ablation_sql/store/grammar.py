@@ -1,22 +1,28 @@
-"""The named-query file grammar: a ``-- name:`` header, a description, typed ``-- param``
-declarations, one SQL statement; errors name ``file:line`` (see ``queries/README.md``)."""
+"""The grammar of every SQL file, named queries and the layers' own alike (see
+``queries/README.md``): a ``-- name:`` header, a description, typed ``-- param``
+declarations, then one statement, or several after a ``-- script`` header line (the package's
+own files only); errors name ``file:line``."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import QueryError
 
-__all__ = ["TYPES", "NamedQuery", "QueryParam", "convert", "parse_query"]
+__all__ = ["TYPES", "QueryParam", "SqlFile", "Statement", "convert", "parse_sql"]
 
-TYPES = ("str", "int", "float", "bool")
+TYPES = ("str", "int", "float", "bool")  # the types a value from the command line converts to
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_LINE = re.compile(r"--\s*name\s*:\s*(?P<name>\S+)\s*$")
 _PARAM_LINE = re.compile(
     r"--\s*param\s+(?P<name>[^\s:]+)\s*:\s*(?P<type>[^\s=]+)\s*(?P<rest>.*)$")
+_INCLUDE_LINE = re.compile(r"--\s*include\s*:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*")
+_SCRIPT_LINE = re.compile(r"--\s*script\s*")
 _BOUND = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<value>[^\s=<>]+)\s*")
 _HOLDS = {">=": lambda v, b: v >= b, ">": lambda v, b: v > b,
           "<=": lambda v, b: v <= b, "<": lambda v, b: v < b}
@@ -54,14 +60,30 @@ class QueryParam:
 
 
 @dataclass(frozen=True)
-class NamedQuery:
-    """A query from ``<name>.sql``: its description, declared parameters and SQL."""
+class Statement:
+    """One statement of a file and the parameters it uses."""
+
+    sql: str
+    params: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """A parsed ``<name>.sql``: its description, declared parameters and statements."""
 
     name: str
     description: str
     params: tuple[QueryParam, ...]
-    sql: str
+    statements: tuple[Statement, ...]
     path: str
+    script: bool = False
+
+    @property
+    def sql(self) -> str:
+        """The SQL: the statement, or a script's statements each ending with ``;``."""
+        if not self.script:
+            return self.statements[0].sql
+        return "\n\n".join(f"{s.sql};" for s in self.statements)
 
     @property
     def summary(self) -> str:
@@ -123,8 +145,13 @@ def convert(value: Any, type_: str, label: str = "value") -> Any:
     raise QueryError(f"{label}: expected {_article(type_)} {type_}, got {value!r}")
 
 
-def parse_query(text: str, path: str = "<query>") -> NamedQuery:
-    """Parse one query file; errors name ``path:line``."""
+def parse_sql(text: str, path: str = "<query>", *, types: Sequence[str] = TYPES,
+              scripts: bool = False, include: Callable[[str], tuple[str, str]] | None = None
+              ) -> SqlFile:
+    """Parse one SQL file; errors name ``path:line``. ``types``: the parameter types allowed;
+    ``scripts``: whether a ``-- script`` header line may declare several statements;
+    ``include``: the path and text of the fragment named by an ``-- include: <name>`` header
+    line, whose ``-- param`` lines are declared in its place."""
     lines = text.splitlines()
     header_end = 0
     while header_end < len(lines) and lines[header_end].lstrip().startswith("--"):
@@ -143,15 +170,26 @@ def parse_query(text: str, path: str = "<query>") -> NamedQuery:
 
     description: list[str] = []
     params: list[QueryParam] = []
+    script = False
     for number in range(2, header_end + 1):
         line = lines[number - 1].strip()
         if re.match(r"--\s*param\b", line):
-            param = _parse_param(line, path, number)
+            found = [_parse_param(line, path, number, types)]
+        elif match := _INCLUDE_LINE.fullmatch(line):
+            found = _included(match["name"], include, path, number, types)
+        elif _SCRIPT_LINE.fullmatch(line):
+            if not scripts:
+                raise QueryError(f"{path}:{number}: a named query is one statement "
+                                 "('-- script' is for the package's own SQL files)")
+            script = True
+            continue
+        else:
+            description.append(line[2:].strip())
+            continue
+        for param in found:
             if any(p.name == param.name for p in params):
                 raise QueryError(f"{path}:{number}: parameter {param.name!r} declared twice")
             params.append(param)
-        else:
-            description.append(line[2:].strip())
     while description and not description[-1]:
         description.pop()
     if not description or not description[0]:
@@ -161,9 +199,17 @@ def parse_query(text: str, path: str = "<query>") -> NamedQuery:
     body = "\n".join(body_lines).strip()
     if not body:
         raise QueryError(f"{path}:{header_end + 1}: no SQL after the header")
-    used = _scan_body(body_lines, path, header_end)
+    statements = _scan_body(body_lines, path, header_end)
+    if len(statements) > 1 and not script:
+        raise QueryError(f"{path}:{statements[0].end_line}: one query per file (found a second "
+                         "statement after this ';'" + ("; a '-- script' header line allows "
+                                                      "several)" if scripts else ")"))
+    used: dict[str, int] = {}
+    for statement in statements:
+        for used_name, number in statement.used.items():
+            used.setdefault(used_name, number)
     declared = {p.name for p in params}
-    for used_name, number in used.items():
+    for used_name, number in sorted(used.items(), key=lambda item: item[1]):
         if used_name not in declared:
             raise QueryError(f"{path}:{number}: ${used_name} is used but not declared "
                              f"(add '-- param {used_name}: <type> [= default]')")
@@ -171,11 +217,35 @@ def parse_query(text: str, path: str = "<query>") -> NamedQuery:
         if p.name not in used:
             raise QueryError(f"{path}:{p.line}: parameter {p.name!r} is declared but the SQL "
                              f"never uses ${p.name}")
-    sql = body.rstrip().removesuffix(";").rstrip()
-    return NamedQuery(name, "\n".join(description), tuple(params), sql, path)
+    if script:
+        parts = tuple(Statement(s.sql, frozenset(s.used)) for s in statements)
+    else:  # the whole body, its comments included
+        sql = body.rstrip().removesuffix(";").rstrip()
+        parts = (Statement(sql, frozenset(used)),)
+    return SqlFile(name, "\n".join(description), tuple(params), parts, path, script)
 
 
-def _parse_param(line: str, path: str, number: int) -> QueryParam:
+def _included(name: str, include: Callable[[str], tuple[str, str]] | None, path: str, number: int,
+              types: Sequence[str]) -> list[QueryParam]:
+    """The parameters declared by the fragment ``name``, as declared at ``path:number``."""
+    if include is None:
+        raise QueryError(f"{path}:{number}: '-- include' is not available here")
+    fragment, text = include(name)
+    lines = text.splitlines()
+    if not lines or not _NAME_LINE.fullmatch(lines[0].strip()):
+        raise QueryError(f"{path}:{number}: fragment {fragment} starts with '-- name: {name}'")
+    found = []
+    for i, line in enumerate(lines[1:], start=2):
+        line = line.strip()
+        if line and not line.startswith("--"):
+            raise QueryError(f"{fragment}:{i}: a fragment holds header lines only")
+        if re.match(r"--\s*param\b", line):
+            param = _parse_param(line, fragment, i, types)
+            found.append(dataclasses.replace(param, line=number))
+    return found
+
+
+def _parse_param(line: str, path: str, number: int, types: Sequence[str]) -> QueryParam:
     match = _PARAM_LINE.fullmatch(line)
     if not match:
         raise QueryError(f"{path}:{number}: expected '-- param <name>: <type> [= <default>] "
@@ -183,8 +253,8 @@ def _parse_param(line: str, path: str, number: int) -> QueryParam:
     name, type_, rest = match["name"], match["type"], match["rest"].strip()
     if not _NAME.fullmatch(name):
         raise QueryError(f"{path}:{number}: parameter name {name!r} is not an identifier")
-    if type_ not in TYPES:
-        raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(TYPES)})")
+    if type_ not in types:
+        raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(types)})")
     bounds, rest = _parse_bounds(rest, type_, f"{path}:{number}")
     help_text = ""
     default: Any = None
@@ -251,10 +321,20 @@ def _split_default(text: str, path: str, number: int) -> tuple[str | None, str]:
     return (None if raw == "NULL" else raw), (sep + rest).strip()
 
 
-def _scan_body(lines: list[str], path: str, offset: int) -> dict[str, int]:
-    """``$name`` parameters used outside strings and comments, with their first line; also
-    refuses positional parameters and a second statement."""
-    used: dict[str, int] = {}
+@dataclass
+class _Scanned:
+    """A statement found by ``_scan_body``: its text, its ``$name`` parameters with the line
+    of each one's first use, and the line of its ending ``;``."""
+
+    sql: str
+    used: dict[str, int]
+    end_line: int
+
+
+def _scan_body(lines: list[str], path: str, offset: int) -> list[_Scanned]:
+    """The statements of the body (split at ``;`` outside strings and comments) with the
+    ``$name`` parameters each uses outside strings and comments; refuses positional
+    parameters."""
     text = "\n".join(lines)
     line_starts = [0]
     for line in lines:
@@ -270,8 +350,10 @@ def _scan_body(lines: list[str], path: str, offset: int) -> dict[str, int]:
                 hi = mid
         return offset + lo + 1
 
+    found: list[_Scanned] = []
+    used: dict[str, int] = {}
+    start: int | None = None  # where the statement being read begins
     i, n = 0, len(text)
-    statement_end = None
     while i < n:
         ch = text[i]
         if text.startswith("--", i):
@@ -284,9 +366,8 @@ def _scan_body(lines: list[str], path: str, offset: int) -> dict[str, int]:
                 raise QueryError(f"{path}:{line_of(i)}: unterminated /* comment")
             i = end + 2
             continue
-        if statement_end is not None and not ch.isspace():
-            raise QueryError(f"{path}:{line_of(statement_end)}: one query per file (found a "
-                             f"second statement after this ';')")
+        if start is None and not ch.isspace():
+            start = i
         if ch in "'\"":
             end = i + 1
             while True:
@@ -311,10 +392,13 @@ def _scan_body(lines: list[str], path: str, offset: int) -> dict[str, int]:
         if ch == "?":
             raise QueryError(f"{path}:{line_of(i)}: '?' parameters are not supported; "
                              f"declare a named one and use $name")
-        if ch == ";":
-            statement_end = i
+        if ch == ";" and start is not None:
+            found.append(_Scanned(text[start:i].strip(), used, line_of(i)))
+            start, used = None, {}
         i += 1
-    return used
+    if start is not None:
+        found.append(_Scanned(text[start:].strip(), used, line_of(n)))
+    return found
 
 
 def _show(value: Any) -> str:
