@@ -46,7 +46,7 @@ class Database:
         self.allow_files = not read_only if allow_files is None else allow_files
         self.con = open_connection(self.path, read_only=read_only,
                                    allow_files=self.allow_files)
-        self._engine = None
+        self._engine: Any = None  # a sqlalchemy Engine, made when first asked for
 
     @property
     def engine(self):

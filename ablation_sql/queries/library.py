@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+; importlib.abc.Traversable is deprecated from 3.12
+if sys.version_info >= (3, 11):  # importlib.abc.Traversable is deprecated from 3.12
     from importlib.resources.abc import Traversable
-except ImportError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
 import duckdb
@@ -61,7 +62,7 @@ INCLUDE_FOLDER = "include"  # the library's shared header fragments (``-- includ
 def default_folder() -> Traversable:
     """The query library: packaged (``ablation_sql/queries/named``) or the checkout's
     ``queries/``."""
-    packaged = resources.files("ablation_sql").joinpath("queries", "named")
+    packaged = resources.files("ablation_sql") / "queries" / "named"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent.parent / "queries"
@@ -74,7 +75,7 @@ def parse_query(text: str, path: str = "<query>") -> NamedQuery:
 
 
 def _fragment(name: str) -> tuple[str, str]:
-    entry = default_folder().joinpath(INCLUDE_FOLDER, f"{name}.sql")
+    entry = default_folder() / INCLUDE_FOLDER / f"{name}.sql"
     if not entry.is_file():
         raise QueryError(f"no fragment {name!r} in the library's {INCLUDE_FOLDER}/ folder")
     return f"queries/{INCLUDE_FOLDER}/{name}.sql", entry.read_text(encoding="utf-8")

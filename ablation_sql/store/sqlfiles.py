@@ -42,7 +42,7 @@ _MARKER = re.compile(r"/\*([a-z_]+)\*/")
 def load(name: str) -> SqlFile:
     """``ablation_sql/<layer>/sql/<file>.sql`` parsed (``name`` is ``"<layer>/<file>"``)."""
     layer, _, file = name.partition("/")
-    path = resources.files("ablation_sql").joinpath(layer, "sql", f"{file}.sql")
+    path = resources.files("ablation_sql") / layer / "sql" / f"{file}.sql"
     return parse_sql(path.read_text("utf-8"), f"ablation_sql/{layer}/sql/{file}.sql",
                      types=INTERNAL_TYPES, scripts=True)
 

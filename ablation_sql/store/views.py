@@ -86,7 +86,7 @@ def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) 
 @cache
 def definitions_version() -> str:
     """A fingerprint of every view definition file (changes whenever one of them does)."""
-    folder = resources.files("ablation_sql").joinpath("store", "sql", "views")
+    folder = resources.files("ablation_sql") / "store" / "sql" / "views"
     digest = hashlib.sha256()
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".sql"):
