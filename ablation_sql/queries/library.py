@@ -40,8 +40,9 @@ import pandas as pd
 from ..errors import QueryError
 from ..store import sqlfiles
 from ..store.fetch import one_line
-from ..store.grammar import QueryParam, SqlFile, convert, parse_sql
+from ..store.grammar import SqlFile, parse_sql
 from ..store.render import Rows
+from ..store.sql_params import QueryParam, convert
 
 __all__ = [
     "NamedQuery",

@@ -10,53 +10,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import QueryError
+from .sql_params import IDENTIFIER, TYPES, QueryParam, parse_param
 
-__all__ = ["TYPES", "QueryParam", "SqlFile", "Statement", "convert", "parse_sql"]
+__all__ = ["SqlFile", "Statement", "parse_sql"]
 
-TYPES = ("str", "int", "float", "bool")  # the types a value from the command line converts to
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME_LINE = re.compile(r"--\s*name\s*:\s*(?P<name>\S+)\s*$")
-_PARAM_LINE = re.compile(
-    r"--\s*param\s+(?P<name>[^\s:]+)\s*:\s*(?P<type>[^\s=]+)\s*(?P<rest>.*)$")
 _INCLUDE_LINE = re.compile(r"--\s*include\s*:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*")
 _SCRIPT_LINE = re.compile(r"--\s*script\s*")
-_BOUND = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<value>[^\s=<>]+)\s*")
-_HOLDS = {">=": lambda v, b: v >= b, ">": lambda v, b: v > b,
-          "<=": lambda v, b: v <= b, "<": lambda v, b: v < b}
-INT_RANGE = (-2**63, 2**63 - 1)  # BIGINT, the type an int parameter is bound as
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
-
-
-@dataclass(frozen=True)
-class QueryParam:
-    """One declared parameter; ``required`` when the header gives no default."""
-
-    name: str
-    type: str
-    default: Any = None
-    required: bool = False
-    help: str = ""
-    line: int = 0
-    bounds: tuple[tuple[str, int | float], ...] = ()  # (">=", 1), ("<", 10), ...
-
-    def describe(self) -> str:
-        """``name: type [bounds] = default`` as in the header."""
-        declared = " ".join([f"{self.name}: {self.type}",
-                             *(f"{op} {_show(value)}" for op, value in self.bounds)])
-        return declared if self.required else f"{declared} = {_show(self.default)}"
-
-    def check(self, value: Any, label: str, where: str = "") -> Any:
-        """``value`` (already converted) if it meets the declared bounds (NULL always does);
-        else a QueryError starting with ``label``, ending with ``where`` it was declared."""
-        for op, bound in self.bounds:
-            if value is not None and not _HOLDS[op](value, bound):
-                raise QueryError(f"{label}: {self.name} must be {op} {_show(bound)}, got "
-                                 f"{_show(value)}" + (f" (declared at {where})" if where else ""))
-        return value
 
 
 @dataclass(frozen=True)
@@ -106,45 +68,6 @@ class SqlFile:
         raise KeyError(name)
 
 
-def convert(value: Any, type_: str, label: str = "value") -> Any:
-    """``value`` as the declared type (str, int, float, bool); None stays None (SQL NULL).
-
-    Strings are parsed (``"10"`` -> 10, ``"true"`` -> True), as the CLI passes them.
-    """
-    if value is None:
-        return None
-    try:
-        if type_ == "str":
-            return value if isinstance(value, str) else str(value)
-        if type_ == "int":
-            if isinstance(value, bool):
-                raise ValueError
-            if isinstance(value, float):
-                if not value.is_integer():
-                    raise ValueError
-                return int(value)
-            number = int(value.strip()) if isinstance(value, str) else int(value)
-            if not INT_RANGE[0] <= number <= INT_RANGE[1]:
-                raise QueryError(f"{label}: {value!r} is out of range for an int (from "
-                                 f"{INT_RANGE[0]} to {INT_RANGE[1]})")
-            return number
-        if type_ == "float":
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value.strip()) if isinstance(value, str) else float(value)
-        if type_ == "bool":
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, int) and value in (0, 1):
-                return bool(value)
-            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-                return value.strip().lower() in _TRUE
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        pass
-    raise QueryError(f"{label}: expected {_article(type_)} {type_}, got {value!r}")
-
-
 def parse_sql(text: str, path: str = "<query>", *, types: Sequence[str] = TYPES,
               scripts: bool = False, include: Callable[[str], tuple[str, str]] | None = None
               ) -> SqlFile:
@@ -163,7 +86,7 @@ def parse_sql(text: str, path: str = "<query>", *, types: Sequence[str] = TYPES,
         raise QueryError(f"{path}:1: expected '-- name: <name>', got {lines[0].strip()!r}")
     name = match["name"]
     stem = Path(path).name.removesuffix(".sql")
-    if not _NAME.fullmatch(name):
+    if not IDENTIFIER.fullmatch(name):
         raise QueryError(f"{path}:1: query name {name!r} is not an identifier")
     if path != "<query>" and name != stem:
         raise QueryError(f"{path}:1: the query is named {name!r} but the file is {stem}.sql")
@@ -174,7 +97,7 @@ def parse_sql(text: str, path: str = "<query>", *, types: Sequence[str] = TYPES,
     for number in range(2, header_end + 1):
         line = lines[number - 1].strip()
         if re.match(r"--\s*param\b", line):
-            found = [_parse_param(line, path, number, types)]
+            found = [parse_param(line, path, number, types)]
         elif match := _INCLUDE_LINE.fullmatch(line):
             found = _included(match["name"], include, path, number, types)
         elif _SCRIPT_LINE.fullmatch(line):
@@ -240,85 +163,9 @@ def _included(name: str, include: Callable[[str], tuple[str, str]] | None, path:
         if line and not line.startswith("--"):
             raise QueryError(f"{fragment}:{i}: a fragment holds header lines only")
         if re.match(r"--\s*param\b", line):
-            param = _parse_param(line, fragment, i, types)
+            param = parse_param(line, fragment, i, types)
             found.append(dataclasses.replace(param, line=number))
     return found
-
-
-def _parse_param(line: str, path: str, number: int, types: Sequence[str]) -> QueryParam:
-    match = _PARAM_LINE.fullmatch(line)
-    if not match:
-        raise QueryError(f"{path}:{number}: expected '-- param <name>: <type> [= <default>] "
-                         f"[-- <help>]'")
-    name, type_, rest = match["name"], match["type"], match["rest"].strip()
-    if not _NAME.fullmatch(name):
-        raise QueryError(f"{path}:{number}: parameter name {name!r} is not an identifier")
-    if type_ not in types:
-        raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(types)})")
-    bounds, rest = _parse_bounds(rest, type_, f"{path}:{number}")
-    help_text = ""
-    default: Any = None
-    required = True
-    if rest.startswith("="):
-        required = False
-        raw, rest = _split_default(rest[1:].strip(), path, number)
-        if raw is None:
-            default = None
-        else:
-            default = convert(raw, type_, f"{path}:{number}: default of {name}")
-    if rest:
-        if not rest.startswith("--"):
-            raise QueryError(f"{path}:{number}: unexpected {rest!r} (help text follows '--')")
-        help_text = rest[2:].strip()
-    param = QueryParam(name, type_, default, required, help_text, number, bounds)
-    param.check(default, f"{path}:{number}: the default")
-    return param
-
-
-def _parse_bounds(rest: str, type_: str, where: str
-                  ) -> tuple[tuple[tuple[str, int | float], ...], str]:
-    """The bounds at the start of ``rest`` (``>= 1``, ``< 10``: at most one lower and one
-    upper, numbers of the parameter's type) and what follows them."""
-    bounds: list[tuple[str, int | float]] = []
-    while match := _BOUND.match(rest):
-        if type_ not in ("int", "float"):
-            raise QueryError(f"{where}: only int and float parameters take bounds")
-        op = match["op"]
-        value = convert(match["value"], type_, f"{where}: bound {op}")
-        if value != value or value in (float("inf"), float("-inf")):
-            raise QueryError(f"{where}: bound {op} {match['value']} is not a finite number")
-        if any(other[0] == op[0] for other, _ in bounds):
-            raise QueryError(f"{where}: two {'lower' if op[0] == '>' else 'upper'} bounds")
-        bounds.append((op, value))
-        rest = rest[match.end():]
-    if len(bounds) == 2:
-        (low_op, low), (high_op, high) = sorted(bounds, key=lambda b: b[0][0] == "<")
-        if low > high or (low == high and (low_op, high_op) != (">=", "<=")):
-            raise QueryError(f"{where}: no value is {low_op} {_show(low)} and "
-                             f"{high_op} {_show(high)}")
-    return tuple(bounds), rest
-
-
-def _split_default(text: str, path: str, number: int) -> tuple[str | None, str]:
-    """(default, the rest of the line): a 'quoted' default may hold spaces and ``--``;
-    an unquoted one ends at ``--`` or the end; ``NULL`` is None."""
-    if text.startswith("'"):
-        i, value = 1, []
-        while i < len(text):
-            if text[i] == "'":
-                if text[i + 1:i + 2] == "'":
-                    value.append("'")
-                    i += 2
-                    continue
-                return "".join(value), text[i + 1:].strip()
-            value.append(text[i])
-            i += 1
-        raise QueryError(f"{path}:{number}: unterminated quoted default")
-    raw, sep, rest = text.partition("--")
-    raw = raw.strip()
-    if not raw:
-        raise QueryError(f"{path}:{number}: '=' without a default (write NULL for none)")
-    return (None if raw == "NULL" else raw), (sep + rest).strip()
 
 
 @dataclass
@@ -381,7 +228,7 @@ def _scan_body(lines: list[str], path: str, offset: int) -> list[_Scanned]:
             i = end + 1
             continue
         if ch == "$":
-            match = _NAME.match(text, i + 1)
+            match = IDENTIFIER.match(text, i + 1)
             if match:
                 used.setdefault(match.group(), line_of(i))
                 i = match.end()
@@ -399,15 +246,3 @@ def _scan_body(lines: list[str], path: str, offset: int) -> list[_Scanned]:
     if start is not None:
         found.append(_Scanned(text[start:].strip(), used, line_of(n)))
     return found
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _article(type_: str) -> str:
-    return "an" if type_ == "int" else "a"

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..errors import QueryError
-from .grammar import TYPES, SqlFile, Statement, parse_sql
+from .grammar import SqlFile, Statement, parse_sql
+from .sql_params import TYPES
 
 if TYPE_CHECKING:
     import pandas as pd
