@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ablation_sql.errors import QueryError
 from ablation_sql.queries import get_query, parse_query
 from ablation_sql.store import sqlfiles
+from ablation_sql.store.fetch import one_line
 from ablation_sql.store.grammar import parse_sql
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ablation_sql"
@@ -97,3 +98,14 @@ def test_statements_split_at_semicolons_outside_strings(literals: list[str]) -> 
     con = duckdb.connect()
     assert len(parsed.statements) == len(literals)
     assert sqlfiles.execute(con, parsed) == [(literals[-1],)]
+
+
+def test_duckdb_errors_on_one_line() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE trials (x INTEGER)")
+    with pytest.raises(duckdb.Error) as info:
+        con.execute("SELECT nope\nFROM trial")
+    line = one_line(info.value)
+    assert "\n" not in line and "^" not in line
+    assert line.startswith("Catalog Error: Table with name trial does not exist!")
+    assert 'Did you mean "trials"?' in line and line.endswith("(LINE 2: FROM trial)")
