@@ -60,6 +60,7 @@ __all__ = [
 NamedQuery = SqlFile  # a named query is a SQL file of the library (one statement)
 INCLUDE_FOLDER = "include"  # the library's shared header fragments (``-- include: <name>``)
 
+
 def default_folder() -> Traversable:
     """The query library: packaged (``ablation_sql/queries/named``) or the checkout's
     ``queries/``."""

@@ -4,10 +4,11 @@ named queries (a parsed ``SqlFile``). Every file follows the grammar of ``store.
 header naming the file and declaring each ``$parameter``, then one statement or a ``-- script``.
 
 ``execute`` runs every statement of a file, each with the parameters it uses, and returns the
-last one's rows; ``fetch`` (a DataFrame), ``fetch_arrow`` (an Arrow table) and ``fetch_rows``
-(``Rows``, for rendering) read a one-statement file's result. Values are bound by DuckDB as
-given (declared defaults fill the rest); keyword arguments a file does not declare are not
-bound, so one call may serve sibling files. DuckDB's errors are raised as they are.
+last one's rows (``fetch_rows``: as ``Rows``, DuckDB's types kept for rendering); ``fetch`` (a
+DataFrame) and ``fetch_arrow`` (an Arrow table) read a one-statement file's result. Values
+are bound by DuckDB as given (declared defaults fill the rest); keyword arguments a file does
+not declare are not bound, so one call may serve sibling files. DuckDB's errors are raised as
+they are.
 ``fill`` replaces a template's ``/*marker*/`` comments by generated SQL (the pivots)."""
 
 from __future__ import annotations
