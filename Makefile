@@ -74,9 +74,10 @@ browser-deps: ## install Debian's chromium and chromium-driver unless present (a
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
-lint: $(STAMP) ## ruff, and the import contract (layers: arrows point down only; see pyproject.toml)
+lint: $(STAMP) ## ruff, the import contract (layers: arrows point down only) and mypy (pyproject.toml)
 	$(BIN)/ruff check ablation_sql tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean: ## remove the virtual environment and generated files
-	rm -rf $(VENV) $(DEMO) reports .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(DEMO) reports .pytest_cache .ruff_cache .mypy_cache *.egg-info

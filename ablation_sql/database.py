@@ -19,8 +19,8 @@ from .errors import AblationSQLError, DatabaseError, InputError
 from .ingest.pipeline import ingest
 from .ingest.summary import IngestReport
 from .queries import NamedQuery, load_queries, run_query
-from .store.connection import _one_line, database_problem, open_connection
-from .store.fetch import fetch_frame
+from .store.connection import database_problem, open_connection
+from .store.fetch import fetch_frame, one_line
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Database:
         self.allow_files = not read_only if allow_files is None else allow_files
         self.con = open_connection(self.path, read_only=read_only,
                                    allow_files=self.allow_files)
-        self._engine = None
+        self._engine: Any = None  # a sqlalchemy Engine, made when first asked for
 
     @property
     def engine(self):
@@ -68,7 +68,7 @@ class Database:
         try:
             return fetch_frame(self.con, query, params)
         except duckdb.Error as exc:
-            raise AblationSQLError(_one_line(exc)) from None
+            raise AblationSQLError(one_line(exc)) from None
 
     def query(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the named query ``name`` (``ablation-sql queries`` lists them) as a DataFrame.

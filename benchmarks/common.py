@@ -1,7 +1,9 @@
-"""Shared pieces of the benchmarks: cached synthetic data and timing."""
+"""Shared pieces of the benchmarks: cached synthetic data, timing and the rate benchmarks'
+seed options."""
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -37,3 +39,17 @@ def timed(func: Callable[[], object]) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def seed_options(doc: str, sizes: list[int], argv: list[str] | None
+                 ) -> tuple[argparse.Namespace, range]:
+    """A rate benchmark's options ``--seeds``, ``--first-seed`` and ``--sizes`` (default
+    ``sizes``) from ``argv``, and the seeds they name (printed)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
+    args = parser.parse_args(argv)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    print(f"{args.seeds} seeds per cell ({seeds.start}..{seeds.stop - 1})")
+    return args, seeds

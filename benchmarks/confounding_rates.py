@@ -18,11 +18,11 @@ The failure-concentration warning is measured by failure_rates.py, on the same `
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 import pandas as pd
+from common import seed_options
 
 from ablation_sql.effects.associations import associations
 from ablation_sql.effects.data import TrialData
@@ -62,14 +62,8 @@ def confounding(n: int, algo: str, seeds: range) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=200)
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
-    args = parser.parse_args(argv)
+    args, seeds = seed_options(__doc__, [50, 100, 200], argv)
     started = time.perf_counter()
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    print(f"{args.seeds} seeds per cell ({seeds.start}..{seeds.stop - 1})")
     print("trials  random: any flagged  tpe: any flagged  tpe: nf1-lr flagged")
     for n in args.sizes:
         fp, _ = confounding(n, "random", seeds)

@@ -22,10 +22,10 @@ elu fails more), and where ``all_left_out_statements`` states a level whose tria
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
+from common import seed_options
 from confounding_rates import sampled
 
 from ablation_sql.effects.failures import (
@@ -72,14 +72,8 @@ def rates(n: int, seeds: range, kind: str, rate: float) -> tuple[float, float, f
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=200)
-    parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[16, 50, 200])
-    args = parser.parse_args(argv)
+    args, seeds = seed_options(__doc__, [16, 50, 200], argv)
     started = time.perf_counter()
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    print(f"{args.seeds} seeds per cell ({seeds.start}..{seeds.stop - 1})")
     print("scenario      trials     any  activation  all failed")
     for name, (kind, rate) in SCENARIOS.items():
         for n in args.sizes:

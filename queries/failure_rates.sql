@@ -13,11 +13,7 @@
 -- param metric: str = val_loss      -- the metric whose reduced value must be finite
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param bins: int >= 1 = 4        -- quantile bins of numerical attributes
--- param reduction: str = best       -- best | last | mean_last | at_step | at_best
--- param last_k: int >= 1 = 5       -- mean_last: how many last values
--- param at_step: int >= 0 = NULL   -- at_step: the step
--- param by_metric: str = NULL       -- at_best: the metric whose best step is used
--- param direction: str = NULL       -- min | max (NULL: from optim_metrics)
+-- include: reduction
 WITH attrs AS (
     SELECT s.experiment_id, s.name AS attribute, s.kind, coalesce(s.log, false) AS log,
         s.categories,

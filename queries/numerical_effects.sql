@@ -9,11 +9,7 @@
 -- param experiment: str = NULL      -- only this experiment (NULL: every experiment)
 -- param status: str = NULL          -- only trials with this status, e.g. complete (NULL: all)
 -- param log_x: bool = true          -- use log10(x) for attributes declared log
--- param reduction: str = best       -- best | last | mean_last | at_step | at_best
--- param last_k: int >= 1 = 5       -- mean_last: how many last values
--- param at_step: int >= 0 = NULL   -- at_step: the step
--- param by_metric: str = NULL       -- at_best: the metric whose best step is used
--- param direction: str = NULL       -- min | max (NULL: from optim_metrics)
+-- include: reduction
 WITH reduced AS (
     SELECT r.experiment_id, r.trial_uid, r.value
     FROM trial_metric($metric, reduction := $reduction, k := $last_k, at_step := $at_step,

@@ -1,7 +1,7 @@
 """Shared fixtures: the real ABLATOR experiment under tests/fixtures (copied, never written), a
 fresh database, synthetic experiments generated once per run, and the three-experiment
-database of the view and query tests. The plain functions they use live in support.py and
-are re-exported here.
+database of the view and query tests (built once; ``data`` opens it read-only). The plain
+functions they use live in support.py and are re-exported here.
 
 Markers: ``slow`` and ``browser`` tests are deselected by default (pyproject's addopts);
 ``pytest -m slow``, ``pytest -m browser`` or ``make test-slow|test-browser|test-all`` run them.
@@ -80,3 +80,11 @@ def three_experiments(tmp_path_factory: pytest.TempPathFactory
     if not REAL_EXPERIMENT.is_dir():
         pytest.skip(f"fixture not found at {REAL_EXPERIMENT}")
     return build_database(tmp_path_factory.mktemp("three-experiments"))
+
+
+@pytest.fixture(scope="module")
+def data(three_experiments) -> Iterator[tuple[asql.Database, dict[str, Folder], dict]]:
+    """The three-experiment database opened read-only (per module), its folders and truths."""
+    path, folders, truths = three_experiments
+    with asql.connect(path, read_only=True) as db:
+        yield db, folders, truths

@@ -4,10 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -16,19 +12,10 @@ import pandas as pd
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.errors import AblationSQLError
-from ablation_sql.store.views import column_kind, quote_identifier, quote_literal, refresh_views
+from ablation_sql.store.views import column_kind, quote_identifier, quote_literal
 
 from .conftest import EXPECTED
-from .support import DB_STATUS, Folder, best, last, plain, read_rows, reduce_trial, write_experiment
-
-
-@pytest.fixture(scope="module")
-def data(three_experiments) -> Iterator[tuple[asql.Database, dict[str, Folder], dict]]:
-    path, folders, truths = three_experiments
-    with asql.connect(path, read_only=True) as db:
-        yield db, folders, truths
-
+from .support import DB_STATUS, best, last, plain, read_rows, write_experiment
 
 # --- results --------------------------------------------------------------------------------
 
@@ -263,149 +250,3 @@ def test_statuses_match_the_truth(data) -> None:
         got = dict(db.con.execute("SELECT trial_uid, status FROM trials WHERE "
                                   "experiment_id = ?", [eid]).fetchall())
         assert got == {uid: DB_STATUS[s] for uid, s in truth.db_states.items()}
-
-
-# --- the reduction macro --------------------------------------------------------------------
-
-@pytest.mark.parametrize("reduction, options", [
-    ("best", {}), ("last", {}), ("mean_last", {"k": 3}), ("at_step", {"at_step": 2}),
-    ("at_best", {"by_metric": "val_loss"}),
-])
-def test_trial_metric_reductions(data, reduction: str, options: dict) -> None:
-    db, folders, _ = data
-    args = "".join(f", {name} := ${name}" for name in options)
-    for eid in ("synth-random", "synth-tpe"):
-        got = db.sql(f"SELECT * FROM trial_metric($metric, reduction := $reduction{args}, "
-                     "experiment := $e)",
-                     {"metric": "val_accuracy", "reduction": reduction, "e": eid, **options})
-        assert list(got.columns) == ["experiment_id", "trial_uid", "metric", "direction",
-                                     "value", "step"]
-        folder = folders[eid]
-        mine = got.set_index("trial_uid")
-        assert set(mine.index) == set(folder.trials)
-        for uid in folder.trials:
-            want = reduce_trial(folder, uid, "val_accuracy", reduction, **options)
-            have = plain(mine.value[uid])
-            assert (have is None) == (want is None), (eid, uid)
-            if want is not None:
-                assert have == pytest.approx(want, rel=1e-12), (eid, uid)
-
-
-def test_trial_metric_live_matches_the_cache(data) -> None:
-    """A direction given explicitly forces the computation from metrics: same answer."""
-    db, _, _ = data
-    cached = db.sql("SELECT * FROM trial_metric('val_loss') ORDER BY ALL")
-    live = db.sql("SELECT * FROM trial_metric('val_loss', direction := 'MIN') ORDER BY ALL")
-    pd.testing.assert_frame_equal(cached, live)
-    flipped = db.sql("SELECT experiment_id, trial_uid, value FROM trial_metric("
-                     "'val_loss', direction := 'max') WHERE value IS NOT NULL")
-    maxima = db.sql("SELECT experiment_id, trial_uid, max(value) AS value FROM metrics "
-                    "WHERE name = 'val_loss' AND isfinite(value) GROUP BY ALL")
-    merged = flipped.merge(maxima, on=["experiment_id", "trial_uid"])
-    assert len(merged) > 100 and (merged.value_x == merged.value_y).all()
-
-
-@pytest.mark.parametrize("sql, message", [
-    ("SELECT * FROM trial_metric('val_accuracy')", "has no direction in experiment"),
-    ("SELECT * FROM trial_metric('val_loss', reduction := 'median')", "unknown reduction"),
-    ("SELECT * FROM trial_metric('nope')", "no metric nope"),
-    ("SELECT * FROM trial_metric('val_loss', direction := 'up')", "must be min or max"),
-    ("SELECT * FROM trial_metric('val_loss', reduction := 'mean_last', k := 0)", "k >= 1"),
-    ("SELECT * FROM trial_metric('val_loss', reduction := 'at_step')", "at_step >= 0"),
-    ("SELECT * FROM trial_metric('val_loss', reduction := 'at_best')", "needs by_metric"),
-])
-def test_trial_metric_errors(data, sql: str, message: str) -> None:
-    db, _, _ = data
-    with pytest.raises(AblationSQLError, match=message):
-        db.sql(sql)
-
-
-def test_t_quantiles_match_scipy() -> None:
-    stats = pytest.importorskip("scipy.stats")
-    db = asql.connect()
-    got = db.con.execute("SELECT df, t_quantile_975(df) FROM range(1, 400) r(df)").fetchall()
-    for df, value in got:
-        assert value == pytest.approx(stats.t.ppf(0.975, df), rel=2e-8)
-    got = db.con.execute("SELECT t_quantile_975(d) FROM (VALUES (10000), (1000000)) v(d)")
-    for (value,), df in zip(got.fetchall(), (10000, 1000000), strict=True):
-        assert value == pytest.approx(stats.t.ppf(0.975, df), rel=1e-10)
-
-
-# --- refresh, other processes, SQLAlchemy ---------------------------------------------------
-
-def test_views_follow_each_ingest(tmp_path: Path, db_path: Path) -> None:
-    master = {"optim_metrics": {"loss": "min"}}
-    first = write_experiment(tmp_path / "one", master, {"t1": ({"x": 1}, [{"loss": 1.0}])})
-    second = write_experiment(tmp_path / "two", master | {"optim_metrics": {"acc": "max"}},
-                              {"t2": ({"y": "new"}, [{"acc": 0.5, "extra": 2}])})
-    with asql.connect(db_path) as db:
-        db.ingest(first, workers=1)
-        assert "y" not in db.sql("SELECT * FROM results").columns
-        db.ingest(second, workers=1)
-        got = db.sql("SELECT * FROM results ORDER BY experiment_id")
-        assert got.y.tolist()[1] == "new" and got.extra.tolist()[1] == 2.0
-        assert set(db.sql("SELECT * FROM trial_summary").columns) >= {"best_loss", "best_acc"}
-        assert not refresh_views(db.con, if_outdated=True)  # nothing to do
-        db.con.execute("DELETE FROM schema_info WHERE key = 'views_version'")
-        assert refresh_views(db.con, if_outdated=True)
-        db.con.execute("DROP VIEW results")
-        db.close()
-    with asql.connect(db_path) as db:  # opening read-write rebuilds it
-        assert len(db.sql("SELECT * FROM results")) == 2
-
-
-def test_database_opens_in_another_process_and_in_sqlalchemy(data) -> None:
-    db, _, _ = data
-    path = db.path
-    script = textwrap.dedent(f"""
-        import duckdb
-        con = duckdb.connect({str(path)!r}, read_only=True)
-        print(con.execute("SELECT count(*) FROM results").fetchall()[0][0])
-        print(con.execute("SELECT count(*) FROM trial_metric('val_loss', reduction := 'last')"
-                          ).fetchall()[0][0])
-        print(con.execute("SELECT count(*) FROM trial_ranking WHERE rank = 1").fetchall()[0][0])
-    """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert int(out[0]) == db.sql("SELECT count(*) AS n FROM results").n[0]
-    assert int(out[1]) == db.sql("SELECT count(*) AS n FROM trials").n[0]
-    assert int(out[2]) >= 3
-    from sqlalchemy import text
-    frame = pd.read_sql(text("SELECT * FROM trial_best WHERE metric = :m ORDER BY trial_uid"),
-                        db.engine, params={"m": "val_loss"})
-    assert frame.trial_uid.tolist() == db.sql(
-        "SELECT trial_uid FROM trial_best WHERE metric = 'val_loss' ORDER BY trial_uid"
-    ).trial_uid.tolist()
-
-
-def test_jupysql_magic_on_the_engine(data) -> None:
-    pytest.importorskip("sql.magic")
-    globalipapp = pytest.importorskip("IPython.testing.globalipapp")
-    db, _, _ = data
-    ip = globalipapp.start_ipython()
-    ip.run_line_magic("load_ext", "sql")
-    ip.user_ns["ablation_engine"] = db.engine
-    ip.run_line_magic("sql", "ablation_engine")
-    try:
-        result = ip.run_line_magic(
-            "sql", "SELECT trial_uid, rank FROM trial_ranking WHERE metric = 'val_loss' "
-            "AND experiment_id = 'tutorial-tpe' ORDER BY rank, trial_uid LIMIT 3")
-        frame = result.DataFrame()
-    finally:  # before the database closes, or jupysql complains at exit
-        from sql.connection import ConnectionManager
-
-        ConnectionManager.close_all()
-    assert frame.trial_uid.tolist() == db.sql(
-        "SELECT trial_uid FROM trial_ranking WHERE metric = 'val_loss' AND experiment_id = "
-        "'tutorial-tpe' ORDER BY rank, trial_uid LIMIT 3").trial_uid.tolist()
-
-
-def test_frames_match_duckdb_df(data) -> None:
-    """db.sql takes the Arrow path: same values and dtypes as DuckDB's own .df()."""
-    db, _, _ = data
-    for sql in ["SELECT * FROM results WHERE experiment_id = 'synth-random' ORDER BY ALL",
-                "SELECT * FROM trials ORDER BY ALL", "SELECT * FROM trial_summary ORDER BY ALL",
-                "SELECT * FROM results WHERE false", "SELECT 1 AS a, 2 AS A",
-                "SELECT [1, 2] AS l, {'a': 1} AS s, 1.5::DECIMAL(4, 2) AS d",
-                "SELECT DATE '2024-01-02' AS d, NULL::BIGINT AS n, NULL::BOOLEAN AS b"]:
-        pd.testing.assert_frame_equal(db.sql(sql), db.con.execute(sql).df())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from ..store.render import FORMATS
 
@@ -21,7 +22,7 @@ class progress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar, made once the ingest reports progress
 
     def __enter__(self) -> Callable[[int, int], None] | None:
         return self.update if self.enabled else None

@@ -1,5 +1,5 @@
-"""The ``sql``, ``query`` and ``queries`` commands' use of the library: SQL text and named
-queries run as Rows, ``--param NAME=VALUE`` items, the listing of the queries."""
+"""The ``sql``, ``query`` and ``queries`` commands' use of the library: SQL text run as Rows,
+``--param NAME=VALUE`` items, the listing of the queries."""
 
 from __future__ import annotations
 
@@ -11,18 +11,9 @@ import duckdb
 from ..errors import QueryError
 from ..queries import NamedQuery
 from ..store.fetch import one_line
-from ..store.render import Rows, fetch_rows
+from ..store.render import Rows, rows_of
 
-__all__ = ["describe_queries", "parse_cli_params", "query_rows", "run_sql"]
-
-
-def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, bound: Mapping[str, Any]
-               ) -> Rows:
-    """Run ``query`` with its ``bound`` parameters (``bind_params``'s result) as Rows."""
-    try:
-        return fetch_rows(con.execute(query.sql, bound))
-    except duckdb.Error as exc:
-        raise QueryError(f"query {query.name}: {one_line(exc)}") from None
+__all__ = ["describe_queries", "parse_cli_params", "run_sql"]
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
@@ -30,7 +21,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
     try:
         if not con.extract_statements(sql):
             raise QueryError("no SQL statement to run: the text is empty or only comments")
-        return fetch_rows(con.execute(sql))
+        return rows_of(con.execute(sql))
     except duckdb.Error as exc:
         raise QueryError(one_line(exc)) from None
 

@@ -91,9 +91,9 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
 
 def _run_query(args: argparse.Namespace) -> int:
     from ..database import connect
-    from ..queries import bind_params, get_query, load_queries
+    from ..queries import bind_params, get_query, load_queries, query_rows
     from ..store.render import render
-    from .queries import parse_cli_params, query_rows
+    from .queries import parse_cli_params
 
     query = get_query(args.name, load_queries(args.queries_dir))
     bound = bind_params(query, parse_cli_params(args.param))  # errors before the db opens

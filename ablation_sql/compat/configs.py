@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 __all__ = ["ConfigBase", "ModelConfig", "Optim", "ParallelConfig", "configclass"]
 
@@ -49,4 +49,4 @@ def configclass(cls: C) -> C:
     """Make a ``ConfigBase`` subclass a keyword-only dataclass, as ABLATOR's decorator does."""
     if not (isinstance(cls, type) and issubclass(cls, ConfigBase)):
         raise TypeError(f"{cls!r} must inherit from ConfigBase (ModelConfig, ParallelConfig)")
-    return dataclass(cls, kw_only=True)
+    return cast(C, dataclass(cls, kw_only=True))

@@ -113,10 +113,12 @@ class Results:
         workers when another folder is read (default: as ``use_ray`` chose, or one per CPU
         when called on the class).
         """
-        own = isinstance(self_or_cls, Results)
-        if own and _same_folder(experiment_dir, self_or_cls.experiment_dir):
-            return self_or_cls.data.copy()
-        workers = num_cpus or (self_or_cls._workers if own else None)
+        if isinstance(self_or_cls, Results):
+            if _same_folder(experiment_dir, self_or_cls.experiment_dir):
+                return self_or_cls.data.copy()
+            workers = num_cpus or self_or_cls._workers
+        else:
+            workers = num_cpus or None
         db, eid, status = _load(Path(experiment_dir), workers)
         with db:
             return read_frame(db.con, eid, status)[0]

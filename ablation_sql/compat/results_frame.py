@@ -17,11 +17,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..store.sqlfiles import execute, statements
+from ..store.grammar import SqlFile
+from ..store.sqlfiles import execute, fetch_arrow, fill
 
 __all__ = ["read_frame"]
 
-_MARKER = re.compile(r"/\*([a-z_]+)\*/")
 _MAX_INT64 = 2**63
 # pandas.read_json (which ABLATOR uses) parses numeric columns named like dates as epochs when
 # every value is above one year of seconds, in the first unit that fits in datetime64[ns].
@@ -51,8 +51,7 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     """The frame (ABLATOR's columns and index) and its config column names."""
     config = _config_columns(con, eid, int(trials["included"].sum()))
     columns = config + _metric_columns(con, eid)
-    table = con.sql(_frame_sql(columns), params={"experiment_id": eid}
-                    ).to_arrow_reader().read_pandas()
+    table = fetch_arrow(con, _frame_sql(columns), experiment_id=eid).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
         if column.kind == "null":
@@ -205,7 +204,7 @@ _SCALAR_VALUE = {"bigint": ("p.value", "BIGINT"), "double": ("p.value_double", N
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-def _frame_sql(columns: list[_Column]) -> str:
+def _frame_sql(columns: list[_Column]) -> SqlFile:
     """The frame query: every column aggregated in its CTE as c<i>, selected in order."""
     parts: dict[str, list[str]] = {"scalar_aggregates": [], "list_aggregates": [],
                                    "metric_aggregates": [], "other_aggregates": [],
@@ -235,8 +234,9 @@ def _frame_sql(columns: list[_Column]) -> str:
         aggregate = f"max({value}) FILTER (WHERE {table}.name = {name})"
         parts[target].append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
     parts["columns"] += extra
-    ((sql, _),) = statements("compat/results_api_frame")
-    return _MARKER.sub(lambda m: "".join(f",\n    {p}" for p in parts[m.group(1)]), sql)
+    return fill("compat/results_api_frame",
+                **{marker: "".join(f",\n    {p}" for p in listed)
+                   for marker, listed in parts.items()})
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:

@@ -37,7 +37,7 @@ def baseline(data: TrialData, design: Design, adjusted: Adjusted) -> pd.DataFram
     for name in data.numerical + data.categorical:
         default = data.defaults.get(name)
         why = _skip_reason(data, design, adjusted, name, default)
-        if why is not None:
+        if why is not None or default is None:
             rows.append((name, _text(default), None, *_NAN3, why))
         elif name in data.numerical:
             rows += _numerical(data, design, adjusted, name, default)
@@ -71,6 +71,7 @@ def _skip_reason(data: TrialData, design: Design, adjusted: Adjusted, name: str,
 def _numerical(data: TrialData, design: Design, adjusted: Adjusted, name: str,
                default: float) -> list[tuple]:
     fit = adjusted.fit
+    assert fit is not None  # else _skip_reason gave a reason
     j = design.groups[name][0] + 1
     values = data.used[name].dropna().to_numpy(dtype=float)
     scale = np.log10 if design.logged[name] else (lambda v: v)
@@ -85,6 +86,7 @@ def _numerical(data: TrialData, design: Design, adjusted: Adjusted, name: str,
 
 def _categorical(design: Design, adjusted: Adjusted, name: str, default: str) -> list[tuple]:
     fit = adjusted.fit
+    assert fit is not None  # else _skip_reason gave a reason
     index = {design.terms[j]: j + 1 for j in design.groups[name]}  # reference level: absent
     d = index.get(default)
     rows = []

@@ -17,6 +17,7 @@ coefficient compares branches with the nested attribute at that mean (or referen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def build_design(data: TrialData) -> Design:
         terms.append(name)
     for name in data.categorical:
         inside = rows.get(name, np.ones(len(used), dtype=bool))
-        text = np.where(inside, used[name].astype(str).to_numpy(), None)
+        text = cast(np.ndarray, np.where(inside, used[name].astype(str).to_numpy(), None))
         levels[name] = _level_order(text[inside], data.categories.get(name, []))
         if len(levels[name]) < 2:
             notes[name] = _one(data, name, "level", int(inside.sum()))

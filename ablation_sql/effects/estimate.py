@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -100,7 +100,7 @@ def _attribute_table(data: TrialData, design: Design, slopes: pd.DataFrame,
         slope = slopes[slopes["attribute"] == name]
         coef = coefficients[coefficients["attribute"] == name]
         weight = weights[weights["attribute"] == name]
-        m = slope.iloc[0] if numerical else None
+        m: Any = slope.iloc[0] if numerical else None  # a row of the slopes
         a = coef.iloc[0] if numerical and not coef.empty else None
         w = weight.iloc[0] if not weight.empty else None
         flags = ["disagreement"] if disagree[disagree["attribute"] == name]["disagree"].any() \
@@ -152,7 +152,7 @@ def _interval(row: pd.Series) -> str:
 
 def _marginal_levels(levels: pd.DataFrame, name: str) -> str:
     rows = levels[levels["attribute"] == name]
-    parts = []
+    parts: list[str] = []
     for r in rows.itertuples():
         if r.best:
             parts.insert(0, f"best {r.level} {number(r.mean)} ({number(r.ci_low)} to "

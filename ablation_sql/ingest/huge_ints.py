@@ -52,7 +52,7 @@ def yaml_loader(base: type) -> type:
         except ValueError:
             return HugeInt(str(node.value))
 
-    loader = type("TolerantLoader", (base,), {})
+    loader: type[yaml.SafeLoader] = type("TolerantLoader", (base,), {})
     loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     loader.add_constructor("tag:yaml.org,2002:timestamp", construct_date)
     return loader

@@ -276,7 +276,7 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
     _insert_problems(con, plan.experiment_id, states.problems, now)
     known = {uid: code for uid in sorted(states.states)
              if (code := states.state_of(uid)) is not None}
-    table = {
+    table: dict[str, list] = {
         "config_uid": list(known),
         "status": [STATUS_BY_CODE[code] for code in known.values()],
         "state_code": list(known.values()),
@@ -307,8 +307,9 @@ def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:
         return None
     if value not in _INT_COLUMNS[key]:
         bits = 32 if _INT_COLUMNS[key].stop == 2**31 else 64
-        notes.append(f"{key} {_text(value)[:40]} does not fit the {bits}-bit column: stored "
-                     "as NULL (master_config keeps it)")
+        shown = (_text(value) or "")[:40]
+        notes.append(f"{key} {shown} does not fit the {bits}-bit column: stored as NULL "
+                     "(master_config keeps it)")
         return None
     return value
 

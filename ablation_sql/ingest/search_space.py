@@ -39,12 +39,7 @@ def search_space_rows(config: Mapping[str, Any], problems: list[str] | None = No
     What is left out, and why, is appended to ``problems``.
     """
     problems = [] if problems is None else problems
-    space = config.get("search_space")
-    if not isinstance(space, Mapping):
-        if space is not None:
-            problems.append(f"search_space is {_a(space)}, not a mapping of attributes: "
-                            "no search space stored")
-        return []
+    space = _mapping(config, "search_space", "attributes: no search space stored", problems)
     rows: dict[str, SearchSpaceRow] = {}
     for name, spec in space.items():
         if not isinstance(spec, Mapping):
@@ -71,12 +66,8 @@ def optim_metrics(config: Mapping[str, Any], problems: list[str] | None = None
     What is left out, and why, is appended to ``problems``.
     """
     problems = [] if problems is None else problems
-    metrics = config.get("optim_metrics")
-    if not isinstance(metrics, Mapping):
-        if metrics is not None:
-            problems.append(f"optim_metrics is {_a(metrics)}, not a mapping of metric to "
-                            "min or max: no metric directions stored")
-        return []
+    metrics = _mapping(config, "optim_metrics",
+                       "metric to min or max: no metric directions stored", problems)
     pairs = []
     for metric, direction in metrics.items():
         word = str(direction).lower().removeprefix("optim.")
@@ -86,6 +77,17 @@ def optim_metrics(config: Mapping[str, Any], problems: list[str] | None = None
             problems.append(f"optim_metrics.{metric}: direction {str(direction)[:80]!r} is "
                             "neither min nor max: left out")
     return pairs
+
+
+def _mapping(config: Mapping[str, Any], key: str, of: str, problems: list[str]
+             ) -> Mapping[Any, Any]:
+    """``config[key]`` if it is a mapping; else nothing, and a problem unless it is absent."""
+    section = config.get(key)
+    if isinstance(section, Mapping):
+        return section
+    if section is not None:
+        problems.append(f"{key} is {_a(section)}, not a mapping of {of}")
+    return {}
 
 
 def _rows(name: str, spec: Mapping[str, Any], parent: str | None, problems: list[str]

@@ -66,7 +66,8 @@ def decode_state(blob: bytes) -> int | None:
     except Exception:  # any malformed pickle is simply not decodable
         return None
     strings = [arg for name, arg in ops if name in _STRING_OPS]
-    globals_ = [tuple(arg.split(" ", 1)) for name, arg in ops if name == "GLOBAL"]
+    globals_ = [tuple(arg.split(" ", 1)) for name, arg in ops
+                if name == "GLOBAL" and isinstance(arg, str)]
     names = [name for name, _ in ops]
     if globals_ == [_ENUM] or (tuple(strings) == _ENUM and "STACK_GLOBAL" in names):
         ints = [arg for name, arg in ops if name in _INT_OPS]

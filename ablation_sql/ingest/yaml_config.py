@@ -9,18 +9,14 @@ import yaml
 
 from .files import FileProblem, read_text
 from .huge_ints import huge_int_note, yaml_loader
-from .yaml_entries import parse_entries
+from .yaml_entries import SAFE_LOADER, parse_entries
 
 __all__ = ["load_config", "parse_config"]
 
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 MAX_NODES = 200_000
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-_TolerantLoader = yaml_loader(_Loader)
+_TolerantLoader = yaml_loader(SAFE_LOADER)
 
 
 def parse_config(text: str, name: str = "config.yaml", notes: list[str] | None = None
@@ -34,7 +30,7 @@ def parse_config(text: str, name: str = "config.yaml", notes: list[str] | None =
         return data
     try:
         try:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
         except ValueError:  # an over-long integer or a date that does not exist
             data = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - a safe loader
             note = huge_int_note(data, name)

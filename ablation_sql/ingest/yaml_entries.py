@@ -16,15 +16,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["parse_entries"]
+__all__ = ["SAFE_LOADER", "parse_entries"]
 
 _UNSAFE = re.compile(r"[&*!%\"|>{}\[\]\t]|^(---|\.\.\.)", re.MULTILINE)
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*:(?: |$)")
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+# libyaml's safe loader, or PyYAML's own when it was built without libyaml.
+SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_entries(text: str) -> dict[str, Any] | None:
@@ -70,4 +69,4 @@ def _split(text: str) -> list[str] | None:
 
 @lru_cache(maxsize=2048)
 def _parse_entry(entry: str) -> Any:
-    return yaml.load(entry, Loader=_Loader)  # noqa: S506 - a safe loader
+    return yaml.load(entry, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,8 @@ __all__ = ["FORMATS", "PlotAnalysis"]
 FORMATS = FIGURE_FORMATS
 _VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
 _STATUS_ORDER = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
-_DRAW = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
-         "parallel": plots.parallel_coordinates}
+_DRAW: dict[str, Callable] = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
+                              "parallel": plots.parallel_coordinates}
 
 
 def _direction(value: Any) -> str:
@@ -304,7 +304,7 @@ class PlotAnalysis:
             options["order"] = self.categories(attribute)
         return data, options
 
-    def _save(self, jobs: list[tuple[str, str, str | None]],
+    def _save(self, jobs: Sequence[tuple[str, str, str | None]],
               metric_name_remap: dict[str, str] | None,
               attribute_name_remap: dict[str, str] | None, format: str,
               figure_kwargs: dict[str, Any]) -> list[Path]:

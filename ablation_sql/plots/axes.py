@@ -345,7 +345,7 @@ def _numbers(values: pd.Series, log: bool | None) -> tuple[np.ndarray, np.ndarra
     low, high = float(found.min()), float(found.max())
     if high == low:
         return np.full(len(found), 0.5), np.array([0.5]), [_real(low, log)]
-    ticks = MaxNLocator(nbins=4, integer=bool(log)).tick_values(low, high)
+    ticks = np.asarray(MaxNLocator(nbins=4, integer=bool(log)).tick_values(low, high))
     ticks = ticks[(ticks >= low - 1e-9 * (high - low)) & (ticks <= high + 1e-9 * (high - low))]
     if len(ticks) < 2:
         ticks = np.array([low, high])

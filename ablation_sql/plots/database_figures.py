@@ -19,7 +19,7 @@ from ..ingest.files import FileProblem, read_text
 from ..ingest.yaml_config import parse_config
 from ..store.choices import POLICIES
 from ..store.connection import Connectable, connection
-from ..store.sqlfiles import statements
+from ..store.sqlfiles import execute
 from .analysis import FORMATS, PlotAnalysis
 from .output_names import file_names, inside
 
@@ -108,8 +108,8 @@ def plot_database(
     names = names or Remap()
     if direction is not None and direction not in ("min", "max"):
         raise InputError(f"direction must be min or max, not {direction!r}")
-    ((sql, _),) = statements("plots/plot_experiments")
-    listed = connection(db).execute(sql).fetchall()
+    con = connection(db)
+    listed = execute(con, "plots/plot_experiments")
     found = {e: (dict(d or {}), list(i or [])) for e, d, i in listed}
     if experiment is not None and experiment not in found:
         raise InputError(f"no experiment {experiment!r} in the database; it holds "

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
+from ..store.atomic import write_atomic
 
 __all__ = ["INDEX_FILE", "FigureIndex", "file_names", "inside", "shown"]
 
@@ -113,6 +114,4 @@ class FigureIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps([self.entries[f] for f in sorted(self.entries)], indent=1,
                           ensure_ascii=False)
-        tmp = self.path.with_name(f".{INDEX_FILE}.tmp")
-        tmp.write_text(text, encoding="utf-8", errors="backslashreplace")  # lone surrogates
-        os.replace(tmp, self.path)
+        write_atomic(self.path, text, errors="backslashreplace")  # lone surrogates

@@ -74,7 +74,9 @@ def _shown(ax: Axes, renderer: RendererBase) -> list[Text]:
 
 def _boxes(ax: Axes) -> list[tuple[Bbox, str]]:
     """The drawn boxes of the shown x tick labels and their texts, left to right."""
-    renderer = _renderer(ax.figure)
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # the axes are drawn in a figure
+    renderer = _renderer(figure)
     return sorted(((t.get_window_extent(renderer), t.get_text()) for t in _shown(ax, renderer)),
                   key=lambda b: b[0].x0)
 
@@ -99,7 +101,7 @@ def fit_ticks(ax: Axes) -> None:
         return
     ax.tick_params(axis="x", labelrotation=90)
     ticks = ax.xaxis.get_major_ticks()
-    size = ticks[0].label1.get_fontsize() if ticks else 10.0
+    size = float(ticks[0].label1.get_fontsize()) if ticks else 10.0
     while size > _SMALLEST and overlapping(ax):
         size = max(_SMALLEST, size * 0.8)
         ax.tick_params(axis="x", labelsize=size)

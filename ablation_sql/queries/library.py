@@ -22,23 +22,27 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+; importlib.abc.Traversable is deprecated from 3.12
+if sys.version_info >= (3, 11):  # importlib.abc.Traversable is deprecated from 3.12
     from importlib.resources.abc import Traversable
-except ImportError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
 import duckdb
 import pandas as pd
 
 from ..errors import QueryError
-from ..store.fetch import fetch_frame, one_line
-from .grammar import NamedQuery, QueryParam, convert, parse_query
+from ..store import sqlfiles
+from ..store.fetch import one_line
+from ..store.grammar import SqlFile, parse_sql
+from ..store.render import Rows
+from ..store.sql_params import QueryParam, convert
 
 __all__ = [
     "NamedQuery",
@@ -49,16 +53,34 @@ __all__ = [
     "get_query",
     "load_queries",
     "parse_query",
+    "query_rows",
     "run_query",
 ]
+
+NamedQuery = SqlFile  # a named query is a SQL file of the library (one statement)
+INCLUDE_FOLDER = "include"  # the library's shared header fragments (``-- include: <name>``)
+
 
 def default_folder() -> Traversable:
     """The query library: packaged (``ablation_sql/queries/named``) or the checkout's
     ``queries/``."""
-    packaged = resources.files("ablation_sql").joinpath("queries", "named")
+    packaged = resources.files("ablation_sql") / "queries" / "named"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent.parent / "queries"
+
+
+def parse_query(text: str, path: str = "<query>") -> NamedQuery:
+    """Parse one query file (one statement; ``-- include:`` lines name the library's fragments,
+    ``queries/include/<name>.sql``); errors name ``path:line``."""
+    return parse_sql(text, path, include=_fragment)
+
+
+def _fragment(name: str) -> tuple[str, str]:
+    entry = default_folder() / INCLUDE_FOLDER / f"{name}.sql"
+    if not entry.is_file():
+        raise QueryError(f"no fragment {name!r} in the library's {INCLUDE_FOLDER}/ folder")
+    return f"queries/{INCLUDE_FOLDER}/{name}.sql", entry.read_text(encoding="utf-8")
 
 
 def load_queries(folder: str | os.PathLike | Traversable | None = None
@@ -100,13 +122,19 @@ def get_query(name: str, queries: Mapping[str, NamedQuery] | None = None) -> Nam
 def run_query(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pd.DataFrame:
     """Run the library query ``name`` with ``params`` (converted, bound) as a DataFrame."""
     query = get_query(name)
-    bound = bind_params(query, params)
     try:
-        return fetch_frame(con, query.sql, bound)
+        return sqlfiles.fetch(con, query, **bind_params(query, params))
     except duckdb.Error as exc:
         raise QueryError(f"query {query.name}: {one_line(exc)}") from None
 
 
+def query_rows(con: duckdb.DuckDBPyConnection, query: NamedQuery, bound: Mapping[str, Any]
+               ) -> Rows:
+    """Run ``query`` with its ``bound`` parameters (``bind_params``'s result) as Rows."""
+    try:
+        return sqlfiles.fetch_rows(con, query, **bound)
+    except duckdb.Error as exc:
+        raise QueryError(f"query {query.name}: {one_line(exc)}") from None
 
 
 def bind_params(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,11 +13,12 @@ import duckdb
 from ..errors import InputError
 from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
+from ..store.atomic import write_atomic
 from ..store.connection import open_connection
 from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects
 from .figures import draw_figures
-from .render import render_page, write_atomic
+from .render import render_page
 
 __all__ = ["build_report", "report_paths"]
 

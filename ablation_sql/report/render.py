@@ -4,14 +4,12 @@ HTML-escaped; numbers formatted for people; figure paths URL-quoted."""
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
 
-__all__ = ["render_page", "write_atomic"]
+__all__ = ["render_page"]
 
 
 def _number(value: Any) -> str:
@@ -43,10 +41,3 @@ def _environment() -> jinja2.Environment:
 def render_page(template: str, **context: Any) -> str:
     """``templates/<template>`` rendered with ``context``."""
     return _environment().get_template(template).render(**context)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a page."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

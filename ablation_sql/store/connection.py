@@ -12,6 +12,7 @@ from typing import Protocol
 import duckdb
 
 from ..errors import DatabaseError, DatabaseLockedError, InputError
+from .fetch import one_line
 from .sqlfiles import execute
 from .views import refresh_views
 
@@ -62,7 +63,7 @@ def open_connection(path: Path | None, *, read_only: bool, allow_files: bool
 def database_problem(exc: duckdb.Error, path: Path | None, *, unchanged: bool = False
                      ) -> DatabaseError:
     """DuckDB's error as one line naming the file and what to do."""
-    message = _one_line(exc)
+    message = one_line(exc)
     where = str(path) if path else "the database"
     kept = "the database is unchanged; " if unchanged else ""
     cause = _cause(message)
@@ -122,7 +123,7 @@ def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise DatabaseLockedError(f"{path} is locked by {holder}") from None
         if _cause(str(exc)):
             raise database_problem(exc, path) from None
-        raise InputError(f"cannot open {path}: {_one_line(exc)}") from None
+        raise InputError(f"cannot open {path}: {one_line(exc)}") from None
     except duckdb.Error as exc:
         raise database_problem(exc, path) from None
 
@@ -142,7 +143,3 @@ def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
         con.close()
     except duckdb.Error:
         pass
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

@@ -60,12 +60,14 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str,
 
 
 def one_line(exc: Exception) -> str:
-    """A DuckDB error on one line: its first line, plus the ``LINE n:`` context if any."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    """A DuckDB error on one line: its lines (a hint such as ``Did you mean "trials"?`` kept),
+    the ``LINE n:`` context last in parentheses, the ``^^^`` marker left out."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip(" ^\t")]
     if not lines:
         return type(exc).__name__
     where = next((line for line in lines[1:] if line.startswith("LINE ")), None)
-    return lines[0] + (f" ({where})" if where else "")
+    told = " ".join(line for line in lines if line != where)
+    return told + (f" ({where})" if where else "")
 
 
 def _base_type(duck_type: Any) -> str:

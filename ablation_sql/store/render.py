@@ -32,7 +32,7 @@ import duckdb
 from .fetch import _base_type
 from .values import json_scalar
 
-__all__ = ["FORMATS", "Rows", "fetch_rows", "render"]
+__all__ = ["FORMATS", "Rows", "render", "rows_of"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -48,7 +48,7 @@ class Rows:
 
 
 
-def fetch_rows(con: duckdb.DuckDBPyConnection) -> Rows:
+def rows_of(con: duckdb.DuckDBPyConnection) -> Rows:
     """The result of the statement just executed on ``con`` as Rows (read to the end)."""
     description = con.description or []
     rows = con.fetchall()

@@ -1,47 +1,126 @@
-"""Internal SQL statements, kept as files in the ``sql/`` folder of the layer that runs them:
-``"ingest/load_trials"`` is ``ablation_sql/ingest/sql/load_trials.sql``."""
+"""The one way to run a SQL file: the layers' own, kept in the ``sql/`` folder of the layer that
+runs them (``"ingest/load_trials"`` is ``ablation_sql/ingest/sql/load_trials.sql``), and the
+named queries (a parsed ``SqlFile``). Every file follows the grammar of ``store.grammar``: a
+header naming the file and declaring each ``$parameter``, then one statement or a ``-- script``.
+
+``execute`` runs every statement of a file, each with the parameters it uses, and returns the
+last one's rows (``fetch_rows``: as ``Rows``, DuckDB's types kept for rendering); ``fetch`` (a
+DataFrame) and ``fetch_arrow`` (an Arrow table) read a one-statement file's result. Values
+are bound by DuckDB as given (declared defaults fill the rest); keyword arguments a file does
+not declare are not bound, so one call may serve sibling files. DuckDB's errors are raised as
+they are.
+``fill`` replaces a template's ``/*marker*/`` comments by generated SQL (the pivots)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..errors import QueryError
+from .grammar import SqlFile, Statement, parse_sql
+from .sql_params import TYPES
+
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
-__all__ = ["execute", "fetch", "statements"]
+    from .render import Rows
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+__all__ = ["INTERNAL_TYPES", "execute", "fetch", "fetch_arrow", "fetch_rows", "fill", "load",
+           "statements"]
+
+# The parameter types of the package's own files: the named queries' and what Python passes.
+INTERNAL_TYPES = (*TYPES, "timestamp", "str[]")
+_MARKER = re.compile(r"/\*([a-z_]+)\*/")
 
 
 @cache
-def statements(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """The statements of ``ablation_sql/<layer>/sql/<file>.sql`` (``name`` is ``"<layer>/<file>"``)
-    with the parameters each one uses."""
+def load(name: str) -> SqlFile:
+    """``ablation_sql/<layer>/sql/<file>.sql`` parsed (``name`` is ``"<layer>/<file>"``)."""
     layer, _, file = name.partition("/")
-    text = resources.files("ablation_sql").joinpath(layer, "sql", f"{file}.sql").read_text("utf-8")
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    parts = [part.strip() for part in body.split(";\n")]
-    return tuple(
-        (part.rstrip(";"), frozenset(_PARAM.findall(part))) for part in parts if part
-    )
+    path = resources.files("ablation_sql") / layer / "sql" / f"{file}.sql"
+    return parse_sql(path.read_text("utf-8"), f"ablation_sql/{layer}/sql/{file}.sql",
+                     types=INTERNAL_TYPES, scripts=True)
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
-    """Run every statement of a file, each with the parameters it names; rows of the last."""
-    rows: list[tuple] = []
-    for sql, used in statements(name):
-        rows = con.execute(sql, {k: params[k] for k in used}).fetchall()
-    return rows
+def statements(name: str) -> tuple[Statement, ...]:
+    """The statements of the file ``name``."""
+    return load(name).statements
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+def fill(name: str, **parts: str) -> SqlFile:
+    """The template ``name`` with every ``/*marker*/`` replaced by ``parts[marker]`` (a marker
+    not given: nothing)."""
+    template = load(name)
+    filled = tuple(dataclasses.replace(
+        s, sql=_MARKER.sub(lambda m: parts.get(m.group(1), ""), s.sql))
+        for s in template.statements)
+    return dataclasses.replace(template, statements=filled)
+
+
+def execute(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
+            ) -> list[tuple]:
+    """Run every statement of ``file``, each with the parameters it uses; rows of the last."""
+    return _run(con, file, params).fetchall()
+
+
+def fetch(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
+          ) -> pd.DataFrame:
     """The result of a one-statement file as a DataFrame (see ``fetch.fetch_frame``)."""
     from .fetch import fetch_frame
 
-    ((sql, used),) = statements(name)
-    return fetch_frame(con, sql, {k: params[k] for k in used})
+    sql, bound = _single(file, params)
+    return fetch_frame(con, sql, bound)
+
+
+def fetch_arrow(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
+                ) -> pa.Table:
+    """The result of a one-statement file as an Arrow table."""
+    sql, bound = _single(file, params)
+    return con.sql(sql, params=bound).to_arrow_table()
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any) -> Rows:
+    """The result of a file (its last statement's) as ``Rows``, DuckDB's types kept."""
+    from .render import rows_of
+
+    return rows_of(_run(con, file, params))
+
+
+def _sql_file(file: str | SqlFile) -> SqlFile:
+    return load(file) if isinstance(file, str) else file
+
+
+def _bind(sql_file: SqlFile, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Every declared parameter's value: given, or its default."""
+    bound = {}
+    for p in sql_file.params:
+        if p.name in given:
+            bound[p.name] = given[p.name]
+        elif p.required:
+            raise QueryError(f"{sql_file.path}: parameter {p.name!r} ({p.type}) not given")
+        else:
+            bound[p.name] = p.default
+    return bound
+
+
+def _run(con: duckdb.DuckDBPyConnection, file: str | SqlFile, given: Mapping[str, Any]
+         ) -> duckdb.DuckDBPyConnection:
+    sql_file = _sql_file(file)
+    bound = _bind(sql_file, given)
+    for statement in sql_file.statements:
+        con.execute(statement.sql, {k: bound[k] for k in statement.params})
+    return con
+
+
+def _single(file: str | SqlFile, given: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    sql_file = _sql_file(file)
+    (statement,) = sql_file.statements
+    bound = _bind(sql_file, given)
+    return statement.sql, {k: bound[k] for k in statement.params}

@@ -9,15 +9,14 @@ row). After changing tables by hand, refresh again (``Database.refresh_views``).
 The pivots (``results``, ``trial_attributes``, ``trial_summary``) have one column per config
 key, search-space attribute or metric, which DuckDB cannot express as a view over the data
 (a PIVOT with data-driven columns is refused in views), so their templates hold
-``/*markers*/`` that are replaced by column lists built here. Names from the data are only ever
-written as quoted identifiers and quoted string literals (``quote_identifier``,
-``quote_literal``): a config key full of quotes or SQL stays a column name.
+``/*markers*/`` that ``sqlfiles.fill`` replaces by column lists built here. Names from the
+data are only ever written as quoted identifiers and quoted string literals
+(``quote_identifier``, ``quote_literal``): a config key full of quotes or SQL stays a column name.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +24,8 @@ from importlib import resources
 
 import duckdb
 
-from .sqlfiles import execute, statements
+from .grammar import SqlFile
+from .sqlfiles import execute, fill
 
 __all__ = [
     "DYNAMIC_VIEWS",
@@ -43,7 +43,6 @@ STATIC_VIEWS = ("macros", "trial_best", "trial_ranking", "trial_metric")
 DYNAMIC_VIEWS = ("results", "trial_attributes", "trial_summary")
 
 MAX_EXACT_INT = 2**53
-_MARKER = re.compile(r"/\*([a-z_]+)\*/")
 
 # For each column kind: the params column (alias p) aggregated, and the type it is cast to
 # after aggregation (casting before would cast every other key's value too).
@@ -78,8 +77,8 @@ def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) 
             return False
     for name in STATIC_VIEWS:
         execute(con, f"store/views/{name}")
-    for sql in view_sql(con).values():
-        con.execute(sql)
+    for view in view_sql(con).values():
+        execute(con, view)
     execute(con, "store/views/version_set", version=version)
     return True
 
@@ -87,7 +86,7 @@ def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) 
 @cache
 def definitions_version() -> str:
     """A fingerprint of every view definition file (changes whenever one of them does)."""
-    folder = resources.files("ablation_sql").joinpath("store", "sql", "views")
+    folder = resources.files("ablation_sql") / "store" / "sql" / "views"
     digest = hashlib.sha256()
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".sql"):
@@ -95,14 +94,14 @@ def definitions_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def view_sql(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def view_sql(con: duckdb.DuckDBPyConnection) -> dict[str, SqlFile]:
     """The CREATE VIEW statement of each generated view, for the data now in the database."""
     params = _param_kinds(con)
     attributes = _attribute_columns(con, params)
     return {
         "results": _results_sql(con, params),
-        "trial_attributes": _fill("trial_attributes",
-                                  attribute_aggregates=_aggregates(attributes)),
+        "trial_attributes": fill("store/views/trial_attributes",
+                                 attribute_aggregates=_aggregates(attributes)),
         "trial_summary": _trial_summary_sql(con, attributes),
     }
 
@@ -213,19 +212,19 @@ def _select(columns: Sequence[_Column], table: str, renamed: Sequence[str] | Non
         for c, new in zip(columns, names, strict=True))
 
 
-def _results_sql(con: duckdb.DuckDBPyConnection, params: dict[str, str]) -> str:
+def _results_sql(con: duckdb.DuckDBPyConnection, params: dict[str, str]) -> SqlFile:
     namer = _Namer(["experiment_id", "trial_uid", "step"])
     config = _columns(params, params, namer, "config")
     metrics = _columns(_names(con, "store/views/columns_metrics"), "double", namer, "metric")
     others = _columns(_names(con, "store/views/columns_other"), "json", namer, "metric")
-    fill = {
+    parts = {
         "config_aggregates": _aggregates(config),
         "metric_aggregates": _aggregates(metrics, table="m", value="m.value"),
         "config_columns": _select(config, "c"),
         "metric_columns": _select(metrics, "s"),
     }
     if others:
-        fill |= {
+        parts |= {
             "other_cte": (",\nother AS (\n    SELECT o.experiment_id, o.trial_uid, o.step"
                           + _aggregates(others, table="o", value="o.value")
                           + "\n    FROM metrics_other o\n"
@@ -234,24 +233,19 @@ def _results_sql(con: duckdb.DuckDBPyConnection, params: dict[str, str]) -> str:
             "other_join": ("\nLEFT JOIN other o ON o.experiment_id = s.experiment_id "
                            "AND o.trial_uid = s.trial_uid AND o.step = s.step"),
         }
-    return _fill("results", **fill)
+    return fill("store/views/results", **parts)
 
 
-def _trial_summary_sql(con: duckdb.DuckDBPyConnection, attributes: list[_Column]) -> str:
+def _trial_summary_sql(con: duckdb.DuckDBPyConnection, attributes: list[_Column]) -> SqlFile:
     namer = _Namer(["experiment_id", "trial_uid", "status", "n_steps"])
     renamed = [namer(c.column, "attribute") for c in attributes]
     metrics = _names(con, "store/views/columns_optim")
     best = [_Column(m, namer(f"best_{m}", "best"), "double") for m in metrics]
-    return _fill(
-        "trial_summary",
+    return fill(
+        "store/views/trial_summary",
         attribute_columns=_select(attributes, "a", renamed),
         best_aggregates=_aggregates(best, table="b", name_column="metric",
                                     value="b.best_value"),
         best_columns=_select(best, "b"),
     )
 
-
-def _fill(template: str, **parts: str) -> str:
-    """The template's statement with every ``/*marker*/`` replaced (unknown markers: empty)."""
-    ((sql, _),) = statements(f"store/views/{template}")
-    return _MARKER.sub(lambda m: parts.get(m.group(1), ""), sql)

@@ -325,7 +325,9 @@ def generate_experiment(
     templates = _branch_templates(master, placeholders, f"{out}/{_PH['dir']}") if subspace else {}
     row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
     for i in range(trials):
-        _write_trial(sim, i, out, templates.get(sim.values[i].get(OPT), template), row)
+        branch = sim.values[i].get(OPT)
+        _write_trial(sim, i, out, template if branch is None else templates.get(branch, template),
+                     row)
     (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
     if state_db:
         _write_state_db(out / db_name, sim, master)

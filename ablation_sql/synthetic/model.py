@@ -147,7 +147,7 @@ def sample_attributes(rng: np.random.Generator, n: int, algo: str) -> tuple[np.n
     if algo == "tpe":
         z = rng.standard_normal((n, 3))
         z[:, 0] = TPE_RHO * z[:, 2] + math.sqrt(1 - TPE_RHO**2) * z[:, 0]
-        u = 0.5 * (1.0 + np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)).astype(float))
+        u = 0.5 * (1.0 + np.asarray(np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)), dtype=float))
     else:
         u = rng.random((n, 3))
     nf1 = np.rint(32 + 96 * u[:, 0]).astype(int)

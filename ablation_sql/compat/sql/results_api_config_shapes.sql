@@ -1,7 +1,9 @@
+-- name: results_api_config_shapes
 -- Results API: the key structures (json_structure: keys in written order, dotted keys kept
 -- whole) of the included trials' configs, one per set of flattened keys, first seen by
 -- trial_uid. They give the config columns' order. A key set is told apart by its size and two
 -- hashes of its names (with whether each holds a list or mapping), so no config is parsed twice.
+-- param experiment_id: str
 WITH included AS (
     SELECT t.trial_uid
     FROM trials t

@@ -1,5 +1,7 @@
+-- name: results_api_config_stats
 -- Results API: per scalar config key of the included trials, the value types, in how many
 -- trials it is set (not null) and the largest integer magnitude: they give the column's type.
+-- param experiment_id: str
 WITH included AS (
     SELECT t.trial_uid
     FROM trials t

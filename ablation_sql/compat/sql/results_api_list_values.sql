@@ -1,5 +1,7 @@
+-- name: results_api_list_values
 -- Results API: the distinct values of list-valued config keys of the included trials, with how
 -- many trials hold each (ABLATOR expands lists into .0, .1, ... columns).
+-- param experiment_id: str
 WITH included AS (
     SELECT t.trial_uid
     FROM trials t

@@ -1,6 +1,8 @@
+-- name: results_api_metric_columns
 -- Results API: the metric names of the included trials, in the order pandas unions the trials'
 -- results.json keys (trials by trial_uid, keys as written; names only ever holding non-numbers
 -- last), and whether any value is not a number (kept in metrics_other).
+-- param experiment_id: str
 WITH included AS (
     SELECT t.trial_uid
     FROM trials t

@@ -1,4 +1,7 @@
+-- name: delete_trials
 -- Remove every row of the trials listed in replaced_trials(trial_uid) before they are re-read.
+-- param experiment_id: str
+-- script
 DELETE FROM trials USING replaced_trials r
 WHERE trials.experiment_id = $experiment_id AND trials.trial_uid = r.trial_uid;
 DELETE FROM params USING replaced_trials r

@@ -1,4 +1,18 @@
+-- name: replace_experiment
 -- The experiment's own rows, re-read when master_config.yaml changed (or on a full ingest).
+-- param experiment_id: str
+-- param master_path: str
+-- param path: str
+-- param search_algo: str
+-- param optim_metric_name: str
+-- param total_trials: int
+-- param master_config: str   -- JSON text
+-- param now: timestamp
+-- param config_source: str
+-- param ablator_experiment_id: str
+-- param random_seed: int
+-- param master_fingerprint: str
+-- script
 DELETE FROM experiments WHERE experiment_id = $experiment_id;
 DELETE FROM search_space WHERE experiment_id = $experiment_id;
 DELETE FROM optim_metrics WHERE experiment_id = $experiment_id;

@@ -1,5 +1,7 @@
+-- name: update_status
 -- Status from the state db (trial_states: config_uid, status, state_code, runtime_errors) when
 -- it names the trial unambiguously, otherwise what the files say.
+-- param experiment_id: str
 UPDATE trials SET
     status = coalesce(s.status, trials.inferred_status),
     status_source = CASE WHEN s.status IS NULL THEN 'inferred' ELSE 'state_db' END,

@@ -1,3 +1,4 @@
+-- name: plot_experiments
 -- The experiments a database holds, for the plot command: each one's id, its optimised metrics
 -- with their directions, and every metric ingested (any of them can be drawn).
 WITH ingested AS (

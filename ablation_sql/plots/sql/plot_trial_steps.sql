@@ -1,6 +1,10 @@
+-- name: plot_trial_steps
 -- Every step of every trial for the plots (ABLATOR's every-epoch rows): the trial's search-space
 -- attributes (trial_attributes), its status and the value of $metric at the step (NULL for
 -- NaN). $experiment NULL: every experiment; $statuses NULL: every status, else only these.
+-- param metric: str
+-- param experiment: str   -- NULL: every experiment
+-- param statuses: str[]   -- NULL: every status
 SELECT a.*, m.value AS "__plot_value__", m.step AS "__plot_step__",
     t.status AS "__plot_status__"
 FROM metrics m

@@ -1,6 +1,8 @@
+-- name: page_problems
 -- Trials that did not complete or whose files could not be read in full, with every reason
 -- recorded at ingest (failure_reason: the exception line ending the trial's train.log);
 -- experiment-level problems (trial_uid NULL) first.
+-- param experiment: str   -- NULL: every experiment
 WITH errors AS (
     SELECT experiment_id, trial_uid, string_agg(error, '; ' ORDER BY path) AS reasons
     FROM ingest_errors

@@ -1,7 +1,9 @@
+-- name: schema
 -- The ablation_sql database schema. These names are a public contract: add, never rename.
 -- Keys are maintained by the ingest (no constraints, so a trial can be replaced in one
 -- transaction): experiments(experiment_id); trials(experiment_id, trial_uid);
 -- params(experiment_id, trial_uid, name); metrics(experiment_id, trial_uid, step, name).
+-- script
 
 CREATE TABLE IF NOT EXISTS schema_info (
     key VARCHAR,

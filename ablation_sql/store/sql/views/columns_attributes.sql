@@ -1,3 +1,4 @@
+-- name: columns_attributes
 -- Search-space attribute names for trial_attributes, in declaration order.
 SELECT s.name
 FROM search_space s

@@ -1,3 +1,4 @@
+-- name: columns_other
 -- results.json keys whose values were never numbers: JSON columns of the results view.
 SELECT o.name
 FROM metrics_other o

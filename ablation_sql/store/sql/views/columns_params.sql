@@ -1,3 +1,4 @@
+-- name: columns_params
 -- Config keys for the generated views: every params name in first-seen order, the kinds of its
 -- non-null values and the largest integer magnitude (BIGINT columns only up to 2^53).
 SELECT p.name,

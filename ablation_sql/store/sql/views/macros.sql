@@ -1,5 +1,7 @@
+-- name: macros
 -- Static macros of the SQL layer (created by views.refresh_views; public, documented in
 -- queries/README.md). Every one is CREATE OR REPLACE, so running this file again is harmless.
+-- script
 
 -- The sort key that picks a trial's best value: NULL and NaN are never a candidate (NULL key),
 -- finite values come before ±inf (so an infinity only wins when it is the only value), then the

@@ -1,3 +1,4 @@
+-- name: trial_best
 -- trial_best: for every trial and every metric in its experiment's optim_metrics, the best value
 -- by direction and the last value, each with its step. NULL and NaN never win; ±inf never wins a
 -- max or a min unless it is the trial's only kind of value; ties go to the earliest step; a trial
@@ -5,6 +6,7 @@
 -- The values are materialised in trial_best_cache by views.refresh_views (after every ingest,
 -- inside its transaction) so that one metric answers in milliseconds instead of a scan of every
 -- metric row; after changing metrics, trials or optim_metrics by hand, refresh the views.
+-- script
 CREATE OR REPLACE TABLE trial_best_cache AS
 WITH reduced AS (
     SELECT m.experiment_id, m.trial_uid, m.name AS metric,

@@ -1,3 +1,4 @@
+-- name: trial_metric
 -- One value per trial for a metric, reduced as asked (see queries/README.md):
 --   reduction 'best'      best value by direction (best_key rules), step = earliest best step
 --             'last'      last value (NULL and NaN skipped), step = its step

@@ -1,3 +1,4 @@
+-- name: trial_ranking
 -- trial_ranking: trials ranked by their best value within each experiment and metric. Rank 1 is
 -- the best by direction; ties share a rank (rank(): 1, 1, 3); a best of ±inf ranks after every
 -- finite best; trials without a best value have NULL rank and percentile. percentile is

@@ -1,3 +1,4 @@
+-- name: version_get
 -- The fingerprint of the view definitions the views were last built from, and whether every
 -- view and cache table of the SQL layer exists (macros are made in the same transaction as the
 -- fingerprint; listing duckdb_functions() to check them would cost more than the rest).

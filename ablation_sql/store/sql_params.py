@@ -1,20 +1,20 @@
-"""The named-query file grammar: a ``-- name:`` header, a description, typed ``-- param``
-declarations, one SQL statement; errors name ``file:line`` (see ``queries/README.md``)."""
+"""The parameters of a SQL file: a ``-- param <name>: <type> [bounds] [= default] [-- help]``
+header line parsed (``parse_param``), and a value converted to its declared type and checked
+against its bounds (``convert``, ``QueryParam.check``); errors name ``file:line``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import QueryError
 
-__all__ = ["TYPES", "NamedQuery", "QueryParam", "convert", "parse_query"]
+__all__ = ["IDENTIFIER", "INT_RANGE", "TYPES", "QueryParam", "convert", "parse_param"]
 
-TYPES = ("str", "int", "float", "bool")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NAME_LINE = re.compile(r"--\s*name\s*:\s*(?P<name>\S+)\s*$")
+TYPES = ("str", "int", "float", "bool")  # the types a value from the command line converts to
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM_LINE = re.compile(
     r"--\s*param\s+(?P<name>[^\s:]+)\s*:\s*(?P<type>[^\s=]+)\s*(?P<rest>.*)$")
 _BOUND = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<value>[^\s=<>]+)\s*")
@@ -51,37 +51,6 @@ class QueryParam:
                 raise QueryError(f"{label}: {self.name} must be {op} {_show(bound)}, got "
                                  f"{_show(value)}" + (f" (declared at {where})" if where else ""))
         return value
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A query from ``<name>.sql``: its description, declared parameters and SQL."""
-
-    name: str
-    description: str
-    params: tuple[QueryParam, ...]
-    sql: str
-    path: str
-
-    @property
-    def summary(self) -> str:
-        """The one-line description."""
-        return self.description.splitlines()[0] if self.description else ""
-
-    @property
-    def doc(self) -> str:
-        """A docstring: the description, then the parameters."""
-        lines = [self.description, ""] if self.description else []
-        lines += ["Parameters:"] + [
-            f"    {p.describe()}" + (f"  -- {p.help}" if p.help else "") for p in self.params]
-        return "\n".join(lines)
-
-    def param(self, name: str) -> QueryParam:
-        """The declared parameter called ``name`` (KeyError if there is none)."""
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
 
 
 def convert(value: Any, type_: str, label: str = "value") -> Any:
@@ -123,68 +92,17 @@ def convert(value: Any, type_: str, label: str = "value") -> Any:
     raise QueryError(f"{label}: expected {_article(type_)} {type_}, got {value!r}")
 
 
-def parse_query(text: str, path: str = "<query>") -> NamedQuery:
-    """Parse one query file; errors name ``path:line``."""
-    lines = text.splitlines()
-    header_end = 0
-    while header_end < len(lines) and lines[header_end].lstrip().startswith("--"):
-        header_end += 1
-    if not lines or header_end == 0:
-        raise QueryError(f"{path}:1: a query file starts with a '-- name: <name>' line")
-    match = _NAME_LINE.fullmatch(lines[0].strip())
-    if not match:
-        raise QueryError(f"{path}:1: expected '-- name: <name>', got {lines[0].strip()!r}")
-    name = match["name"]
-    stem = Path(path).name.removesuffix(".sql")
-    if not _NAME.fullmatch(name):
-        raise QueryError(f"{path}:1: query name {name!r} is not an identifier")
-    if path != "<query>" and name != stem:
-        raise QueryError(f"{path}:1: the query is named {name!r} but the file is {stem}.sql")
-
-    description: list[str] = []
-    params: list[QueryParam] = []
-    for number in range(2, header_end + 1):
-        line = lines[number - 1].strip()
-        if re.match(r"--\s*param\b", line):
-            param = _parse_param(line, path, number)
-            if any(p.name == param.name for p in params):
-                raise QueryError(f"{path}:{number}: parameter {param.name!r} declared twice")
-            params.append(param)
-        else:
-            description.append(line[2:].strip())
-    while description and not description[-1]:
-        description.pop()
-    if not description or not description[0]:
-        raise QueryError(f"{path}:2: the line after '-- name:' is the one-line description")
-
-    body_lines = lines[header_end:]
-    body = "\n".join(body_lines).strip()
-    if not body:
-        raise QueryError(f"{path}:{header_end + 1}: no SQL after the header")
-    used = _scan_body(body_lines, path, header_end)
-    declared = {p.name for p in params}
-    for used_name, number in used.items():
-        if used_name not in declared:
-            raise QueryError(f"{path}:{number}: ${used_name} is used but not declared "
-                             f"(add '-- param {used_name}: <type> [= default]')")
-    for p in params:
-        if p.name not in used:
-            raise QueryError(f"{path}:{p.line}: parameter {p.name!r} is declared but the SQL "
-                             f"never uses ${p.name}")
-    sql = body.rstrip().removesuffix(";").rstrip()
-    return NamedQuery(name, "\n".join(description), tuple(params), sql, path)
-
-
-def _parse_param(line: str, path: str, number: int) -> QueryParam:
+def parse_param(line: str, path: str, number: int, types: Sequence[str]) -> QueryParam:
+    """The declaration on header line ``number`` of ``path``, its type one of ``types``."""
     match = _PARAM_LINE.fullmatch(line)
     if not match:
         raise QueryError(f"{path}:{number}: expected '-- param <name>: <type> [= <default>] "
                          f"[-- <help>]'")
     name, type_, rest = match["name"], match["type"], match["rest"].strip()
-    if not _NAME.fullmatch(name):
+    if not IDENTIFIER.fullmatch(name):
         raise QueryError(f"{path}:{number}: parameter name {name!r} is not an identifier")
-    if type_ not in TYPES:
-        raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(TYPES)})")
+    if type_ not in types:
+        raise QueryError(f"{path}:{number}: unknown type {type_!r} (use {', '.join(types)})")
     bounds, rest = _parse_bounds(rest, type_, f"{path}:{number}")
     help_text = ""
     default: Any = None
@@ -249,72 +167,6 @@ def _split_default(text: str, path: str, number: int) -> tuple[str | None, str]:
     if not raw:
         raise QueryError(f"{path}:{number}: '=' without a default (write NULL for none)")
     return (None if raw == "NULL" else raw), (sep + rest).strip()
-
-
-def _scan_body(lines: list[str], path: str, offset: int) -> dict[str, int]:
-    """``$name`` parameters used outside strings and comments, with their first line; also
-    refuses positional parameters and a second statement."""
-    used: dict[str, int] = {}
-    text = "\n".join(lines)
-    line_starts = [0]
-    for line in lines:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-
-    def line_of(pos: int) -> int:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi - 1:
-            mid = (lo + hi) // 2
-            if line_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid
-        return offset + lo + 1
-
-    i, n = 0, len(text)
-    statement_end = None
-    while i < n:
-        ch = text[i]
-        if text.startswith("--", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                raise QueryError(f"{path}:{line_of(i)}: unterminated /* comment")
-            i = end + 2
-            continue
-        if statement_end is not None and not ch.isspace():
-            raise QueryError(f"{path}:{line_of(statement_end)}: one query per file (found a "
-                             f"second statement after this ';')")
-        if ch in "'\"":
-            end = i + 1
-            while True:
-                end = text.find(ch, end)
-                if end < 0:
-                    raise QueryError(f"{path}:{line_of(i)}: unterminated {ch} quote")
-                if text.startswith(ch * 2, end):
-                    end += 2
-                    continue
-                break
-            i = end + 1
-            continue
-        if ch == "$":
-            match = _NAME.match(text, i + 1)
-            if match:
-                used.setdefault(match.group(), line_of(i))
-                i = match.end()
-                continue
-            if text[i + 1:i + 2].isdigit():
-                raise QueryError(f"{path}:{line_of(i)}: positional parameters are not "
-                                 f"supported; declare a named one and use $name")
-        if ch == "?":
-            raise QueryError(f"{path}:{line_of(i)}: '?' parameters are not supported; "
-                             f"declare a named one and use $name")
-        if ch == ";":
-            statement_end = i
-        i += 1
-    return used
 
 
 def _show(value: Any) -> str:

@@ -1,0 +1,8 @@
+-- name: reduction
+-- The per-trial reduction of a metric, trial_metric's choice (see README.md), as the parameters
+-- of every query that reduces one: its header's `-- include: reduction` line declares them.
+-- param reduction: str = best       -- best | last | mean_last | at_step | at_best
+-- param last_k: int >= 1 = 5       -- mean_last: how many last values
+-- param at_step: int >= 0 = NULL   -- at_step: the step
+-- param by_metric: str = NULL       -- at_best: the metric whose best step is used
+-- param direction: str = NULL       -- min | max (NULL: from optim_metrics)
