@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from ..store.render import FORMATS
 
-__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_experiment", "add_format",
-           "positive", "progress"]
+__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_direction", "add_experiment",
+           "add_format", "positive", "progress"]
 
 DEFAULT_DB = "ablation.duckdb"
 OUTPUT_FORMATS = FORMATS
@@ -57,6 +57,21 @@ def add_experiment(parser: argparse.ArgumentParser, help: str, *, repeat: bool =
     """``--experiment ID``: one experiment (``repeat``: a list of them)."""
     parser.add_argument("--experiment", action="append" if repeat else "store", metavar="ID",
                         help=help)
+
+
+def add_direction(parser: argparse.ArgumentParser) -> None:
+    """``--direction METRIC=min|max`` (repeatable): a metric's direction, for sources that
+    store none (MLflow) or to override the stored one."""
+    parser.add_argument("--direction", action="append", type=direction, default=None,
+                        metavar="METRIC=min|max",
+                        help="the direction of a metric, e.g. val_loss=min (repeatable)")
+
+
+def direction(text: str) -> tuple[str, str]:
+    metric, _, word = text.rpartition("=")
+    if not metric or word.lower() not in ("min", "max"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not METRIC=min or METRIC=max")
+    return metric, word.lower()
 
 
 def positive(text: str) -> int:

@@ -23,6 +23,7 @@ class ExperimentSummary:
     path: str
     search_algo: str | None
     trials: int
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class IngestReport:
         lines = [f"Ingested {n} experiment{'s' * (n != 1)} in {self.elapsed:.2f} s"]
         for e in self.experiments:
             lines.append(f"  {e.experiment_id}: {e.trials} trials, "
-                         f"{e.search_algo or 'unknown'} search ({e.path})")
+                         f"{e.search_algo or 'unknown'} search, from {e.source or 'ablator'} "
+                         f"({e.path})")
         by_status = ", ".join(f"{count} {status}" for status, count
                               in self.trials_by_status.items()) or "none"
         lines += [

@@ -1,4 +1,4 @@
-SELECT e.experiment_id, e.path, e.search_algo, count(t.trial_uid) AS trials
+SELECT e.experiment_id, e.path, e.search_algo, count(t.trial_uid) AS trials, e.source
 FROM experiments e LEFT JOIN trials t USING (experiment_id)
 WHERE list_contains($experiment_ids, e.experiment_id)
 GROUP BY ALL
