@@ -139,16 +139,35 @@ def test_unknown_schema_version_is_recorded(storage: Path, tmp_path: Path) -> No
         assert _rows(db, "SELECT count(*) FROM ingest_errors WHERE error = ?", reason) == [(1,)]
 
 
-def test_truncated_storage_is_recorded_not_raised(storage: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [0.9, 0.95])
+def test_truncated_storage_is_recorded_not_raised(storage: Path, tmp_path: Path,
+                                                  keep: float) -> None:
+    data = storage.read_bytes()
+    storage.write_bytes(data[: int(len(data) * keep)])
+    with asql.connect(tmp_path / "t.duckdb") as db:
+        report = db.ingest(storage, workers=1)
+        errors = _rows(db, "SELECT error FROM ingest_errors")
+    assert errors and all("malformed" in e for (e,) in errors)
+    assert report.trials_read < 26
+
+
+def test_storage_cut_before_its_schema_is_told_with_its_reason(storage: Path,
+                                                               tmp_path: Path) -> None:
     data = storage.read_bytes()
     storage.write_bytes(data[: len(data) // 3])
-    run = subprocess.run([sys.executable, "-m", "ablation_sql", "ingest", str(storage),
-                          "--db", str(tmp_path / "t.duckdb")],
-                         capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in run.stderr and run.returncode == 0, run.stderr
+    command = [sys.executable, "-m", "ablation_sql", "ingest", str(storage),
+               "--db", str(tmp_path / "t.duckdb")]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and run.stderr.count("\n") == 1, run.stderr
+    assert "is a SQLite file that cannot be read (database disk image is malformed): give " \
+        "--source optuna" in run.stderr
+    run = subprocess.run([*command, "--source", "optuna"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
     with asql.connect(tmp_path / "t.duckdb", read_only=True) as db:
-        errors = _rows(db, "SELECT error FROM ingest_errors")
-    assert errors and all("malformed" in e or "not read" in e for (e,) in errors)
+        assert _rows(db, "SELECT source, path FROM experiments") == [("optuna", str(storage))]
+        (error,) = _rows(db, "SELECT error FROM ingest_errors")
+    assert error[0].startswith("not read: the Optuna storage cannot be read (")
 
 
 def test_source_override_refuses_other_kinds(storage: Path, tmp_path: Path) -> None:

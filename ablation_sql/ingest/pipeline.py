@@ -277,7 +277,7 @@ def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
     optimised = experiment.directions[0][0] if experiment.directions else None
     execute(con, "ingest/replace_experiment", experiment_id=eid, path=experiment.path,
             search_algo=None, optim_metric_name=optimised, master_config=to_json(description),
-            now=now, config_source=experiment.source, ablator_experiment_id=None,
+            now=now, config_source=description.get("search_space"), ablator_experiment_id=None,
             master_fingerprint=experiment.fingerprint, master_path=experiment.path,
             total_trials=None, random_seed=None, source=experiment.source)
     _insert_search_space(con, eid, experiment.search_space)

@@ -15,8 +15,8 @@ from ..flatten import param_row, to_json
 from ..parse_trials import TABLE_COLUMNS, Batch
 from ..search_space import SearchSpaceRow
 
-__all__ = ["SOURCES", "Reader", "SourceExperiment", "SourceTrial", "TrialRows", "digest",
-           "new_batch", "open_sqlite", "stamp"]
+__all__ = ["SOURCES", "Reader", "SourceExperiment", "SourceProblem", "SourceTrial", "TrialRows",
+           "digest", "new_batch", "open_sqlite", "stamp"]
 
 SOURCES = ("ablator", "optuna", "ray", "mlflow")
 _STEPS = range(-(2**31), 2**31)  # metrics.step is an INTEGER
@@ -60,6 +60,11 @@ class SourceExperiment:
     problems: list[tuple[Path, str]] = field(default_factory=list)
     unreadable: tuple[tuple[Path, str], ...] = ()
     state_fingerprint: str = ""
+
+
+class SourceProblem(Exception):
+    """A source that cannot be read at all; the message is one line for a person, starting
+    with ``discover.NOT_READ`` (it is looked at again by every ingest)."""
 
 
 def new_batch() -> Batch:

@@ -17,7 +17,15 @@ from typing import Any
 
 from ..discover import NOT_READ
 from ..parse_trials import Batch
-from .base import SourceExperiment, SourceTrial, TrialRows, digest, new_batch, open_sqlite
+from .base import (
+    SourceExperiment,
+    SourceProblem,
+    SourceTrial,
+    TrialRows,
+    digest,
+    new_batch,
+    open_sqlite,
+)
 from .optuna_params import ParamProblem, decode, search_space
 
 __all__ = ["ACCEPTED_VERSIONS", "TABLES", "find_studies"]
@@ -31,21 +39,19 @@ STATUS = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed", "RUNNING
           "WAITING": "waiting"}
 _SPECIAL = {"INF_POS": math.inf, "INF_NEG": -math.inf, "NAN": math.nan}
 _DIRECTION = {"MINIMIZE": "min", "MAXIMIZE": "max"}
+_SPACE = "from each parameter's distribution_json"
 
-
-class StorageProblem(Exception):
-    """The storage cannot be read at all; the message is one line for a person."""
 
 
 def find_studies(path: Path) -> list[SourceExperiment]:
-    """Every study of the storage; StorageProblem when it cannot be read."""
+    """Every study of the storage; SourceProblem when it cannot be read."""
     try:
         with _open(path) as con:
             return [_study(path, con, study_id, name)
                     for study_id, name in con.execute(
                         "SELECT study_id, study_name FROM studies ORDER BY study_id")]
     except sqlite3.Error as exc:
-        raise StorageProblem(f"{NOT_READ}the Optuna storage cannot be read ({exc})") from None
+        raise SourceProblem(f"{NOT_READ}the Optuna storage cannot be read ({exc})") from None
 
 
 class _open:
@@ -63,7 +69,7 @@ class _open:
         versions = [str(v)[:40] for (v,) in rows]
         if len(versions) != 1 or versions[0] not in ACCEPTED_VERSIONS:
             self.con.close()
-            raise StorageProblem(
+            raise SourceProblem(
                 f"{NOT_READ}Optuna storage schema version {', '.join(versions) or 'missing'} "
                 f"is not one this reader accepts ({', '.join(ACCEPTED_VERSIONS)}; an older "
                 "one is upgraded by `optuna storage upgrade`)")
@@ -91,7 +97,7 @@ def _study(path: Path, con: sqlite3.Connection, study_id: int, name: str) -> Sou
         SourceTrial(f"trial_{number}", str(path), digest(*rest), str(trial_id))
         for trial_id, number, *rest in con.execute(_TRIAL_STAMPS, (study_id,)))
     reader = OptunaReader(str(path), tuple(names))
-    description = {"storage": str(path), "study_name": str(name),
+    description = {"storage": str(path), "study_name": str(name), "search_space": _SPACE,
                    "directions": [d for _, d in directions], "metric_names": names,
                    "system_attrs": system, "user_attrs": user}
     key = f"{path}#{name}"
@@ -147,7 +153,7 @@ class OptunaReader:
             with _open(Path(self.path)) as con:
                 rows = {name: _grouped(con.execute(sql, (ids,)))
                         for name, sql in _BATCH_QUERIES.items()}
-        except (sqlite3.Error, StorageProblem) as exc:
+        except (sqlite3.Error, SourceProblem) as exc:
             for trial in trials:
                 TrialRows(batch, trial).error(self.path, f"trial not read: {exc}")
             return batch

@@ -1,4 +1,5 @@
-SELECT e.experiment_id, e.path, e.search_algo, count(t.trial_uid) AS trials, e.source
+SELECT e.experiment_id, e.path, e.search_algo, count(t.trial_uid) AS trials, e.source,
+       e.config_source
 FROM experiments e LEFT JOIN trials t USING (experiment_id)
 WHERE list_contains($experiment_ids, e.experiment_id)
 GROUP BY ALL
