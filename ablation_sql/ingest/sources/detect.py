@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..discover import NOT_READ, ExperimentFolder, find_experiments
-from . import mlflow_db, mlflow_files, optuna
+from . import mlflow_db, mlflow_files, optuna, ray
 from .base import SourceExperiment, SourceProblem, open_sqlite
 
 __all__ = ["find_all", "kind_of"]
@@ -21,9 +21,10 @@ _SCHEMA_TEXT = {"optuna": re.compile(rb'CREATE TABLE "?trial_params\b'),
                 "mlflow": re.compile(rb'CREATE TABLE "?latest_metrics\b')}
 MAX_DEPTH = 2
 DAMAGED = "damaged"  # a SQLite file that cannot be read, of no kind that can be told
-_FINDERS = {"optuna": optuna.find_studies, "mlflow": mlflow_files.find_runs,
+_FINDERS = {"optuna": optuna.find_studies, "ray": ray.find_trials,
+            "mlflow": mlflow_files.find_runs,
             "mlflow-db": mlflow_db.find_runs}
-_LOOKED_FOR = "nor an MLflow store or an Optuna or MLflow SQLite file"
+_LOOKED_FOR = "nor a Ray Tune experiment, an MLflow store or an Optuna or MLflow SQLite file"
 
 
 def find_all(paths: list[Path], source: str | None = None
@@ -65,6 +66,8 @@ def kind_of(path: Path) -> str | None:
         return _sqlite_kind(path)
     if mlflow_files.is_store(path):
         return "mlflow"
+    if ray.is_experiment(path):
+        return "ray"
     return None
 
 
