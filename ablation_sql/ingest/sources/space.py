@@ -1,5 +1,6 @@
 """A search space inferred from the values trials saw, for sources that store none (MLflow,
-Ray Tune): numerical when every value parses as a number, otherwise categorical."""
+Ray Tune): numerical when every value parses as a number (on a log scale when its positive
+values span two decades or more), otherwise categorical."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from ..search_space import SearchSpaceRow
 __all__ = ["INFERRED", "infer", "number", "numeric_names", "typed"]
 
 INFERRED = "inferred from the values seen"
+# A numerical parameter whose positive values span this factor or more (two decades) is taken
+# to be searched on a log scale, as learning rates and weight decays are.
+LOG_SPAN = 100.0
+_SPEC = to_json({"inferred": INFERRED, "log_scale_from_span": LOG_SPAN})
 _INTEGER = re.compile(r"[+-]?\d{1,18}")
-_SPEC = to_json({"inferred": INFERRED})
 
 
 def number(text: str) -> int | float | None:
@@ -58,8 +62,10 @@ def infer(values: Iterable[Mapping[str, Any]], numeric: frozenset[str]
     for name, found in seen.items():
         if name in numeric:
             kind = "int" if all(type(v) is int for v in found) else "float"
-            rows.append(SearchSpaceRow(name, "numerical", kind, float(min(found)),
-                                       float(max(found)), False, None, None, None, _SPEC))
+            low, high = float(min(found)), float(max(found))
+            log = low > 0 and high / low >= LOG_SPAN
+            rows.append(SearchSpaceRow(name, "numerical", kind, low, high, log, None, None,
+                                       None, _SPEC))
         else:
             choices = sorted({to_json(v) for v in found})
             rows.append(SearchSpaceRow(name, "categorical", None, None, None, False,
