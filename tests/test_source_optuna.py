@@ -211,3 +211,27 @@ def test_a_schema_2_database_gains_the_source_column(storage: Path, tmp_path: Pa
         asql.connect(path, read_only=True)
     with asql.connect(path) as db:
         assert _rows(db, "SELECT DISTINCT source FROM experiments") == [("ablator",)]
+
+
+HOSTILE_NAMES = ['"; DROP TABLE trials; --', "../../../etc/passwd", "<script>alert(1)</script>"]
+
+
+def test_hostile_names_stay_data(storage: Path, tmp_path: Path) -> None:
+    con = sqlite3.connect(storage)
+    for old, new in zip(("lr", "layers", "dropout"), HOSTILE_NAMES, strict=True):
+        con.execute("UPDATE trial_params SET param_name = ? WHERE param_name = ?", (new, old))
+    con.execute("UPDATE studies SET study_name = '../x/<b>study' WHERE study_name = "
+                "'pruned-search'")
+    con.commit()
+    con.close()
+    out = tmp_path / "figures"
+    with asql.connect(tmp_path / "a.duckdb") as db:
+        db.ingest(storage, workers=1)
+        names = {n for (n,) in _rows(db, "SELECT DISTINCT name FROM search_space")}
+        assert set(HOSTILE_NAMES) <= names
+        assert _rows(db, "SELECT count(*) FROM trials")[0][0] == 26
+        assert len(db.sql('SELECT * FROM trial_summary')) == 26
+        db.plot(out, experiment="../x/<b>study")
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and all(p.resolve().is_relative_to(out.resolve()) for p in written)
+    assert not (tmp_path / "x").exists()

@@ -137,7 +137,8 @@ def _mlflow(out: Path, sim: Simulation) -> None:
     experiment = out / "1"
     experiment.mkdir()
     (experiment / "meta.yaml").write_text(
-        f"artifact_location: file://{experiment}\nexperiment_id: '1'\n"
+        f"artifact_location: file://{experiment}\ncreation_time: {int(sim.start[0] * 1000)}\n"
+        f"experiment_id: '1'\nlast_update_time: {int(sim.start[0] * 1000)}\n"
         f"lifecycle_stage: active\nname: {json.dumps(out.name)}\n")
     for i, status in enumerate(sim.statuses):
         run_id = f"{i:032x}"
@@ -145,10 +146,12 @@ def _mlflow(out: Path, sim: Simulation) -> None:
         for sub in ("params", "metrics", "tags"):
             (run / sub).mkdir(parents=True)
         start = int(sim.start[i] * 1000)
-        (run / "meta.yaml").write_text(
+        (run / "meta.yaml").write_text(  # the fields of MLflow's RunInfo, as it writes them
             f"artifact_uri: file://{run}/artifacts\nend_time: {start + 1000}\n"
-            f"experiment_id: '1'\nlifecycle_stage: active\nrun_id: {run_id}\n"
-            f"run_name: trial-{i}\nstart_time: {start}\nstatus: {_MLFLOW_STATUS[status]}\n")
+            f"entry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\n"
+            f"run_id: {run_id}\nrun_name: trial-{i}\nrun_uuid: {run_id}\nsource_name: ''\n"
+            f"source_type: 4\nsource_version: ''\nstart_time: {start}\n"
+            f"status: {_MLFLOW_STATUS[status]}\ntags: []\nuser_id: synthetic\n")
         for name, value in sim.values[i].items():
             (run / "params" / name).write_text(str(value))
         (run / "tags" / "mlflow.runName").write_text(f"trial-{i}")
