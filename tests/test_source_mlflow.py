@@ -14,8 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ablation_sql as asql
+from ablation_sql.ingest.sources.mlflow_files import _metrics
+from ablation_sql.ingest.sources.space import number
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "sources" / "mlflow"
@@ -162,3 +166,24 @@ def test_unknown_schema_and_truncated_database(database: Path, tmp_path: Path) -
     assert "MLflow database schema version ffffffffffff is not one this reader accepts" in \
         reasons[str(database)]
     assert "malformed" in reasons[str(cut)] or "not read" in reasons[str(cut)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=300))
+def test_hostile_metric_files_never_raise(tmp_path_factory, text: str) -> None:
+    folder = tmp_path_factory.mktemp("metrics")
+    (folder / "m").write_text(text, encoding="utf-8", errors="surrogateescape")
+    problems: list[str] = []
+    rows = _metrics(folder, problems)
+    for name, step, value in rows:
+        assert name == "m" and type(step) is int and type(value) is float
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(rows) + len(problems) >= min(len(lines), 1) or not text.strip()
+
+
+@given(st.one_of(st.text(max_size=40), st.integers().map(str), st.floats().map(repr)))
+def test_numbers_in_parameter_text(text: str) -> None:
+    value = number(text)
+    assert value is None or (type(value) in (int, float) and math.isfinite(value))
+    if value is not None:
+        assert float(value) == pytest.approx(float(text.strip()), rel=1e-12)

@@ -235,3 +235,24 @@ def test_hostile_names_stay_data(storage: Path, tmp_path: Path) -> None:
     written = [p for p in out.rglob("*") if p.is_file()]
     assert written and all(p.resolve().is_relative_to(out.resolve()) for p in written)
     assert not (tmp_path / "x").exists()
+
+
+def test_hostile_rows_are_recorded_not_raised(storage: Path, tmp_path: Path) -> None:
+    con = sqlite3.connect(storage)
+    con.execute("INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
+                "intermediate_value_type) VALUES (1, 9999999999999, 1.0, 'FINITE')")
+    con.execute("UPDATE trial_params SET param_value = 99 WHERE param_name = 'optimizer' "
+                "AND trial_id = 2")
+    con.execute("UPDATE trial_params SET distribution_json = '{\"name\": 5' "
+                "WHERE param_name = 'layers' AND trial_id = 3")
+    con.execute("UPDATE trial_system_attributes SET value_json = 'not json'")
+    con.commit()
+    con.close()
+    with asql.connect(tmp_path / "a.duckdb") as db:
+        report = db.ingest(storage, workers=1)
+        errors = [e for (e,) in _rows(db, "SELECT error FROM ingest_errors ORDER BY error")]
+        assert report.trials == 26
+    assert any("step 9999999999999 does not fit" in e for e in errors)
+    assert any("optimizer: index 99.0 is not one of the distribution's choices" in e
+               for e in errors)
+    assert any("layers: distribution_json is not valid JSON" in e for e in errors)

@@ -306,7 +306,8 @@ def _insert_directions(con: duckdb.DuckDBPyConnection, eid: str,
 def _set_directions(con: duckdb.DuckDBPyConnection, eid: str,
                     directions: Mapping[str, str]) -> None:
     """Directions given by the user replace those of the same metrics."""
-    execute(con, "ingest/clear_directions", experiment_id=eid, metrics=list(directions))
+    for metric in directions:
+        execute(con, "ingest/clear_directions", experiment_id=eid, metric=metric)
     _insert_directions(con, eid, list(directions.items()))
 
 

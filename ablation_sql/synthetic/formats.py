@@ -149,7 +149,7 @@ def _mlflow(out: Path, sim: Simulation) -> None:
         (run / "meta.yaml").write_text(  # the fields of MLflow's RunInfo, as it writes them
             f"artifact_uri: file://{run}/artifacts\nend_time: {start + 1000}\n"
             f"entry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\n"
-            f"run_id: {run_id}\nrun_name: trial-{i}\nrun_uuid: {run_id}\nsource_name: ''\n"
+            f"run_id: '{run_id}'\nrun_name: trial-{i}\nrun_uuid: '{run_id}'\nsource_name: ''\n"
             f"source_type: 4\nsource_version: ''\nstart_time: {start}\n"
             f"status: {_MLFLOW_STATUS[status]}\ntags: []\nuser_id: synthetic\n")
         for name, value in sim.values[i].items():

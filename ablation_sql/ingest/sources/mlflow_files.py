@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ __all__ = ["find_runs", "is_store"]
 # RunStatus as the file store writes it (an integer in meta.yaml)
 _STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
 _MAX_FILES = 10_000  # parameters, metrics or tags of one run
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it
+_DELETED = re.compile(r"^lifecycle_stage:\s*deleted\s*$", re.M)
+_RUN_NAME = re.compile(r"^run_name:\s*(.{1,250})$", re.M)
 
 
 def is_store(path: Path) -> bool:
@@ -73,21 +77,24 @@ def find_runs(store: Path) -> list[SourceExperiment]:
 
 def _meta(path: Path) -> dict[str, Any] | None:
     try:
-        data = yaml.safe_load(read_text(path))
+        data = yaml.load(read_text(path), Loader=_LOADER)
     except (FileProblem, yaml.YAMLError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
 
 def _run(folder: Path) -> Run | None:
-    meta = _meta(folder / "meta.yaml")
-    if meta is not None and meta.get("lifecycle_stage") == "deleted":
+    """What discovery needs of a run (its meta.yaml is scanned, not parsed: that waits for
+    the worker); None for a deleted run."""
+    meta = _head(folder / "meta.yaml")
+    if _DELETED.search(meta):
         return None
     params, _ = _values(folder / "params")
     tags, _ = _values(folder / "tags")
     files = [folder / "meta.yaml", *(_files(folder / d) for d in ("params", "metrics", "tags"))]
+    name = _RUN_NAME.search(meta)
     return Run(folder.name, str(folder), _fingerprint(files), params, tags.get(PARENT_TAG),
-               tags.get("mlflow.runName") or (meta or {}).get("run_name"))
+               tags.get("mlflow.runName") or (name.group(1).strip() if name else None))
 
 
 def _fingerprint(items: list) -> str:

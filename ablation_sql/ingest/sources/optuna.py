@@ -175,10 +175,10 @@ class OptunaReader:
         last = -1
         for step, value, kind in rows["intermediate"]:
             out.metric(step, self.objectives[0], _special(value, kind))
-            last = max(last, step)
+            last = max(last, step) if type(step) is int else last
         for objective, value, kind in rows["values"]:
-            name = self.objectives[objective] if 0 <= objective < len(self.objectives) \
-                else f"values_{objective}"
+            known = type(objective) is int and 0 <= objective < len(self.objectives)
+            name = self.objectives[objective] if known else f"values_{str(objective)[:40]}"
             out.metric(last + 1, name, _special(value, kind))
         system = _decoded(rows["system"])
         number, state, started, completed = rows["trial"][0] if rows["trial"] else (

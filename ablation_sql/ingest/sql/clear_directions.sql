@@ -1,6 +1,6 @@
 -- name: clear_directions
--- Remove the directions of the metrics the user gives a direction for.
+-- Remove the direction of a metric the user gives a direction for.
 -- param experiment_id: str
--- param metrics: list[str]
+-- param metric: str
 DELETE FROM optim_metrics
-WHERE experiment_id = $experiment_id AND list_contains($metrics, metric);
+WHERE experiment_id = $experiment_id AND metric = $metric;
