@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: help install test test-slow test-all test-browser browser-deps demo report bench lint clean
+.PHONY: help install test test-slow test-all test-browser browser-deps demo report bench lint clean \
+	fixtures
 
 # make report EXP=path [OUT=reports/<name>]: files under EXP (folders too, so added and removed
 # trials count) are the database's prerequisites, the database is the page's.
@@ -66,6 +67,12 @@ bench: $(STAMP) ## run the benchmarks (ingest, views, Results API; see benchmark
 	$(BIN)/python benchmarks/bench_results_api.py
 	$(BIN)/python benchmarks/bench_views.py
 	$(BIN)/python benchmarks/bench_plots.py
+
+fixtures: $(STAMP) ## rewrite tests/fixtures/sources with Optuna, MLflow and Ray Tune (.[sources])
+	$(BIN)/pip install --quiet -e '.[sources]'
+	$(BIN)/python tests/fixtures/sources/make_optuna.py
+	$(BIN)/python tests/fixtures/sources/make_mlflow.py
+	$(BIN)/python tests/fixtures/sources/make_ray.py
 
 test-browser: browser-deps $(STAMP) ## install Chromium (see browser-deps), run the browser tests
 	$(BIN)/python -m pytest -q -m browser || [ $$? -eq 5 ]

@@ -135,17 +135,24 @@ class Database:
         scheduler: Any = None,
         full: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
+        source: str | None = None,
+        directions: Mapping[str, str] | None = None,
     ) -> IngestReport:
-        """Ingest experiment folders (or folders holding several) in one transaction.
+        """Ingest experiments (ABLATOR folders, Optuna storages, Ray Tune experiments, MLflow
+        stores, or folders holding several) in one transaction.
 
         Unchanged trials are not re-read unless ``full``; ``scheduler`` may be a
-        ``distributed.Client`` or a scheduler address (default: Dask's local scheduler).
+        ``distributed.Client`` or a scheduler address (default: Dask's local scheduler);
+        ``source`` reads every path as that kind (``ablator``, ``optuna``, ``ray``,
+        ``mlflow``) instead of telling it by content; ``directions`` ({metric: "min"|"max"})
+        replace or add the optimised metrics of every experiment ingested.
         """
         if self.read_only:
             raise InputError("the database is open read-only; cannot ingest")
         try:
             return ingest(self.con, list(paths), workers=workers, scheduler=scheduler,
-                          full=full, on_progress=on_progress)
+                          full=full, on_progress=on_progress, source=source,
+                          directions=directions)
         except duckdb.Error as exc:
             raise database_problem(exc, self.path, unchanged=True) from None
         except OSError as exc:  # the parsed data could not be staged in the temporary folder

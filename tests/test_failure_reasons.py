@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ablation_sql import Database, connect
 from ablation_sql.errors import InputError
 from ablation_sql.ingest.train_log import TAIL_BYTES, failure_reason, reason_in_text
+from ablation_sql.store.connection import SCHEMA_VERSION
 from ablation_sql.synthetic import generate_experiment
 
 RED, RESET = "\x1b[91m", "\x1b[0m"
@@ -122,7 +123,8 @@ def test_a_schema_1_database_is_upgraded_or_refused_clearly(real_experiment: Pat
         con.execute("DROP VIEW IF EXISTS trial_summary CASCADE")
         con.execute("ALTER TABLE trials DROP COLUMN failure_reason")
         con.execute("UPDATE schema_info SET value = '1' WHERE key = 'schema_version'")
-    with pytest.raises(InputError, match=r"older ablation_sql \(schema 1, now 2\); ingest"):
+    with pytest.raises(InputError,
+                       match=rf"older ablation_sql \(schema 1, now {SCHEMA_VERSION}\); ingest"):
         connect(path, read_only=True)
     with connect(path) as db:  # opened for writing: upgraded in place
         db.ingest(real_experiment)

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import InputError
 from ..store.render import FORMATS
 
-__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_experiment", "add_format",
-           "positive", "progress"]
+__all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_direction", "add_experiment",
+           "add_format", "direction_of", "metric_direction", "positive", "progress"]
 
 DEFAULT_DB = "ablation.duckdb"
 OUTPUT_FORMATS = FORMATS
@@ -58,6 +59,44 @@ def add_experiment(parser: argparse.ArgumentParser, help: str, *, repeat: bool =
     """``--experiment ID``: one experiment (``repeat``: a list of them)."""
     parser.add_argument("--experiment", action="append" if repeat else "store", metavar="ID",
                         help=help)
+
+
+def add_direction(parser: argparse.ArgumentParser) -> None:
+    """``--direction METRIC=min|max`` (repeatable): a metric's direction, for sources that
+    store none (MLflow) or to override the stored one."""
+    parser.add_argument("--direction", action="append", type=direction, default=None,
+                        metavar="METRIC=min|max",
+                        help="the direction of a metric, e.g. val_loss=min (repeatable)")
+
+
+def direction(text: str) -> tuple[str, str]:
+    """``METRIC=min`` or ``METRIC=max`` as (metric, direction)."""
+    metric, _, word = text.rpartition("=")
+    if not metric or word.lower() not in ("min", "max"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not METRIC=min or METRIC=max")
+    return metric, word.lower()
+
+
+def metric_direction(text: str) -> tuple[str | None, str]:
+    """``min``, ``max``, ``METRIC=min`` or ``METRIC=max`` as (metric or None, direction)."""
+    if text.lower() in ("min", "max"):
+        return None, text.lower()
+    try:
+        return direction(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not min, max, METRIC=min or "
+                                         "METRIC=max") from None
+
+
+def direction_of(given: tuple[str | None, str] | None, metrics: list[str]) -> str | None:
+    """The direction given for ``metrics``; InputError when it names another metric."""
+    if given is None:
+        return None
+    named, word = given
+    if named is not None and named not in metrics:
+        raise InputError(f"--direction {named}={word} names a metric that is not --metric "
+                         f"{' '.join(metrics)}")
+    return word
 
 
 def positive(text: str) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..store.choices import POLICIES
-from .common import add_db, add_experiment, add_format, positive
+from .common import add_db, add_experiment, add_format, direction_of, metric_direction, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -32,7 +32,7 @@ def add(commands: argparse._SubParsersAction) -> None:
                    help="how each trial's curve is reduced to one value (default: best)")
     p.add_argument("--k", type=positive, default=5,
                    help="mean_last: how many last values (default: 5)")
-    p.add_argument("--direction", choices=("min", "max"),
+    p.add_argument("--direction", type=metric_direction, metavar="[METRIC=]min|max",
                    help="the metric's direction (default: from optim_metrics)")
     p.add_argument("--boots", type=positive, default=1000, metavar="N",
                    help="bootstrap resamples (default: 1000)")
@@ -46,7 +46,8 @@ def _run(args: argparse.Namespace) -> int:
 
     with connect(args.db, read_only=True) as db:
         result = db.effects(args.metric, args.experiment, args.policy, n_boot=args.boots,
-                            seed=args.seed, k=args.k, direction=args.direction)
+                            seed=args.seed, k=args.k,
+                            direction=direction_of(args.direction, [args.metric]))
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0

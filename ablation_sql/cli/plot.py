@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..store.choices import FIGURE_FORMATS, POLICIES
-from .common import add_db, add_experiment, add_format
+from .common import add_db, add_experiment, add_format, direction_of, metric_direction
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -30,8 +30,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", action="append", metavar="M",
                    help="draw this metric (repeat for several; default: every optimised "
                    "metric); any ingested metric, with --direction when it is not optimised")
-    p.add_argument("--direction", choices=("min", "max"),
-                   help="the direction of the --metric metrics (default: from optim_metrics)")
+    p.add_argument("--direction", type=metric_direction, metavar="[METRIC=]min|max",
+                   help="the direction of the --metric metrics (default: from optim_metrics); "
+                   "METRIC=min alone draws that metric")
     p.add_argument("--remap", metavar="FILE.yaml",
                    help="YAML file {metrics: {name: label}, attributes: {name: label}}: the "
                    "labels shown; as in ABLATOR, a section given also selects what is drawn")
@@ -51,10 +52,13 @@ def add(commands: argparse._SubParsersAction) -> None:
 def _run_plot(args: argparse.Namespace) -> int:
     from ..database import connect
 
+    metrics = args.metric or ([args.direction[0]] if args.direction and args.direction[0]
+                              else None)
+    direction = direction_of(args.direction, metrics or [])
     with connect(args.db, read_only=True) as db:
-        run = db.plot(args.out, metrics=args.metric, remap=args.remap,
+        run = db.plot(args.out, metrics=metrics, remap=args.remap,
                             format=args.format, policy=args.policy, experiment=args.experiment,
-                            rows="all" if args.all_rows else "trial", direction=args.direction,
+                            rows="all" if args.all_rows else "trial", direction=direction,
                             statuses=None if args.all_trials else ("complete",))
     print(run.summary())
     return 0

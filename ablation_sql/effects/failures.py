@@ -201,7 +201,8 @@ def _p_value(table: np.ndarray) -> float:
         return float(stats.fisher_exact(table).pvalue)
     rng = np.random.default_rng([len(table), *table.ravel().tolist()])
     method = stats.MonteCarloMethod(n_resamples=9999, rng=rng)
-    return float(stats.fisher_exact(table, method=method).pvalue)
+    # scipy gives a one-element array, not a scalar, for some tables (e.g. one empty column)
+    return float(np.ravel(stats.fisher_exact(table, method=method).pvalue)[0])
 
 
 def _p(p: float) -> str:

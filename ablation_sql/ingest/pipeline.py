@@ -6,24 +6,27 @@ import datetime as dt
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from ..errors import NothingToIngestError
+from ..errors import InputError, NothingToIngestError
 from ..store.sqlfiles import execute
 from ..store.views import refresh_views
 from .batch_tables import to_arrow
-from .discover import NOT_READ, ExperimentFolder, TrialFolder, find_experiments
+from .discover import NOT_READ, ExperimentFolder, TrialFolder
 from .files import FileProblem
 from .flatten import to_json
 from .parallel import run_batches
 from .parse_trials import TABLE_COLUMNS, parse_batch
-from .search_space import optim_metrics, search_space_rows, subspace_attributes
+from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
+from .sources.base import SOURCES, SourceExperiment, SourceTrial
+from .sources.detect import find_all
 from .staging import Stage
 from .state_db import STATUS_BY_CODE, read_state_db
 from .summary import IngestReport, collect_report
@@ -39,10 +42,10 @@ _INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2
 class _Plan:
     """What one ingest will do to one experiment."""
 
-    folder: ExperimentFolder
+    folder: ExperimentFolder | SourceExperiment
     experiment_id: str
     is_new: bool
-    read: list[TrialFolder]
+    read: list[TrialFolder | SourceTrial]
     missing: list[str]
     master_changed: bool
     state_changed: bool
@@ -55,11 +58,11 @@ class _Plan:
         return bool(self.read or self.missing or self.master_changed or self.state_changed)
 
 
-def find_ingestable(paths: Sequence[str | os.PathLike]
-                    ) -> tuple[list[ExperimentFolder], list[tuple[Path, str]]]:
-    """The experiment folders under ``paths`` and the paths that held none (with a reason);
-    raises NothingToIngestError when there is no experiment at all."""
-    folders, path_problems = find_experiments([Path(p) for p in paths])
+def find_ingestable(paths: Sequence[str | os.PathLike], source: str | None = None
+                    ) -> tuple[list[ExperimentFolder | SourceExperiment], list[tuple[Path, str]]]:
+    """The experiments under ``paths`` (of the ``source`` kind only, when given) and the paths
+    that held none (with a reason); raises NothingToIngestError when there is none at all."""
+    folders, path_problems = find_all([Path(p) for p in paths], source)
     if not folders:
         raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
                                    or "no paths given")
@@ -74,14 +77,20 @@ def ingest(
     scheduler: Any = None,
     full: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    source: str | None = None,
+    directions: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Ingest every experiment found under ``paths``; see ``Database.ingest``."""
     started = time.perf_counter()
     now = dt.datetime.now()
-    folders, path_problems = find_ingestable(paths)
+    if source is not None and source not in SOURCES:
+        raise InputError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
+    if directions and not set(directions.values()) <= {"min", "max"}:
+        raise InputError("a metric's direction is min or max")
+    folders, path_problems = find_ingestable(paths, source)
     plans = _plan(con, folders, full)
     for plan in plans:
-        if plan.master_changed or plan.read:
+        if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(plans, n_workers)
@@ -104,7 +113,9 @@ def ingest(
             stage.load(con, now)
         for plan in plans:
             _finish(con, plan, now)
-        if any(plan.changed for plan in plans):
+            if directions:
+                _set_directions(con, plan.experiment_id, directions)
+        if directions or any(plan.changed for plan in plans):
             refresh_views(con)
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
@@ -127,11 +138,11 @@ def ingest(
     return replace(report, elapsed=time.perf_counter() - started)
 
 
-def _parse_job(job: tuple[str, tuple[TrialFolder, ...], frozenset[str]]
+def _parse_job(job: tuple[str, tuple, Callable[[tuple], dict]]
                ) -> tuple[str, int, dict[str, pa.Table]]:
     """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
-    experiment_id, trials, keep_whole = job
-    batch = parse_batch(trials, keep_whole)
+    experiment_id, trials, parse = job
+    batch = parse(trials)
     tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
               for name, columns in batch.items() if columns["trial_uid"]}
     return experiment_id, len(trials), tables
@@ -145,7 +156,8 @@ def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full:
     for folder in folders:
         row = existing.get(str(folder.path))
         if row is None:
-            experiment_id = _unique(folder.path.name, taken)
+            name = folder.name if isinstance(folder, SourceExperiment) else folder.path.name
+            experiment_id = _unique(name, taken)
             taken.add(experiment_id)
             known: dict[str, tuple[str, str]] = {}
         else:
@@ -195,14 +207,19 @@ def _load_master(plan: _Plan) -> None:
     plan.master_problems.append((master_path, reason))
 
 
-def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, frozenset[str]]]:
+def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, Callable]]:
     total = sum(len(p.read) for p in plans)
     size = min(MAX_BATCH, max(MIN_BATCH, math.ceil(total / (workers * 8))))
     jobs = []
     for plan in plans:
-        keep_whole = subspace_attributes(plan.master or {})
+        if not plan.read:
+            continue
+        if isinstance(plan.folder, SourceExperiment):
+            parse = plan.folder.reader.parse
+        else:
+            parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}))
         for start in range(0, len(plan.read), size):
-            jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), keep_whole))
+            jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), parse))
     return jobs
 
 
@@ -220,9 +237,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Experiment rows, search space, metric directions and statuses."""
     eid = plan.experiment_id
-    execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
-    _insert_problems(con, eid, list(plan.folder.unreadable), now)
-    if plan.master_changed:
+    if plan.master_changed and isinstance(plan.folder, SourceExperiment):
+        _replace_source_experiment(con, eid, plan.folder, now)
+    elif plan.master_changed:
         master = plan.master or {}
         master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
         notes: list[str] = []
@@ -235,27 +252,63 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> No
             now=now, config_source=plan.config_source,
             ablator_experiment_id=_text(master.get("experiment_id")),
             master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
-            **integers,
+            source="ablator", **integers,
         )
-        rows = search_space_rows(master, notes)
-        if rows:
-            _with_table(con, "batch_search_space",
-                        {f: [getattr(r, f) for r in rows] for f in rows[0].__dataclass_fields__},
-                        lambda: execute(con, "ingest/insert_search_space", experiment_id=eid),
-                        kinds={"low": "float", "high": "float", "log": "bool", "n_bins": "int"})
+        _insert_search_space(con, eid, search_space_rows(master, notes))
         directions = optim_metrics(master, notes)
         _insert_problems(con, eid, plan.master_problems + [(master_path, note)
                                                            for note in notes], now)
-        if directions:
-            _with_table(con, "batch_optim_metrics",
-                        {"metric": [m for m, _ in directions],
-                         "direction": [d for _, d in directions]},
-                        lambda: execute(con, "ingest/insert_optim_metrics", experiment_id=eid))
-    if plan.state_changed:
+        _insert_directions(con, eid, directions)
+    execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
+    _insert_problems(con, eid, list(plan.folder.unreadable), now)
+    if plan.state_changed and isinstance(plan.folder, SourceExperiment):
+        execute(con, "ingest/source_status", experiment_id=eid, source=plan.folder.source)
+    elif plan.state_changed:
         _update_status(con, plan, now)
     if plan.changed:
         execute(con, "ingest/touch_experiment", experiment_id=eid, now=now,
                 state_fingerprint=plan.folder.state_fingerprint)
+
+
+def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
+                               experiment: SourceExperiment, now: dt.datetime) -> None:
+    """The experiment rows of a source other than ABLATOR: what its reader found."""
+    description = experiment.description
+    optimised = experiment.directions[0][0] if experiment.directions else None
+    execute(con, "ingest/replace_experiment", experiment_id=eid, path=experiment.path,
+            search_algo=None, optim_metric_name=optimised, master_config=to_json(description),
+            now=now, config_source=description.get("search_space"), ablator_experiment_id=None,
+            master_fingerprint=experiment.fingerprint, master_path=experiment.path,
+            total_trials=None, random_seed=None, source=experiment.source)
+    _insert_search_space(con, eid, experiment.search_space)
+    _insert_problems(con, eid, experiment.problems, now)
+    _insert_directions(con, eid, experiment.directions)
+
+
+def _insert_search_space(con: duckdb.DuckDBPyConnection, eid: str,
+                         rows: list[SearchSpaceRow]) -> None:
+    if rows:
+        _with_table(con, "batch_search_space",
+                    {f: [getattr(r, f) for r in rows] for f in rows[0].__dataclass_fields__},
+                    lambda: execute(con, "ingest/insert_search_space", experiment_id=eid),
+                    kinds={"low": "float", "high": "float", "log": "bool", "n_bins": "int"})
+
+
+def _insert_directions(con: duckdb.DuckDBPyConnection, eid: str,
+                       directions: Sequence[tuple[str, str]]) -> None:
+    if directions:
+        _with_table(con, "batch_optim_metrics",
+                    {"metric": [m for m, _ in directions],
+                     "direction": [d for _, d in directions]},
+                    lambda: execute(con, "ingest/insert_optim_metrics", experiment_id=eid))
+
+
+def _set_directions(con: duckdb.DuckDBPyConnection, eid: str,
+                    directions: Mapping[str, str]) -> None:
+    """Directions given by the user replace those of the same metrics."""
+    for metric in directions:
+        execute(con, "ingest/clear_directions", experiment_id=eid, metric=metric)
+    _insert_directions(con, eid, list(directions.items()))
 
 
 def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,

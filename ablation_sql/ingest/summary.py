@@ -23,6 +23,8 @@ class ExperimentSummary:
     path: str
     search_algo: str | None
     trials: int
+    source: str | None = None
+    config_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ class IngestReport:
         n = len(self.experiments)
         lines = [f"Ingested {n} experiment{'s' * (n != 1)} in {self.elapsed:.2f} s"]
         for e in self.experiments:
-            lines.append(f"  {e.experiment_id}: {e.trials} trials, "
-                         f"{e.search_algo or 'unknown'} search ({e.path})")
+            origin = f"{e.search_algo or 'unknown'} search" if e.source in (None, "ablator") \
+                else f"from {e.source}, search space {e.config_source}"
+            lines.append(f"  {e.experiment_id}: {e.trials} trials, {origin} ({e.path})")
         by_status = ", ".join(f"{count} {status}" for status, count
                               in self.trials_by_status.items()) or "none"
         lines += [

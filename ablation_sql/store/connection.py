@@ -18,7 +18,7 @@ from .views import refresh_views
 
 __all__ = ["SCHEMA_VERSION", "Connectable", "connection", "database_problem", "open_connection"]
 
-SCHEMA_VERSION = "2"  # 2: trials.failure_reason
+SCHEMA_VERSION = "3"  # 2: trials.failure_reason; 3: experiments.source
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 _TABLES = ("experiments", "trials", "params", "metrics", "metrics_other", "search_space",
            "optim_metrics", "ingest_errors", "ingests")

@@ -6,6 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from .formats import FORMATS
 from .generate import generate_experiment
 
 __all__ = ["main"]
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="lr as an optimizer subspace: sgd (fixed lr) or adam (searched lr)")
     parser.add_argument("--always-fail-level", metavar="ATTRIBUTE=LEVEL",
                         help="every trial of this level fails, e.g. activation=elu")
+    parser.add_argument("--format", choices=FORMATS, default="ablator",
+                        help="write an ABLATOR folder (default), an Optuna SQLite storage, a "
+                        "Ray Tune experiment folder or an MLflow file store")
     parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -50,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             diverged=args.diverge,
             subspace=args.subspace,
             always_fail=args.always_fail_level,
+            format=args.format,
         )
     except (FileExistsError, ValueError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")

@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from ..ingest.state_db import state_blob
+from .formats import FORMATS, write_format
 from .model import (
     ACT,
     BASE_ACCURACY,
@@ -290,6 +291,7 @@ def generate_experiment(
     diverged: str | None = None,
     subspace: bool = False,
     always_fail: str | None = None,
+    format: str = "ablator",
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -298,9 +300,12 @@ def generate_experiment(
     subspace (sgd with a fixed lr, adam with the searched lr; see ``model``).
     ``always_fail``: ``attribute=level`` (a declared level of a categorical attribute or
     subspace, the attribute by its full or last dotted name): every trial of that level that
-    would complete fails. Raises FileExistsError if ``out`` is not empty, ValueError on bad
-    arguments.
+    would complete fails. ``format``: one of ``formats.FORMATS`` (an Optuna storage, a Ray
+    Tune folder or an MLflow file store in ``out`` instead of ABLATOR's folder; complete,
+    running and failed trials only). Raises FileExistsError if ``out`` is not empty, ValueError
+    on bad arguments.
     """
+    check_format(format, broken, subspace, always_fail)
     if algo not in ("random", "tpe"):
         raise ValueError(f"algo must be 'random' or 'tpe', not {algo!r}")
     if trials < 1 or epochs < 1 or min(running, broken, failed) < 0 or noise < 0:
@@ -319,17 +324,21 @@ def generate_experiment(
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
     sim, master = apply_options(sim, master, seed, subspace, always_fail)
-    (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
-    placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
-    template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
-    templates = _branch_templates(master, placeholders, f"{out}/{_PH['dir']}") if subspace else {}
-    row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
-    for i in range(trials):
-        branch = sim.values[i].get(OPT)
-        _write_trial(sim, i, out, template if branch is None else templates.get(branch, template),
-                     row)
-    (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
-    if state_db:
+    if format != "ablator":
+        write_format(format, out, sim)
+    else:
+        (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
+        placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
+        template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
+        templates = (_branch_templates(master, placeholders, f"{out}/{_PH['dir']}")
+                     if subspace else {})
+        row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
+        for i in range(trials):
+            branch = sim.values[i].get(OPT)
+            _write_trial(sim, i, out,
+                         template if branch is None else templates.get(branch, template), row)
+        (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
+    if state_db and format == "ablator":
         _write_state_db(out / db_name, sim, master)
     return Truth(
         algo=algo,
@@ -342,13 +351,22 @@ def generate_experiment(
         offsets={ACT: dict(OFFSETS)} | ({OPT: dict(BRANCH_OFFSETS)} if subspace else {}),
         null_attribute=NF1,
         experiment_dir=str(out),
-        state_db=db_name if state_db else None,
+        state_db=db_name if state_db and format == "ablator" else None,
         statuses=dict(zip(sim.names, sim.statuses, strict=True)),
         db_states={name: STATUS_STATE[s] for name, s in zip(sim.names, sim.statuses, strict=True)},
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
         diverged=list(sim.diverged_trials),
     )
+
+
+def check_format(format: str, broken: int, subspace: bool, always_fail: str | None) -> None:
+    """ValueError when ``format`` is unknown or cannot hold what is asked."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if format != "ablator" and (broken or subspace or always_fail):
+        raise ValueError("broken files, subspaces and always-failing levels are written in "
+                         "ABLATOR's format only")
 
 
 def parse_diverge(text: str) -> tuple[str, str, int]:

@@ -20,7 +20,7 @@ DELETE FROM ingest_errors WHERE experiment_id = $experiment_id AND trial_uid IS 
     AND path = $master_path;
 INSERT INTO experiments (experiment_id, path, search_algo, optim_metric_name, total_trials,
                          master_config, ingested_at, config_source, ablator_experiment_id,
-                         random_seed, master_fingerprint)
+                         random_seed, master_fingerprint, source)
 VALUES ($experiment_id, $path, $search_algo, $optim_metric_name, $total_trials,
         $master_config, $now, $config_source, $ablator_experiment_id, $random_seed,
-        $master_fingerprint);
+        $master_fingerprint, $source);

@@ -23,8 +23,12 @@ CREATE TABLE IF NOT EXISTS experiments (
     ablator_experiment_id VARCHAR,  -- master_config.yaml's own experiment_id
     random_seed BIGINT,
     master_fingerprint VARCHAR,     -- size and mtime of master_config.yaml
-    state_fingerprint VARCHAR       -- size and mtime of the state dbs
+    state_fingerprint VARCHAR,      -- size and mtime of the state dbs
+    source VARCHAR                  -- ablator | optuna | ray | mlflow
 );
+-- Schema 2 databases lack the source column: added in place, their experiments are ABLATOR's.
+ALTER TABLE experiments ADD COLUMN IF NOT EXISTS source VARCHAR;
+UPDATE experiments SET source = 'ablator' WHERE source IS NULL;
 
 -- One row per trial folder.
 CREATE TABLE IF NOT EXISTS trials (
@@ -32,7 +36,7 @@ CREATE TABLE IF NOT EXISTS trials (
     trial_uid VARCHAR,              -- the trial folder's name
     path VARCHAR,
     status VARCHAR,                 -- complete | running | failed | pruned | waiting | unknown | missing
-    status_source VARCHAR,          -- state_db (decoded from <id>_state.db) | inferred (from the files)
+    status_source VARCHAR,          -- state_db (decoded from <id>_state.db) | inferred (from the files) | the source (optuna, ray, mlflow) that recorded it
     state_code INTEGER,             -- ABLATOR's TrialState integer when decoded from the state db
     inferred_status VARCHAR,        -- what the files alone say
     n_steps INTEGER,                -- complete rows in results.json
