@@ -148,7 +148,8 @@ def _parse_job(job: tuple[str, tuple, Callable[[tuple], dict]]
     return experiment_id, len(trials), tables
 
 
-def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full: bool
+def _plan(con: duckdb.DuckDBPyConnection,
+          folders: Sequence[ExperimentFolder | SourceExperiment], full: bool
           ) -> list[_Plan]:
     existing = {row[1]: row for row in execute(con, "ingest/experiment_ids")}
     taken = {row[0] for row in existing.values()}
@@ -165,7 +166,7 @@ def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full:
             known = {uid: (fp, status) for uid, fp, status in
                      execute(con, "ingest/known_trials", experiment_id=experiment_id)}
         present = {t.uid for t in folder.trials}
-        read = [t for t in folder.trials
+        read: list[TrialFolder | SourceTrial] = [t for t in folder.trials
                 if full or known.get(t.uid, ("", ""))[0] != t.fingerprint
                 or known[t.uid][1] == "missing"]
         missing = sorted(uid for uid, (_, status) in known.items()
@@ -187,7 +188,9 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _load_master(plan: _Plan) -> None:
     """Read master_config.yaml, or fall back to a trial's config when it is missing or bad."""
-    master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+    folder = plan.folder
+    assert isinstance(folder, ExperimentFolder)  # only ABLATOR folders have one
+    master_path = folder.master_config or folder.path / "master_config.yaml"
     notes: list[str] = []
     try:
         plan.master = load_config(master_path, notes)
@@ -196,7 +199,7 @@ def _load_master(plan: _Plan) -> None:
         return
     except FileProblem as exc:
         reason = str(exc)
-    for trial in plan.folder.trials:
+    for trial in folder.trials:
         try:
             plan.master = load_config(Path(trial.path) / "config.yaml")
         except FileProblem:
@@ -215,6 +218,7 @@ def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, Callabl
         if not plan.read:
             continue
         if isinstance(plan.folder, SourceExperiment):
+            assert plan.folder.reader is not None  # a source with trials has a reader
             parse = plan.folder.reader.parse
         else:
             parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}))
@@ -236,12 +240,12 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> N
 
 def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Experiment rows, search space, metric directions and statuses."""
-    eid = plan.experiment_id
-    if plan.master_changed and isinstance(plan.folder, SourceExperiment):
-        _replace_source_experiment(con, eid, plan.folder, now)
-    elif plan.master_changed:
+    eid, folder = plan.experiment_id, plan.folder
+    if plan.master_changed and isinstance(folder, SourceExperiment):
+        _replace_source_experiment(con, eid, folder, now)
+    elif plan.master_changed and isinstance(folder, ExperimentFolder):
         master = plan.master or {}
-        master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
+        master_path = folder.master_config or folder.path / "master_config.yaml"
         notes: list[str] = []
         integers = {key: _integer(master, key, notes) for key in _INT_COLUMNS}
         execute(
@@ -323,9 +327,11 @@ def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
-    states = read_state_db(list(plan.folder.state_dbs))
+    folder = plan.folder
+    assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
+    states = read_state_db(list(folder.state_dbs))
     execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
-            paths=[str(p) for p in plan.folder.state_dbs])
+            paths=[str(p) for p in folder.state_dbs])
     _insert_problems(con, plan.experiment_id, states.problems, now)
     known = {uid: code for uid in sorted(states.states)
              if (code := states.state_of(uid)) is not None}

@@ -53,7 +53,7 @@ class SourceExperiment:
     name: str
     fingerprint: str
     trials: tuple[SourceTrial, ...]
-    reader: Reader
+    reader: Reader | None  # None for a source that could not be read (no trials)
     description: dict[str, Any] = field(default_factory=dict)
     search_space: list[SearchSpaceRow] = field(default_factory=list)
     directions: list[tuple[str, str]] = field(default_factory=list)

@@ -183,7 +183,7 @@ class OptunaReader:
         system = _decoded(rows["system"])
         number, state, started, completed = rows["trial"][0] if rows["trial"] else (
             None, None, None, None)
-        status = STATUS.get(state, "unknown")
+        status = STATUS.get(str(state), "unknown")
         reason = system.get("fail_reason")
         out.finish(status, config,
                    {"number": number, "trial_id": int(trial.key), "state": state,

@@ -48,7 +48,7 @@ def is_experiment(path: Path) -> bool:
 
 def find_trials(path: Path) -> list[SourceExperiment]:
     """The experiment of one Ray Tune folder."""
-    problems: list[tuple[str | Path, str]] = []
+    problems: list[tuple[Path, str]] = []
     state, state_files = _state(path, problems)
     metric, mode = state.get("metric"), state.get("mode")
     statuses = state.get("statuses", {})
