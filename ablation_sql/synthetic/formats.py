@@ -57,7 +57,7 @@ def _when(ts: float) -> str:
 
 
 def _optuna(out: Path, sim: Simulation) -> None:
-    schema = resources.files("ablation_sql.synthetic").joinpath("optuna_schema.sql")
+    schema = resources.files("ablation_sql.synthetic") / "sql" / "optuna_schema.sql"
     trials, params, values, steps = [], [], [], []
     for i, status in enumerate(sim.statuses):
         reports = _reports(sim, i)

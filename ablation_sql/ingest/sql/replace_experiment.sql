@@ -12,6 +12,7 @@
 -- param ablator_experiment_id: str
 -- param random_seed: int
 -- param master_fingerprint: str
+-- param source: str   -- ablator, optuna, ray or mlflow
 -- script
 DELETE FROM experiments WHERE experiment_id = $experiment_id;
 DELETE FROM search_space WHERE experiment_id = $experiment_id;

@@ -1,6 +1,7 @@
 -- name: optuna_schema
 -- Optuna's RDB storage schema (alembic revision v3.2.0.a) as Optuna 5.0 creates it in SQLite;
 -- the synthetic generator writes its Optuna studies into it (sqlite3 executescript).
+-- script
 CREATE TABLE studies (
 	study_id INTEGER NOT NULL,
 	study_name VARCHAR(512) NOT NULL,
