@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="lr as an optimizer subspace: sgd (fixed lr) or adam (searched lr)")
     parser.add_argument("--always-fail-level", metavar="ATTRIBUTE=LEVEL",
                         help="every trial of this level fails, e.g. activation=elu")
+    parser.add_argument("--interaction", action="store_true",
+                        help="plant an interaction: lr's effect changes sign under elu")
     parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             diverged=args.diverge,
             subspace=args.subspace,
             always_fail=args.always_fail_level,
+            interaction=args.interaction,
         )
     except (FileExistsError, ValueError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")

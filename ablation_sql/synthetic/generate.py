@@ -44,6 +44,7 @@ from .model import (
     with_values,
 )
 from .options import apply_options, diverge
+from .planted import baseline
 
 __all__ = ["generate_experiment", "Truth"]
 
@@ -88,6 +89,8 @@ class Truth:
     configs: dict[str, dict[str, Any]]
     asymptotes: dict[str, float]
     diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
+    interaction: bool = False  # planted.py: lr's slope changes sign under elu
+    baseline: dict[str, Any] = field(default_factory=dict)  # the master config's values
 
     def to_json(self) -> str:
         """The truth as a JSON document."""
@@ -290,6 +293,7 @@ def generate_experiment(
     diverged: str | None = None,
     subspace: bool = False,
     always_fail: str | None = None,
+    interaction: bool = False,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -298,7 +302,8 @@ def generate_experiment(
     subspace (sgd with a fixed lr, adam with the searched lr; see ``model``).
     ``always_fail``: ``attribute=level`` (a declared level of a categorical attribute or
     subspace, the attribute by its full or last dotted name): every trial of that level that
-    would complete fails. Raises FileExistsError if ``out`` is not empty, ValueError on bad
+    would complete fails. ``interaction``: lr's effect changes sign under elu (``planted``).
+    Raises FileExistsError if ``out`` is not empty, ValueError on bad
     arguments.
     """
     if algo not in ("random", "tpe"):
@@ -318,7 +323,7 @@ def generate_experiment(
         sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
-    sim, master = apply_options(sim, master, seed, subspace, always_fail)
+    sim, master = apply_options(sim, master, seed, subspace, always_fail, interaction)
     (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
     placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
     template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
@@ -346,6 +351,8 @@ def generate_experiment(
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
         diverged=list(sim.diverged_trials),
+        interaction=interaction,
+        baseline=baseline(subspace),
     )
 
 
