@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from itertools import permutations
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,8 @@ from .model import (
     _shifted,
 )
 
-__all__ = ["INTERACTION", "INTERACTION_SLOPE", "add_interaction", "baseline", "planted_metric"]
+__all__ = ["INTERACTION", "INTERACTION_SLOPE", "add_interaction", "baseline", "planted_metric",
+           "planted_shapley"]
 
 INTERACTION = (LR, ACT, "elu")  # lr's slope is changed where activation is elu
 INTERACTION_SLOPE = 0.10  # per log10 unit of lr, added to SLOPES[LR]
@@ -64,6 +66,25 @@ def planted_metric(values: Mapping[str, Any], *, interaction: bool = False) -> f
                  + SLOPES[NF2] * (float(values[NF2]) - REFERENCE[NF2])
                  + _lr_term(values, interaction) + OFFSETS[values[ACT]])
     return CHANCE + (asymptote - CHANCE) * FINAL_PROGRESS
+
+
+def planted_shapley(source: Mapping[str, Any], target: Mapping[str, Any], *,
+                    interaction: bool = False) -> dict[str, float]:
+    """The exact Shapley contributions of the planted model to the change of
+    ``planted_metric`` from ``source`` to ``target``, per attribute that differs, averaged
+    over every order of change (few attributes: each order is walked)."""
+    differ = [a for a in target if source.get(a) != target[a]]
+    out = dict.fromkeys(differ, 0.0)
+    orders = list(permutations(differ))
+    for order in orders:
+        current = dict(source)
+        before = planted_metric(current, interaction=interaction)
+        for name in order:
+            current[name] = target[name]
+            after = planted_metric(current, interaction=interaction)
+            out[name] += (after - before) / len(orders)
+            before = after
+    return out
 
 
 def add_interaction(sim: Simulation) -> Simulation:
