@@ -66,11 +66,11 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
         raise InputError(f"only {len(data.used)} of {len(data.frame)} trials of "
                          f"{data.experiment_id} can be used for {metric}: an ablation on a "
                          f"surrogate needs at least {MIN_USED}")
-    model = fit_surrogate(data, seed=seed)
-    code = model.encoding
     notes: list[str] = []
     src, src_label = _configuration(data, source, "source", notes)
     tgt, tgt_label = _configuration(data, target, "target", notes)
+    model = fit_surrogate(data, seed=seed)
+    code = model.encoding
     for name in code.attributes:  # no value on one side: it does not change
         if src.get(name) is None and _applies(data, src, name) and tgt.get(name) is not None:
             src[name] = tgt[name]

@@ -19,7 +19,9 @@ from .intervals import percentile_ci
 from .names import short_names
 from .surrogate import Surrogate
 
-__all__ = ["findings"]
+__all__ = ["FEW_TOP", "findings"]
+
+FEW_TOP = 10  # fewer top trials: the top-quantile shares are said to be rough
 
 
 def findings(data: TrialData, model: Surrogate, result: dict[str, Any], pairs: InteractionPlan,
@@ -95,9 +97,10 @@ def _top(data: TrialData, result: dict[str, Any], names: dict[str, str]) -> str:
     text = (f"For reaching the best {result['top']:.0%} of the used trials ({n_top}), the "
             f"attributes' shares of importance (top-quantile, no model): " + "; ".join(parts)
             + ".")
+    if n_top < FEW_TOP:
+        text += f" With {n_top} trials in the top these shares are rough."
     variance = table.dropna(subset=["variance_rank"]).sort_values("variance_rank")
     if len(variance) == len(table) and list(variance["attribute"]) != list(table["attribute"]):
-        text += (" Their order differs from the variance shares' ("
-                 + ", ".join(names[a] for a in variance["attribute"])
-                 + "): what moves the average is not what reaches the top.")
+        text += (" Their order differs from that of the variance shares ("
+                 + ", ".join(names[a] for a in variance["attribute"]) + ").")
     return text
