@@ -6,7 +6,8 @@ differing attribute's Shapley contribution to the predicted change (shapley.py),
 path a step-by-step ablation would take, every pair's interaction share (interactions.py) and
 the top-quantile importance (top_quantile.py) beside the effects' variance shares. Every
 interval is a 95 % percentile interval over ``resamples`` bootstrap resamples of the used
-trials (seeded), the surrogate refitted on each with the chosen settings.
+trials (seeded), the surrogate refitted on each with the chosen settings (not when it
+explains little: nothing is concluded from it then, and its intervals are left empty).
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
                         ignore_index=True)
     x_query = code.encode(queries)
     parts = np.cumsum([0, len(hybrids), len(pairs.configs), len(used)])
-    samples, boots = _resampled(model, data, x_query, resamples=resamples, seed=seed)
+    samples = np.random.default_rng([seed, 3]).integers(0, len(used), size=(resamples,
+                                                                         len(used)))
+    boots = (np.empty((0, len(x_query))) if model.explains_little  # no conclusion to support
+             else _refits(model, data, x_query, samples))
     with single_threaded():
         point = model.model.predict(x_query)
     both = np.column_stack([point, boots.T])  # column 0: the full model
@@ -115,6 +119,9 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
     tops = tops.merge(variance_share[["attribute", "share", "rank"]].rename(
         columns={"share": "variance_share", "rank": "variance_rank"}), on="attribute",
         how="left")
+    if model.explains_little:
+        notes.append("No intervals for the surrogate's numbers: it explains little, so it is "
+                     "not refitted on resamples.")
     if not plan.exact:
         notes.append(f"{len(differ)} attributes differ, more than {MAX_EXACT}: the Shapley "
                      f"values are sampled from {PERMUTATIONS} random orders, not exact.")
@@ -131,23 +138,21 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
                    "candidates": model.scores},
         explains_little=model.explains_little, exact=plan.exact,
         predicted_change=(float(change[0]), float(change_ci[0]), float(change_ci[1])),
+        predicted_source=float(point[0]),
         contributions=contributions, interactions=interactions, top_quantile=tops,
         notes=notes, surfaces=surfaces)
     said = findings(data, model, result, pairs, both[parts[1]:parts[2]])
     return Ablation(findings=said, **result)
 
 
-def _resampled(model: Surrogate, data: TrialData, x_query: np.ndarray, *, resamples: int,
-               seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The bootstrap resamples (row indices of the used trials) and the refitted surrogates'
-    predictions at ``x_query`` (resamples × rows)."""
+def _refits(model: Surrogate, data: TrialData, x_query: np.ndarray, samples: np.ndarray
+            ) -> np.ndarray:
+    """The predictions at ``x_query`` of the surrogate refitted on each bootstrap resample
+    (``samples``: row indices of the used trials), resamples × rows."""
     x = model.encoding.encode(data.used)
     y = data.used["value"].to_numpy(dtype=float)
-    rng = np.random.default_rng([seed, 3])
-    samples = rng.integers(0, len(y), size=(resamples, len(y)))
     with single_threaded():
-        boots = np.array([model.refit(x[s], y[s]).predict(x_query) for s in samples])
-    return samples, boots
+        return np.array([model.refit(x[s], y[s]).predict(x_query) for s in samples])
 
 
 def _greedy(model: Surrogate, src: dict[str, Any], tgt: dict[str, Any], differ: list[str],

@@ -43,8 +43,9 @@ class Ablation:
     effects' variance shares, the findings in words and the notes.
 
     ``predicted_change`` is (estimate, low, high) of the surrogate's change from source to
-    target; ``surrogate`` names the chosen model with its cross-validated R² and every
-    candidate's; ``exact`` says whether the Shapley values used every coalition.
+    target, ``predicted_source`` its prediction at the source; ``surrogate`` names the chosen
+    model with its cross-validated R² and every candidate's; ``exact`` says whether the
+    Shapley values used every coalition.
     """
 
     experiment_id: str
@@ -63,6 +64,7 @@ class Ablation:
     explains_little: bool
     exact: bool
     predicted_change: tuple[float, float, float]
+    predicted_source: float
     contributions: pd.DataFrame
     interactions: pd.DataFrame
     top_quantile: pd.DataFrame
@@ -90,6 +92,7 @@ class Ablation:
                           for k, v in self.surrogate.items()},
             "explains_little": self.explains_little, "exact": self.exact,
             "predicted_change": [json_scalar(v) for v in self.predicted_change],
+            "predicted_source": json_scalar(self.predicted_source),
             "findings": list(self.findings), "notes": list(self.notes),
         }
         for name in self._TABLES:

@@ -79,8 +79,10 @@ def percentile_ci(estimate: np.ndarray, boots: np.ndarray,
     """95 % percentile intervals of ``estimate`` from its resamples ``boots`` (resamples ×
     estimate's shape), for statistics whose every resample refits a model (where BCa's
     jackknife would refit once per observation), stretched to hold the estimate and clipped
-    to ``bounds``."""
+    to ``bounds``; NaN without resamples."""
     estimate = np.asarray(estimate, dtype=float)
+    if len(boots) == 0:
+        return np.full(estimate.shape, math.nan), np.full(estimate.shape, math.nan)
     q_low, q_high = np.nanpercentile(np.asarray(boots, dtype=float), _PERCENTILES, axis=0)
     low, high = np.fmin(q_low, estimate), np.fmax(q_high, estimate)
     return np.clip(low, *bounds), np.clip(high, *bounds)
