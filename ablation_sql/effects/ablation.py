@@ -227,4 +227,4 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    return None if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
