@@ -1,0 +1,67 @@
+"""The report's "From the baseline to the best" section: figures on disk, the trials nearest
+each step of the path (the named query path_trials), the guard on the real experiment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ablation_sql as asql
+from ablation_sql.report.ablation_content import metric_ablation
+
+from .conftest import REAL_EXPERIMENT
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def planted_db(synthetic, tmp_path_factory) -> Path:
+    folder, _ = synthetic("abl-report", trials=60, epochs=3, seed=6, interaction=True)
+    path = tmp_path_factory.mktemp("abl-report") / "db.duckdb"
+    with asql.connect(path) as db:
+        db.ingest(folder)
+    return path
+
+
+def test_section_draws_its_figures_and_finds_the_path_trials(planted_db, tmp_path):
+    with asql.connect(planted_db, read_only=True) as db:
+        section = metric_ablation(db.con, "abl-report", "val_accuracy", tmp_path,
+                                  resamples=10)
+        found = db.ablation("val_accuracy", resamples=10)
+    assert section.error is None and section.findings == found.findings
+    paths = [section.waterfall] + [p for p, _ in section.surfaces]
+    assert len(paths) == 4
+    for path in paths:
+        assert (tmp_path / path).read_bytes().startswith(PNG)
+    index = json.loads(next(tmp_path.rglob("figures.json")).read_text())
+    assert any("ablation/" in name for name in json.dumps(index).split('"'))
+    steps = [row[0] for row in section.nearest.rows]
+    assert steps == sorted(steps) and set(steps) == set(range(len(found.contributions) + 1))
+    last = [row for row in section.nearest.rows if row[0] == max(steps)]
+    best = found.target_label.split()[3]  # "the best trial <uid> (...)"
+    assert last[0][1] == best and last[0][2] == 0  # the target trial is at distance 0
+
+
+def test_path_trials_query_ranks_by_distance(planted_db):
+    with asql.connect(planted_db, read_only=True) as db:
+        trial = db.sql("SELECT * FROM trial_attributes ORDER BY trial_uid LIMIT 1")
+        config = {c: trial[c].iloc[0] for c in trial.columns
+                  if c not in ("experiment_id", "trial_uid") and trial[c].iloc[0] is not None}
+        steps = json.dumps([config, {"model_config.activation": "elu"}], default=float)
+        rows = db.query("path_trials", metric="val_accuracy", steps=steps, k=3)
+    assert list(rows["step"]) == [0, 0, 0, 1, 1, 1]
+    first = rows[rows["step"] == 0]
+    assert first["trial_uid"].iloc[0] == trial["trial_uid"].iloc[0]
+    assert first["distance"].iloc[0] == 0 and first["distance"].is_monotonic_increasing
+    assert (rows[rows["step"] == 1]["distance"] == 0).all()  # any elu trial matches
+
+
+def test_real_experiment_section_says_the_surrogate_explains_little(tmp_path):
+    with asql.connect(tmp_path / "db.duckdb") as db:
+        db.ingest(REAL_EXPERIMENT)
+        section = metric_ablation(db.con, "tutorial-tpe", "val_loss", tmp_path, resamples=5)
+    assert section.findings[0].startswith("The surrogate explains little")
+    assert "explains little" in section.summary
+    assert (tmp_path / section.waterfall).read_bytes().startswith(PNG)
