@@ -103,6 +103,7 @@ def rates(seeds: int, trials: int, resamples: int) -> None:
             data.frame["value"].to_numpy()))
         noise = TrialData(**{**data.__dict__, "frame": shuffled})
         guard.append(ablation_of(noise, resamples=5, seed=seed).explains_little)
+        print(f"seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
     took = time.perf_counter() - started
 
     def rate(values: list[bool]) -> str:
@@ -121,12 +122,25 @@ def rates(seeds: int, trials: int, resamples: int) -> None:
 
 
 def timing(sizes: list[int], resamples: int) -> None:
+    """One ablation per size, and one fit of each candidate (a refit of a resample costs
+    about that much, so a tree surrogate's total is about resamples times it)."""
+    from ablation_sql.effects.surrogate import _candidates, encoding, single_threaded
+
     for n in sizes:
         data = simulated(0, n, interaction=True)
         started = time.perf_counter()
         result = ablation_of(data, resamples=resamples, seed=0)
         print(f"{n} trials, {resamples} resamples: {time.perf_counter() - started:.1f} s "
               f"(surrogate: {result.surrogate['model']})")
+        code = encoding(data)
+        x, y = code.encode(data.used), data.used["value"].to_numpy()
+        fits = []
+        with single_threaded():
+            for name, model in _candidates(n, 0).items():
+                started = time.perf_counter()
+                model.fit(x, y)
+                fits.append(f"{name} {time.perf_counter() - started:.2f} s")
+        print(f"  one fit: {'; '.join(fits)}")
 
 
 def real() -> None:
