@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import ablation_sql as asql
 from ablation_sql.effects.ablation import ablation_of
 from ablation_sql.effects.shapley import MAX_EXACT, shapley_plan
-from ablation_sql.effects.surrogate import MIN_R2
+from ablation_sql.effects.surrogate import MIN_R2, encoding
 from ablation_sql.errors import InputError
 from ablation_sql.synthetic.planted import baseline, planted_shapley
 
@@ -134,6 +136,9 @@ def _noise_data(n: int = 60, seed: int = 0):
     return data
 
 
+_NOISE = _noise_data()
+
+
 def test_pure_noise_draws_no_conclusion():
     found = ablation_of(_noise_data(), source={"a": 0.1, "b": "x"}, resamples=20)
     assert found.explains_little
@@ -180,3 +185,34 @@ def test_database_method_on_a_subspace_experiment(synthetic, tmp_path: Path):
     assert "train_config.optimizer_config" in found.top_quantile["attribute"].tolist()
     assert math.isclose(found.contributions["contribution"].sum(), found.predicted_change[0],
                         abs_tol=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@example(value=math.inf, text="{}")
+@given(value=st.one_of(st.text(max_size=12), st.floats(allow_nan=True), st.none(),
+                       st.booleans(), st.lists(st.integers(), max_size=2)),
+       text=st.text(max_size=30))
+def test_hostile_configurations_are_clean_errors(value, text):
+    """Any value for an attribute, any text for the command's --source: an encoded row or an
+    InputError, never another exception."""
+    from ablation_sql.cli.ablation import _configuration
+
+    try:
+        parsed = _configuration(text, "--source")
+    except InputError:
+        parsed = None
+    assert parsed is None or isinstance(parsed, str | dict)
+    code = encoding(_NOISE)
+    try:
+        row = code.encode(pd.DataFrame([{"a": value, "b": "x"}]))
+    except InputError:
+        return
+    assert row.shape == (1, 3) and np.isfinite(row).all() or value is None
+
+
+def test_an_unusable_value_fails_before_the_surrogate_is_fitted(monkeypatch):
+    import ablation_sql.effects.ablation as module
+
+    monkeypatch.setattr(module, "fit_surrogate", lambda *a, **k: pytest.fail("fitted"))
+    with pytest.raises(InputError, match="takes numbers"):
+        ablation_of(_noise_data(), source={"a": "abc", "b": "x"}, resamples=2)

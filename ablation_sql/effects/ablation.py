@@ -29,7 +29,7 @@ from .interactions import MIN_SHARE, interaction_plan
 from .intervals import percentile_ci
 from .names import short_names
 from .shapley import MAX_EXACT, PERMUTATIONS, shapley_plan
-from .surrogate import Surrogate, fit_surrogate, single_threaded
+from .surrogate import Surrogate, encoding, fit_surrogate, single_threaded
 from .top_quantile import top_quantile_importance
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
     notes: list[str] = []
     src, src_label = _configuration(data, source, "source", notes)
     tgt, tgt_label = _configuration(data, target, "target", notes)
+    encoding(data).encode(pd.DataFrame([src, tgt]))  # unusable values fail before the fit
     model = fit_surrogate(data, seed=seed)
     code = model.encoding
     for name in code.attributes:  # no value on one side: it does not change

@@ -58,7 +58,13 @@ class Encoding:
             here = applies(configs, self.conditions, name) & configs[name].notna().to_numpy()
             values = configs[name].where(here, self.fill[name])
             if name in self.numerical:
-                x = values.to_numpy(dtype=float)
+                try:
+                    x = values.to_numpy(dtype=float)
+                except (TypeError, ValueError):
+                    raise InputError(f"{name} takes numbers, not {values.tolist()!r:.80}"
+                                     ) from None
+                if not np.isfinite(x).all():
+                    raise InputError(f"{name} takes finite numbers")
                 if self.logged[name]:
                     if (x <= 0).any():
                         raise InputError(f"{name} is searched on a log scale: values must be "
