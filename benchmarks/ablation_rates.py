@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/ablation_rates.py [--seeds 40] [--trials 200] [--resamples 100]
                                                   [--timing 200,2000,20000] [--real]
 
-Each experiment is simulated with the synthetic generator's own simulation (as
-``effects_rates.py``; what ``generate_experiment`` writes to disk), without writing folders:
+Each experiment is simulated with the synthetic generator's own simulation
+(``synthetic.planted.planted_trials``; what ``generate_experiment`` writes to disk), without
+writing folders:
 every trial complete, val_accuracy reduced by ``last``, the master config's defaults as the
 source, the best trial as the target. Half the seeds plant the lr × activation interaction
 (``synthetic.planted``), half do not. It prints:
@@ -26,6 +27,7 @@ source, the best trial as the target. Half the seeds plant the lr × activation 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -33,41 +35,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ablation_sql.effects.ablation import ablation_of
-from ablation_sql.effects.data import TrialData
-from ablation_sql.synthetic.model import ACT, LR, NF1, NF2, OFFSETS, simulate
-from ablation_sql.synthetic.planted import add_interaction, baseline, planted_shapley
+from ablation_sql.synthetic.model import ACT, LR, NF1
+from ablation_sql.synthetic.planted import baseline, planted_shapley, planted_trials
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "ablator-real" / "tutorial-tpe"
 
 
-def simulated(seed: int, trials: int, *, interaction: bool, epochs: int = 3,
-              noise: float = 0.01) -> TrialData:
-    """One experiment as the ablation sees it (policy last, every trial complete)."""
-    sim = simulate(np.random.default_rng(seed), trials, epochs, "random", noise, (0, 0, 0))
-    if interaction:
-        sim = add_interaction(sim)
-    frame = pd.DataFrame(sim.values)
-    frame.insert(0, "trial_uid", sim.names)
-    frame.insert(1, "status", "complete")
-    frame.insert(2, "value", sim.metrics[:, epochs - 1, 1])  # val_accuracy
-    frame.insert(3, "reason", None)
-    for name in (NF1, NF2, LR):
-        frame[name] = frame[name].astype(float)
-    defaults = {k: (float(v) if k != ACT else v) for k, v in baseline().items()}
-    return TrialData(
-        experiment_id=f"planted-{seed}", metric="val_accuracy", direction="max",
-        policy="last", frame=frame, numerical=[NF1, NF2, LR], categorical=[ACT],
-        log={NF1: False, NF2: False, LR: True}, categories={ACT: list(OFFSETS)},
-        defaults=defaults, search_algo="random")
-
-
 def population_order(interaction: bool) -> list[str]:
     """The attributes by top-quantile importance on 200,000 simulated trials."""
-    data = simulated(10_000, 200_000, interaction=interaction)
+    data = planted_trials(10_000, 200_000, interaction=interaction)
     from ablation_sql.effects.surrogate import encoding
     from ablation_sql.effects.top_quantile import top_quantile_importance
 
@@ -84,7 +63,7 @@ def rates(seeds: int, trials: int, resamples: int) -> None:
     started = time.perf_counter()
     for seed in range(seeds):
         interaction = seed % 2 == 0
-        data = simulated(seed, trials, interaction=interaction)
+        data = planted_trials(seed, trials, interaction=interaction)
         result = ablation_of(data, resamples=resamples, seed=seed)
         exact = planted_shapley(baseline(), {a: result.target[a] for a in baseline()},
                                 interaction=interaction)
@@ -101,7 +80,7 @@ def rates(seeds: int, trials: int, resamples: int) -> None:
             null_last.append(top[-1] == NF1)
         shuffled = data.frame.assign(value=np.random.default_rng(seed).permutation(
             data.frame["value"].to_numpy()))
-        noise = TrialData(**{**data.__dict__, "frame": shuffled})
+        noise = dataclasses.replace(data, frame=shuffled)
         guard.append(ablation_of(noise, resamples=5, seed=seed).explains_little)
         print(f"seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
     took = time.perf_counter() - started
@@ -127,7 +106,7 @@ def timing(sizes: list[int], resamples: int) -> None:
     from ablation_sql.effects.surrogate import _candidates, encoding, single_threaded
 
     for n in sizes:
-        data = simulated(0, n, interaction=True)
+        data = planted_trials(0, n, interaction=True)
         started = time.perf_counter()
         result = ablation_of(data, resamples=resamples, seed=0)
         print(f"{n} trials, {resamples} resamples: {time.perf_counter() - started:.1f} s "

@@ -18,7 +18,9 @@ from itertools import permutations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from ..effects.data import TrialData
 from .model import (
     ACT,
     BASE_ACCURACY,
@@ -33,10 +35,11 @@ from .model import (
     SLOPES,
     Simulation,
     _shifted,
+    simulate,
 )
 
 __all__ = ["INTERACTION", "INTERACTION_SLOPE", "add_interaction", "baseline", "planted_metric",
-           "planted_shapley"]
+           "planted_shapley", "planted_trials"]
 
 INTERACTION = (LR, ACT, "elu")  # lr's slope is changed where activation is elu
 INTERACTION_SLOPE = 0.10  # per log10 unit of lr, added to SLOPES[LR]
@@ -95,3 +98,26 @@ def add_interaction(sim: Simulation) -> Simulation:
         if v[ACT] == INTERACTION[2] and v.get(OPT) != "sgd" else 0.0
         for v in sim.values])
     return _shifted(sim, delta)
+
+
+def planted_trials(seed: int, trials: int, *, interaction: bool = False, epochs: int = 3,
+                   noise: float = 0.01) -> TrialData:
+    """A simulated experiment (random search, every trial complete) as the effects analyses
+    read it, without writing folders: val_accuracy reduced by ``last``, the master config's
+    defaults as ``defaults``."""
+    sim = simulate(np.random.default_rng(seed), trials, epochs, "random", noise, (0, 0, 0))
+    if interaction:
+        sim = add_interaction(sim)
+    frame = pd.DataFrame(sim.values)
+    frame.insert(0, "trial_uid", sim.names)
+    frame.insert(1, "status", "complete")
+    frame.insert(2, "value", sim.metrics[:, epochs - 1, 1])  # val_accuracy
+    frame.insert(3, "reason", None)
+    for name in (NF1, NF2, LR):
+        frame[name] = frame[name].astype(float)
+    defaults = {k: (v if k == ACT else float(v)) for k, v in baseline().items()}
+    return TrialData(
+        experiment_id=f"planted-{seed}", metric="val_accuracy", direction="max",
+        policy="last", frame=frame, numerical=[NF1, NF2, LR], categorical=[ACT],
+        log={NF1: False, NF2: False, LR: True}, categories={ACT: list(OFFSETS)},
+        defaults=defaults, search_algo="random")
