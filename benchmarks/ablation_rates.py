@@ -21,7 +21,8 @@ source, the best trial as the target. Half the seeds plant the lr × activation 
 - the guard: the share of experiments with their values shuffled across trials (no relation
   left) where the surrogate is said to explain little;
 - time of one ablation (``--resamples``) for each ``--timing`` size, ingest excluded;
-- ``--real``: the command's output on tests/fixtures/ablator-real/tutorial-tpe.
+- ``--real``: the command's output on tests/fixtures/ablator-real/tutorial-tpe (val_loss, its
+  optimised metric).
 """
 
 from __future__ import annotations
@@ -127,8 +128,7 @@ def real() -> None:
         db = str(Path(tmp) / "tpe.duckdb")
         run = [sys.executable, "-m", "ablation_sql"]
         subprocess.run([*run, "ingest", str(REAL), "--db", db, "--quiet"], check=True)
-        for metric in ("val_loss", "val_accuracy"):
-            subprocess.run([*run, "ablation", "--metric", metric, "--db", db], check=True)
+        subprocess.run([*run, "ablation", "--metric", "val_loss", "--db", db], check=True)
 
 
 def main() -> None:
