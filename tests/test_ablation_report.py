@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ablation_sql as asql
@@ -65,3 +66,25 @@ def test_real_experiment_section_says_the_surrogate_explains_little(tmp_path):
     assert section.findings[0].startswith("The surrogate explains little")
     assert "explains little" in section.summary
     assert (tmp_path / section.waterfall).read_bytes().startswith(PNG)
+
+
+@pytest.mark.parametrize(("grid_a", "grid_b"), [
+    ([40.0, 80.0, 120.0], [70.0, 220.0]),  # two numbers: lines against the first
+    (["sgd", "adam"], [1e-4, 1e-2, 1e-1]),  # category first: drawn against the number
+    (["sgd", "adam"], ["relu", "elu", "leakyRelu"]),  # two categories: a grid of cells
+])
+def test_surface_figures_draw_every_kind_of_pair(tmp_path, grid_a, grid_b):
+    from ablation_sql.effects.ablation_result import Surface
+    from ablation_sql.plots.ablation_figures import surface_figure
+
+    values = np.arange(len(grid_a) * len(grid_b), dtype=float).reshape(len(grid_a), -1)
+    figure = surface_figure(Surface("a.x", "b.y", grid_a, grid_b, values, 0.25, False), "m")
+    axes = figure.axes[0]
+    numbers = [g for g in (grid_a, grid_b) if isinstance(g[0], float)]
+    if numbers:
+        assert len(axes.lines) == len(grid_b if numbers[0] is grid_a else grid_a)
+    else:
+        assert len(figure.axes) == 2  # the cells and their colour bar
+    assert "interaction share 25.0%" in axes.get_title()
+    figure.savefig(tmp_path / "pair.png")
+    assert (tmp_path / "pair.png").read_bytes().startswith(PNG)
