@@ -216,3 +216,16 @@ def test_an_unusable_value_fails_before_the_surrogate_is_fitted(monkeypatch):
     monkeypatch.setattr(module, "fit_surrogate", lambda *a, **k: pytest.fail("fitted"))
     with pytest.raises(InputError, match="takes numbers"):
         ablation_of(_noise_data(), source={"a": "abc", "b": "x"}, resamples=2)
+
+
+def test_one_attribute_and_nothing_to_change():
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0, 1, 40)
+    data = trial_data({"a": a.tolist()}, numerical=["a"], categorical=[])
+    data.frame["value"] = 2 * a + rng.normal(0, 0.1, 40)
+    found = ablation_of(data, source={"a": 0.5}, resamples=5)
+    assert found.interactions.empty and len(found.contributions) == 1
+    assert found.contributions["contribution"].iloc[0] < 0  # direction min: the best is low a
+    same = ablation_of(data, source={"a": 0.2}, target={"a": 0.2}, resamples=5)
+    assert same.contributions.empty and same.findings[0].endswith("No attribute differs.")
+    assert same.predicted_change == (0.0, 0.0, 0.0)

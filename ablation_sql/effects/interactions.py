@@ -72,7 +72,7 @@ class InteractionPlan:
             inter = pd_ - rows[:, None] - cols[None, :] + grand
             weight = (wa[:, None] * wb[None, :])[extra]
             out.append((weight * inter**2).sum(axis=(0, 1)) / np.maximum(variance, 1e-300))
-        return np.array(out)
+        return np.array(out).reshape(len(self.pairs), *np.shape(variance))
 
 
 def interaction_plan(data: TrialData, code: Encoding, *, seed: int) -> InteractionPlan:

@@ -81,7 +81,7 @@ def percentile_ci(estimate: np.ndarray, boots: np.ndarray,
     jackknife would refit once per observation), stretched to hold the estimate and clipped
     to ``bounds``; NaN without resamples."""
     estimate = np.asarray(estimate, dtype=float)
-    if len(boots) == 0:
+    if len(boots) == 0 or estimate.size == 0:
         return np.full(estimate.shape, math.nan), np.full(estimate.shape, math.nan)
     q_low, q_high = np.nanpercentile(np.asarray(boots, dtype=float), _PERCENTILES, axis=0)
     low, high = np.fmin(q_low, estimate), np.fmax(q_high, estimate)
