@@ -1,5 +1,5 @@
 """The report's "From the baseline to the best" section: figures on disk, the trials nearest
-each step of the path (the named query path_trials), the guard on the real experiment."""
+each step of the path (the named query trials_near_path), the guard on the real experiment."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def planted_db(synthetic, tmp_path_factory) -> Path:
     return path
 
 
-def test_section_draws_its_figures_and_finds_the_path_trials(planted_db, tmp_path):
+def test_section_draws_its_figures_and_finds_the_trials_near_path(planted_db, tmp_path):
     with asql.connect(planted_db, read_only=True) as db:
         section = metric_ablation(db.con, "abl-report", "val_accuracy", tmp_path,
                                   resamples=10)
@@ -45,13 +45,13 @@ def test_section_draws_its_figures_and_finds_the_path_trials(planted_db, tmp_pat
     assert last[0][1] == best and last[0][2] == 0  # the target trial is at distance 0
 
 
-def test_path_trials_query_ranks_by_distance(planted_db):
+def test_trials_near_path_query_ranks_by_distance(planted_db):
     with asql.connect(planted_db, read_only=True) as db:
         trial = db.sql("SELECT * FROM trial_attributes ORDER BY trial_uid LIMIT 1")
         config = {c: trial[c].iloc[0] for c in trial.columns
                   if c not in ("experiment_id", "trial_uid") and trial[c].iloc[0] is not None}
         steps = json.dumps([config, {"model_config.activation": "elu"}], default=float)
-        rows = db.query("path_trials", metric="val_accuracy", steps=steps, k=3)
+        rows = db.query("trials_near_path", metric="val_accuracy", steps=steps, k=3)
     assert list(rows["step"]) == [0, 0, 0, 1, 1, 1]
     first = rows[rows["step"] == 0]
     assert first["trial_uid"].iloc[0] == trial["trial_uid"].iloc[0]

@@ -78,9 +78,9 @@ def _interaction(data: TrialData, pairs: InteractionPlan, predictions: np.ndarra
     parts = []
     for level, change in conditional_changes(pairs, pair, name, predictions):
         low, high = percentile_ci(change[0], change[1:])
-        interval = f"{number(change[0], sign=True)} {data.metric} from {grid[0]:.3g} to " \
-                   f"{grid[-1]:.3g}, 95 % CI {number(low)} to {number(high)}"
-        at = f"{names[other]} {level:.3g}" if isinstance(level, float) else str(level)
+        interval = f"{number(change[0], sign=True)} {data.metric} from {number(grid[0])} to " \
+                   f"{number(grid[-1])}, 95 % CI {number(low)} to {number(high)}"
+        at = f"{names[other]} {number(level)}" if isinstance(level, float) else str(level)
         if low > 0 or high < 0:
             better = (low > 0) == (data.direction == "max")
             parts.append(f"higher is {'better' if better else 'worse'} with {at} ({interval})")

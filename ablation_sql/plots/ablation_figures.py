@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..effects.ablation_result import Ablation, Surface
+from ..effects.findings import number
 from .output_names import shown
 
 __all__ = ["surface_figure", "waterfall_figure"]
@@ -64,7 +65,7 @@ def surface_figure(surface: Surface, metric: str) -> Figure:
         a, b, grid_a, grid_b, values, logged = b, a, grid_b, grid_a, values.T, False
     if _numbers(grid_a):
         for j, level in enumerate(grid_b):
-            label = f"{level:.3g}" if isinstance(level, float) else shown(str(level))
+            label = number(level) if isinstance(level, float) else shown(str(level))
             ax.plot(grid_a, values[:, j], marker="o", label=label)
         ax.set_xscale("log" if logged else "linear")
         ax.set_xlabel(shown(a))

@@ -1,6 +1,6 @@
 """The report's "From the baseline to the best" section: the ablation of each optimised metric
 (``effects.ablation``) as sentences, tables, its waterfall figure and the top pairs' partial
-dependence figures, and the trials nearest each step of the greedy path (``path_trials``)."""
+dependence figures, and the trials nearest each step of the greedy path (``trials_near_path``)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
     steps = [dict(found.source)]
     for r in order.itertuples():
         steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
-    nearest = run_query(con, "path_trials", metric=metric, experiment=experiment,
+    nearest = run_query(con, "trials_near_path", metric=metric, experiment=experiment,
                         steps=json.dumps(steps, default=float))
     return MetricAblation(
         metric=metric, summary=summary, findings=list(found.findings), notes=list(found.notes),

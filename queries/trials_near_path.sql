@@ -1,4 +1,4 @@
--- name: path_trials
+-- name: trials_near_path
 -- Per step of an ablation path, the k complete trials nearest its configuration, with their
 -- value: which real trials support each step of a step-by-step ablation.
 -- steps is a JSON array of configurations, step 0 first (objects of attribute name to value,
