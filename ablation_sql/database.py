@@ -25,6 +25,7 @@ from .store.views import refresh_views
 
 if TYPE_CHECKING:
     from .effects import Effects
+    from .effects.ablation_result import Ablation
     from .plots.database_figures import PlotRun, Remap
 
 __all__ = ["Database", "connect", "database_problem"]
@@ -91,6 +92,20 @@ class Database:
 
         return effects(self, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
                        direction=direction)
+
+    def ablation(self, metric: str, source: Any = None, target: Any = None,
+                 experiment: str | None = None, policy: str = "best", *, resamples: int = 200,
+                 seed: int = 0, top: float = 0.1, k: int = 5, direction: str | None = None
+                 ) -> Ablation:
+        """From ``source`` (default: the master config's defaults) to ``target`` (default: the
+        best used trial; each a trial_uid or a mapping of attributes to values): each
+        attribute's Shapley contribution on a cross-validated surrogate, the greedy path,
+        interactions and top-quantile importance, with intervals from ``resamples`` seeded
+        bootstrap refits (see ``ablation_sql.effects.ablation``)."""
+        from .effects.ablation import ablation
+
+        return ablation(self, metric, source, target, experiment, policy, resamples=resamples,
+                        seed=seed, top=top, k=k, direction=direction)
 
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",

@@ -82,11 +82,13 @@ def test_every_figure_exists_and_every_section_is_there(built) -> None:
         assert not src.startswith(("http:", "https:", "/")), src
         assert (out / Path(*src.split("/"))).is_file() or (out / _unquote(src)).is_file(), src
     # 4 attributes x 2 metrics: a line or violin plot and a learning curve each; a parallel-
-    # coordinates figure per metric
-    assert len(page.images) == 18
+    # coordinates figure per metric; for the optimised metric the ablation's waterfall and its
+    # 3 top pairs
+    assert len(page.images) == 22
     assert sum("/parallel/" in src for src in page.images) == 2
-    for section in ("findings", "top", "effects", "attributes", "curves", "problems",
-                    "coverage"):
+    assert sum("/ablation/val_loss/" in src for src in page.images) == 4
+    for section in ("findings", "ablation", "top", "effects", "attributes", "curves",
+                    "problems", "coverage"):
         assert f"experiment-1-{section}" in page.ids
     assert page.tags.count("article") == 4
     assert "script" not in page.tags and "link" not in page.tags  # nothing to fetch
@@ -282,7 +284,7 @@ def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
     assert {"experiment-1", "experiment-2", "experiment-2-findings"} <= set(page.ids)
     for name in ("exp1", "exp2"):
         drawn = [src for src in page.images if src.startswith(f"figures/{name}/")]
-        assert len(drawn) == 18 and all((site / src).is_file() for src in drawn)
+        assert len(drawn) == 22 and all((site / src).is_file() for src in drawn)
     assert main(["report", str(site / "ablation.duckdb"), "--out", str(tmp_path / "one"),
                  "--experiment", "exp2", "--quiet"]) == 0
     one = _parse(tmp_path / "one" / "index.html")

@@ -4,9 +4,11 @@
 adjusted effects, importance, confounding, reduction sensitivity, baseline-relative effects and
 findings in words; ``Effects.render(format)`` is the text ``ablation-sql effects`` prints
 (``text``). ``load_trials`` gives the trials it analyses as a ``TrialData``.
-``estimate`` assembles the analysis from its parts. Takes a store connection (or an object
-holding one as ``.con``, such as ``Database``); may import ``ablation_sql.queries``, ``ingest``,
-``store`` and ``errors``.
+``estimate`` assembles the analysis from its parts. ``ablation.ablation`` (or
+``Database.ablation``) goes from a baseline to the best on a surrogate (surrogate.py): Shapley
+contributions, interactions and top-quantile importance, with bootstrap intervals. Takes a
+store connection (or an object holding one as ``.con``, such as ``Database``); may import
+``ablation_sql.queries``, ``ingest``, ``store`` and ``errors``.
 """
 
 from .data import TrialData, load_trials

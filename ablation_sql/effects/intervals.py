@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["BCA", "Interval", "bootstrap_ci"]
+__all__ = ["BCA", "Interval", "bootstrap_ci", "percentile_ci"]
 
 BCA = "BCa"
 _PERCENTILES = [2.5, 97.5]
@@ -71,3 +71,18 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
             low[i], high[i], method[i] = min(q_low[i], value), max(q_high[i], value), \
                 "percentile"
     return Interval(estimate, np.clip(low, *bounds), np.clip(high, *bounds), method)
+
+
+def percentile_ci(estimate: np.ndarray, boots: np.ndarray,
+                  bounds: tuple[float, float] = (-math.inf, math.inf)
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """95 % percentile intervals of ``estimate`` from its resamples ``boots`` (resamples ×
+    estimate's shape), for statistics whose every resample refits a model (where BCa's
+    jackknife would refit once per observation), stretched to hold the estimate and clipped
+    to ``bounds``; NaN without resamples."""
+    estimate = np.asarray(estimate, dtype=float)
+    if len(boots) == 0 or estimate.size == 0:
+        return np.full(estimate.shape, math.nan), np.full(estimate.shape, math.nan)
+    q_low, q_high = np.nanpercentile(np.asarray(boots, dtype=float), _PERCENTILES, axis=0)
+    low, high = np.fmin(q_low, estimate), np.fmax(q_high, estimate)
+    return np.clip(low, *bounds), np.clip(high, *bounds)

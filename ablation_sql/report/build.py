@@ -15,6 +15,7 @@ from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
 from ..store.atomic import write_atomic
 from ..store.connection import open_connection
+from .ablation_content import metric_ablation
 from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects
 from .figures import draw_figures
@@ -33,11 +34,14 @@ def build_report(
     n_boot: int = 1000,
     seed: int = 0,
     title: str = "Ablation report",
+    ablation_resamples: int = 100,
 ) -> Path:
     """Write a static report of ``experiments`` (default: all) to ``out/index.html``, with its
     figures under ``out/figures/``; returns the page's path. It opens from disk, with no server
     and no network. Figures whose data did not change are not redrawn. The effects analysis
-    (``effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``."""
+    (``effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``; the ablation
+    ("From the baseline to the best", of the metric the search optimised) refits its
+    surrogate on ``ablation_resamples``."""
     known = experiment_ids(con)
     if not known:
         raise InputError("the database holds no experiment: ingest one first")
@@ -54,6 +58,11 @@ def build_report(
         content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed)
                            for m in content.metrics}
         draw_figures(con, content, out)
+        main = content.overview.get("optim_metric_name")
+        main = main if main in content.metrics else next(iter(content.metrics), None)
+        content.ablation = {m: metric_ablation(con, experiment, m, out,
+                                               resamples=ablation_resamples, seed=seed)
+                            for m in ([main] if main else [])}
         pages.append({"anchor": f"experiment-{i}", "content": content})
     page = out / "index.html"
     write_atomic(page, render_page(

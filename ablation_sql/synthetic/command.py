@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=FORMATS, default="ablator",
                         help="write an ABLATOR folder (default), an Optuna SQLite storage, a "
                         "Ray Tune experiment folder or an MLflow file store")
+    parser.add_argument("--interaction", action="store_true",
+                        help="plant an interaction: lr's effect changes sign under elu")
     parser.add_argument("--truth", type=Path, help="also write the planted truth as JSON here")
     args = parser.parse_args(argv)
     try:
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             subspace=args.subspace,
             always_fail=args.always_fail_level,
             format=args.format,
+            interaction=args.interaction,
         )
     except (FileExistsError, ValueError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")

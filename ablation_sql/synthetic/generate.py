@@ -45,6 +45,7 @@ from .model import (
     with_values,
 )
 from .options import apply_options, diverge
+from .planted import baseline
 
 __all__ = ["generate_experiment", "Truth"]
 
@@ -89,6 +90,8 @@ class Truth:
     configs: dict[str, dict[str, Any]]
     asymptotes: dict[str, float]
     diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
+    interaction: bool = False  # planted.py: lr's slope changes sign under elu
+    baseline: dict[str, Any] = field(default_factory=dict)  # the master config's values
 
     def to_json(self) -> str:
         """The truth as a JSON document."""
@@ -292,6 +295,7 @@ def generate_experiment(
     subspace: bool = False,
     always_fail: str | None = None,
     format: str = "ablator",
+    interaction: bool = False,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -302,7 +306,8 @@ def generate_experiment(
     subspace, the attribute by its full or last dotted name): every trial of that level that
     would complete fails. ``format``: one of ``formats.FORMATS`` (an Optuna storage, a Ray
     Tune folder or an MLflow file store in ``out`` instead of ABLATOR's folder; complete,
-    running and failed trials only). Raises FileExistsError if ``out`` is not empty, ValueError
+    running and failed trials only). ``interaction``: lr's effect changes sign under elu
+    (``planted``). Raises FileExistsError if ``out`` is not empty, ValueError
     on bad arguments.
     """
     check_format(format, broken, subspace, always_fail)
@@ -323,7 +328,7 @@ def generate_experiment(
         sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
-    sim, master = apply_options(sim, master, seed, subspace, always_fail)
+    sim, master = apply_options(sim, master, seed, subspace, always_fail, interaction)
     if format != "ablator":
         write_format(format, out, sim)
     else:
@@ -357,6 +362,8 @@ def generate_experiment(
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
         diverged=list(sim.diverged_trials),
+        interaction=interaction,
+        baseline=baseline(subspace),
     )
 
 

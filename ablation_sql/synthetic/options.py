@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .model import CHANCE, Simulation, choose_branches, with_subspace
+from .planted import add_interaction
 
 __all__ = ["apply_options", "diverge"]
 
@@ -77,12 +78,15 @@ def fail_level(sim: Simulation, attribute: str, level: str, rng: np.random.Gener
 
 
 def apply_options(sim: Simulation, master: dict[str, Any], seed: int, subspace: bool,
-                   always_fail: str | None) -> tuple[Simulation, dict[str, Any]]:
+                   always_fail: str | None, interaction: bool = False
+                   ) -> tuple[Simulation, dict[str, Any]]:
     """The simulation and master config with the options applied, each drawing from a
     generator of its own (the default draws stay as they are)."""
     if subspace:
         master = with_subspace(master)
         sim = choose_branches(sim, np.random.default_rng([seed, 1]))
+    if interaction:
+        sim = add_interaction(sim)
     if always_fail is not None:
         attribute, level = _failing_level(always_fail, master["search_space"])
         sim = fail_level(sim, attribute, level, np.random.default_rng([seed, 2]))

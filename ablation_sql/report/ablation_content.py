@@ -1,0 +1,92 @@
+"""The report's "From the baseline to the best" section: the ablation of each optimised metric
+(``effects.ablation``) as sentences, tables, its waterfall figure and the top pairs' partial
+dependence figures, and the trials nearest each step of the greedy path (``trials_near_path``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..effects.ablation import ablation
+from ..errors import InputError
+from ..plots.ablation_figures import surface_figure, waterfall_figure
+from ..plots.output_names import FigureIndex, file_names, inside
+from ..queries import run_query
+from .content import Table, experiment_ids
+
+__all__ = ["MetricAblation", "metric_ablation"]
+
+_CONTRIBUTIONS = ["attribute", "source", "target", "contribution", "ci_low", "ci_high",
+                  "clear", "greedy_step", "greedy_value"]
+_INTERACTIONS = ["attribute_a", "attribute_b", "share", "ci_low", "ci_high", "clear"]
+_TOP = ["attribute", "share", "ci_low", "ci_high", "rank", "variance_share", "variance_rank"]
+_NEAREST = ["step", "trial_uid", "distance", "value"]
+
+
+@dataclass
+class MetricAblation:
+    """What the ablation says for one metric, ready to show (or why it could not)."""
+
+    metric: str
+    summary: str = ""
+    findings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    contributions: Table = field(default_factory=lambda: Table([], []))
+    interactions: Table = field(default_factory=lambda: Table([], []))
+    top_quantile: Table = field(default_factory=lambda: Table([], []))
+    nearest: Table = field(default_factory=lambda: Table([], []))
+    waterfall: str | None = None
+    surfaces: list[tuple[str, str]] = field(default_factory=list)  # (path, caption)
+    error: str | None = None
+
+
+def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, out: Path, *,
+                    resamples: int = 200, seed: int = 0) -> MetricAblation:
+    """The ablation of ``metric`` from the master config's defaults to the best trial, with
+    its figures written under ``out/figures/<experiment>/ablation/``."""
+    try:
+        found = ablation(con, metric, experiment=experiment, resamples=resamples, seed=seed)
+    except InputError as exc:
+        return MetricAblation(metric, error=str(exc))
+    folder = inside(out, "figures", file_names(experiment_ids(con))[experiment])
+    index = FigureIndex(folder)
+    name = file_names([metric])[metric]
+    figures = [("waterfall", waterfall_figure(found), None)]
+    figures += [(f"pair-{i}", surface_figure(s, metric), s)
+                for i, s in enumerate(found.surfaces, start=1)]
+    paths = {}
+    for stem, figure, surface in figures:
+        parts = ["ablation", name, f"{stem}.png"]
+        path = inside(folder, *parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path)
+        index.add("/".join(parts), kind=f"ablation_{stem.split('-')[0]}", metric=metric,
+                  experiment=experiment)
+        paths[stem] = (path.relative_to(out).as_posix(), surface)
+    index.write()
+    r2 = found.surrogate["cv_r2"]
+    summary = (f"{found.n_used} used trials ({found.policy} value per trial); surrogate: "
+               f"{found.surrogate['model']}, cross-validated R² {r2:.2f}"
+               + (" (explains little: nothing is concluded from it)" if found.explains_little
+                  else "") + f"; {found.resamples} bootstrap resamples, seed {found.seed}.")
+    order = found.contributions.sort_values("greedy_step")
+    steps = [dict(found.source)]
+    for r in order.itertuples():
+        steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
+    nearest = run_query(con, "trials_near_path", metric=metric, experiment=experiment,
+                        steps=json.dumps(steps, default=float))
+    return MetricAblation(
+        metric=metric, summary=summary, findings=list(found.findings), notes=list(found.notes),
+        contributions=Table.of(found.contributions, _CONTRIBUTIONS),
+        interactions=Table.of(found.interactions, _INTERACTIONS),
+        top_quantile=Table.of(found.top_quantile, _TOP),
+        nearest=Table.of(nearest, _NEAREST),
+        waterfall=paths["waterfall"][0],
+        surfaces=[(p, f"{s.attribute_a} × {s.attribute_b}: interaction share "
+                      f"{s.share:.1%}" if math.isfinite(s.share) else "")
+                  for stem, (p, s) in paths.items() if s is not None],
+    )

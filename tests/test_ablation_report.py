@@ -1,0 +1,90 @@
+"""The report's "From the baseline to the best" section: figures on disk, the trials nearest
+each step of the path (the named query trials_near_path), the guard on the real experiment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ablation_sql as asql
+from ablation_sql.report.ablation_content import metric_ablation
+
+from .conftest import REAL_EXPERIMENT
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def planted_db(synthetic, tmp_path_factory) -> Path:
+    folder, _ = synthetic("abl-report", trials=60, epochs=3, seed=6, interaction=True)
+    path = tmp_path_factory.mktemp("abl-report") / "db.duckdb"
+    with asql.connect(path) as db:
+        db.ingest(folder)
+    return path
+
+
+def test_section_draws_its_figures_and_finds_the_trials_near_path(planted_db, tmp_path):
+    with asql.connect(planted_db, read_only=True) as db:
+        section = metric_ablation(db.con, "abl-report", "val_accuracy", tmp_path,
+                                  resamples=10)
+        found = db.ablation("val_accuracy", resamples=10)
+    assert section.error is None and section.findings == found.findings
+    paths = [section.waterfall] + [p for p, _ in section.surfaces]
+    assert len(paths) == 4
+    for path in paths:
+        assert (tmp_path / path).read_bytes().startswith(PNG)
+    index = json.loads(next(tmp_path.rglob("figures.json")).read_text())
+    assert any("ablation/" in name for name in json.dumps(index).split('"'))
+    steps = [row[0] for row in section.nearest.rows]
+    assert steps == sorted(steps) and set(steps) == set(range(len(found.contributions) + 1))
+    last = [row for row in section.nearest.rows if row[0] == max(steps)]
+    best = found.target_label.split()[3]  # "the best trial <uid> (...)"
+    assert last[0][1] == best and last[0][2] == 0  # the target trial is at distance 0
+
+
+def test_trials_near_path_query_ranks_by_distance(planted_db):
+    with asql.connect(planted_db, read_only=True) as db:
+        trial = db.sql("SELECT * FROM trial_attributes ORDER BY trial_uid LIMIT 1")
+        config = {c: trial[c].iloc[0] for c in trial.columns
+                  if c not in ("experiment_id", "trial_uid") and trial[c].iloc[0] is not None}
+        steps = json.dumps([config, {"model_config.activation": "elu"}], default=float)
+        rows = db.query("trials_near_path", metric="val_accuracy", steps=steps, k=3)
+    assert list(rows["step"]) == [0, 0, 0, 1, 1, 1]
+    first = rows[rows["step"] == 0]
+    assert first["trial_uid"].iloc[0] == trial["trial_uid"].iloc[0]
+    assert first["distance"].iloc[0] == 0 and first["distance"].is_monotonic_increasing
+    assert (rows[rows["step"] == 1]["distance"] == 0).all()  # any elu trial matches
+
+
+def test_real_experiment_section_says_the_surrogate_explains_little(tmp_path):
+    with asql.connect(tmp_path / "db.duckdb") as db:
+        db.ingest(REAL_EXPERIMENT)
+        section = metric_ablation(db.con, "tutorial-tpe", "val_loss", tmp_path, resamples=5)
+    assert section.findings[0].startswith("The surrogate explains little")
+    assert "explains little" in section.summary
+    assert (tmp_path / section.waterfall).read_bytes().startswith(PNG)
+
+
+@pytest.mark.parametrize(("grid_a", "grid_b"), [
+    ([40.0, 80.0, 120.0], [70.0, 220.0]),  # two numbers: lines against the first
+    (["sgd", "adam"], [1e-4, 1e-2, 1e-1]),  # category first: drawn against the number
+    (["sgd", "adam"], ["relu", "elu", "leakyRelu"]),  # two categories: a grid of cells
+])
+def test_surface_figures_draw_every_kind_of_pair(tmp_path, grid_a, grid_b):
+    from ablation_sql.effects.ablation_result import Surface
+    from ablation_sql.plots.ablation_figures import surface_figure
+
+    values = np.arange(len(grid_a) * len(grid_b), dtype=float).reshape(len(grid_a), -1)
+    figure = surface_figure(Surface("a.x", "b.y", grid_a, grid_b, values, 0.25, False), "m")
+    axes = figure.axes[0]
+    numbers = [g for g in (grid_a, grid_b) if isinstance(g[0], float)]
+    if numbers:
+        assert len(axes.lines) == len(grid_b if numbers[0] is grid_a else grid_a)
+    else:
+        assert len(figure.axes) == 2  # the cells and their colour bar
+    assert "interaction share 25.0%" in axes.get_title()
+    figure.savefig(tmp_path / "pair.png")
+    assert (tmp_path / "pair.png").read_bytes().startswith(PNG)
