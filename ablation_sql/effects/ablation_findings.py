@@ -78,8 +78,9 @@ def _interaction(data: TrialData, pairs: InteractionPlan, predictions: np.ndarra
     parts = []
     for level, change in conditional_changes(pairs, pair, name, predictions):
         low, high = percentile_ci(change[0], change[1:])
-        interval = f"{number(change[0], sign=True)} {data.metric} from {number(grid[0])} to " \
-                   f"{number(grid[-1])}, 95 % CI {number(low)} to {number(high)}"
+        interval = (f"{number(float(change[0]), sign=True)} {data.metric} from "
+                    f"{number(grid[0])} to {number(grid[-1])}, "
+                    f"95 % CI {number(float(low))} to {number(float(high))}")
         at = f"{names[other]} {number(level)}" if isinstance(level, float) else str(level)
         if low > 0 or high < 0:
             better = (low > 0) == (data.direction == "max")

@@ -119,7 +119,7 @@ def conditional_changes(plan: InteractionPlan, pair: tuple[str, str], numerical:
     if numerical == pair[1]:
         surface = np.swapaxes(surface, 0, 1)
     other = plan.grids[pair[1] if numerical == pair[0] else pair[0]]
-    at = range(len(other.values))
+    at = list(range(len(other.values)))
     if len(other.values) > 2 and all(isinstance(v, float) for v in other.values):
-        at = (0, len(other.values) - 1)
+        at = [0, len(other.values) - 1]
     return [(other.values[j], surface[-1, j] - surface[0, j]) for j in at]

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from matplotlib.figure import Figure
 
 from ..effects.ablation import ablation
+from ..effects.ablation_result import Surface
 from ..errors import InputError
 from ..plots.ablation_figures import surface_figure, waterfall_figure
 from ..plots.output_names import FigureIndex, file_names, inside
@@ -55,7 +57,8 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
     folder = inside(out, "figures", file_names(experiment_ids(con))[experiment])
     index = FigureIndex(folder)
     name = file_names([metric])[metric]
-    figures = [("waterfall", waterfall_figure(found), None)]
+    figures: list[tuple[str, Figure, Surface | None]] = [
+        ("waterfall", waterfall_figure(found), None)]
     figures += [(f"pair-{i}", surface_figure(s, metric), s)
                 for i, s in enumerate(found.surfaces, start=1)]
     paths = {}
