@@ -44,6 +44,7 @@ from .model import (
     with_values,
 )
 from .options import apply_options, diverge
+from .repeats import make_repeats, repeat_truth
 
 __all__ = ["generate_experiment", "Truth"]
 
@@ -61,6 +62,7 @@ _ROW = (  # one results.json row as json.dumps(row, indent=0) writes it; %s are 
     '"learning_rate": LR,\n"total_steps": STEPS,\n"train_accuracy": %s,\n"timestamp": %s\n}'
 )
 _PH = {key: f"SYNTHPH{i}Q" for i, key in enumerate(("dir", NF1, NF2, LR, ACT))}
+_SEED_PH = "SYNTHSEEDQ"  # a trial's random_seed, when configurations are repeated
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,15 @@ class Truth:
     configs: dict[str, dict[str, Any]]
     asymptotes: dict[str, float]
     diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
+    # Repeats (see ``repeats``): trials per configuration, the seed noise's standard deviation,
+    # each trial's random_seed and configuration number, its configuration's planted
+    # asymptote (noise-free) and its own noise-free val_accuracy curve (one value per epoch).
+    seeds: int = 1
+    seed_noise: float = 0.0
+    trial_seeds: dict[str, int] = field(default_factory=dict)
+    configuration: dict[str, int] = field(default_factory=dict)
+    planted: dict[str, float] = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The truth as a JSON document."""
@@ -290,6 +301,10 @@ def generate_experiment(
     diverged: str | None = None,
     subspace: bool = False,
     always_fail: str | None = None,
+    seeds: int = 1,
+    seed_noise: float | None = None,
+    speed_spread: float = 0.0,
+    configurations_seed: int | None = None,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -298,13 +313,20 @@ def generate_experiment(
     subspace (sgd with a fixed lr, adam with the searched lr; see ``model``).
     ``always_fail``: ``attribute=level`` (a declared level of a categorical attribute or
     subspace, the attribute by its full or last dotted name): every trial of that level that
-    would complete fails. Raises FileExistsError if ``out`` is not empty, ValueError on bad
-    arguments.
+    would complete fails. ``seeds``: each of the ``trials`` sampled configurations is run that
+    many times (``trials * seeds`` folders), each with its own ``random_seed`` and a seed
+    effect ``N(0, seed_noise)`` (default ``noise``); ``speed_spread``: configurations learn at
+    different speeds; ``configurations_seed`` (default ``seed``) seeds the configurations'
+    draws, so experiments given the same one share their configurations (see ``repeats``).
+    Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
     """
     if algo not in ("random", "tpe"):
         raise ValueError(f"algo must be 'random' or 'tpe', not {algo!r}")
     if trials < 1 or epochs < 1 or min(running, broken, failed) < 0 or noise < 0:
         raise ValueError("trials and epochs must be >= 1; running, broken, failed, noise >= 0")
+    repeats = make_repeats(seed, seeds, noise if seed_noise is None else seed_noise,
+                           speed_spread, configurations_seed)
+    trials *= seeds
     if running + broken + failed > trials:
         raise ValueError("running + broken + failed exceeds the number of trials")
     out = Path(out).absolute()
@@ -313,7 +335,7 @@ def generate_experiment(
     out.mkdir(parents=True, exist_ok=True)
 
     rng = np.random.default_rng(seed)
-    sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
+    sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed), repeats)
     if diverged is not None:
         sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
@@ -324,8 +346,15 @@ def generate_experiment(
     template = _dump(with_values(master, placeholders, f"{out}/{_PH['dir']}"))
     templates = _branch_templates(master, placeholders, f"{out}/{_PH['dir']}") if subspace else {}
     row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
+    trial_seeds = repeats.trial_seeds(seed, trials) if repeats else []
+    if repeats:
+        template = _dump(with_values(dict(master, random_seed=_SEED_PH), placeholders,
+                                     f"{out}/{_PH['dir']}"))
     for i in range(trials):
-        _write_trial(sim, i, out, templates.get(sim.values[i].get(OPT), template), row)
+        text = templates.get(sim.values[i].get(OPT), template)
+        if repeats:
+            text = text.replace(_SEED_PH, str(trial_seeds[i]))
+        _write_trial(sim, i, out, text, row)
     (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
     if state_db:
         _write_state_db(out / db_name, sim, master)
@@ -346,6 +375,7 @@ def generate_experiment(
         configs=dict(zip(sim.names, sim.values, strict=True)),
         asymptotes=dict(zip(sim.names, sim.asymptote.tolist(), strict=True)),
         diverged=list(sim.diverged_trials),
+        **repeat_truth(sim, repeats, trial_seeds),
     )
 
 
