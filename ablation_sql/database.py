@@ -24,7 +24,7 @@ from .store.fetch import fetch_frame
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
-    from .effects import Effects
+    from .effects import Comparison, Effects, Repeats
     from .plots.database_figures import PlotRun, Remap
 
 __all__ = ["Database", "connect", "database_problem"]
@@ -91,6 +91,31 @@ class Database:
 
         return effects(self, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
                        direction=direction)
+
+    def repeats(self, metric: str, experiment: str | None = None, policy: str = "best", *,
+                k: int = 5, direction: str | None = None,
+                seed_attributes: list[str] | None = None, min_seeds: int = 3,
+                against: str = "best", n_boot: int = 2000, seed: int = 0) -> Repeats:
+        """Every configuration (trials equal but for their seed attributes) on ``metric``: n,
+        mean, sd, IQM with intervals, each against the best (of those with ``min_seeds``
+        seeds) or the baseline (see ``ablation_sql.effects.repeat_result``)."""
+        from .effects import repeats
+
+        return repeats(self, metric, experiment=experiment, policy=policy, k=k,
+                       direction=direction, seed_attributes=seed_attributes,
+                       min_seeds=min_seeds, against=against, n_boot=n_boot, seed=seed)
+
+    def compare(self, a: str, b: str, metric: str, experiment: str | None = None,
+                policy: str = "best", *, k: int = 5, direction: str | None = None,
+                seed_attributes: list[str] | None = None, n_boot: int = 2000, seed: int = 0
+                ) -> Comparison:
+        """Configuration ``a`` against ``b`` (a key, key prefix or trial_uid): difference of
+        means and P(a better than b), each with a 95 % interval."""
+        from .effects import compare
+
+        return compare(self, a, b, metric, experiment=experiment, policy=policy, k=k,
+                       direction=direction, seed_attributes=seed_attributes, n_boot=n_boot,
+                       seed=seed)
 
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",

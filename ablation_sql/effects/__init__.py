@@ -11,6 +11,8 @@ holding one as ``.con``, such as ``Database``); may import ``ablation_sql.querie
 
 from .data import TrialData, load_trials
 from .estimate import effects
+from .repeat_result import Comparison, Repeats, compare, repeats
 from .result import Effects
 
-__all__ = ["Effects", "TrialData", "effects", "load_trials"]
+__all__ = ["Comparison", "Effects", "Repeats", "TrialData", "compare", "effects", "load_trials",
+           "repeats"]

@@ -1,0 +1,119 @@
+"""Comparing configurations over their seeds: the difference of means with its 95 % interval
+(Welch's t: no equal-variance assumption, exact under normal seed noise) and the probability
+of improvement P(A better than B), the chance that a run of A beats a run of B (ties count
+half; Agarwal et al., NeurIPS 2021), with a stratified percentile bootstrap interval (the seeds
+of each configuration resampled on their own, as ``scipy.stats.bootstrap`` does with two
+samples). A difference is called only when its interval excludes zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import InputError
+from .repeats import LEVEL, RepeatData, configuration_table
+
+__all__ = ["COMPARISON_COLUMNS", "compare_samples", "comparisons", "resolve"]
+
+COMPARISON_COLUMNS = [
+    "a", "b", "n_a", "n_b", "difference", "ci_low", "ci_high", "p_better", "p_low", "p_high",
+    "verdict",
+]
+
+
+def compare_samples(a: np.ndarray, b: np.ndarray, direction: str, *, n_boot: int = 2000,
+                    rng: np.random.Generator | None = None) -> dict[str, float | str]:
+    """A against B: ``difference`` (mean A - mean B) with its Welch interval, ``p_better``
+    (P(A better than B) by ``direction``) with its bootstrap interval, and a ``verdict``
+    (A better | B better | no clear difference | too few seeds: each side needs 2)."""
+    sign = 1.0 if direction == "max" else -1.0
+    diff = float(a.mean() - b.mean())
+    low, high = _welch(a, b)
+    p = float(_p_better(sign * a, sign * b, axis=-1))
+    p_low, p_high = _p_interval(sign * a, sign * b, p, n_boot, rng or np.random.default_rng(0))
+    if math.isnan(low):
+        verdict = "too few seeds"
+    elif low > 0 or high < 0:
+        verdict = "A better" if sign * diff > 0 else "B better"
+    else:
+        verdict = "no clear difference"
+    return {"n_a": len(a), "n_b": len(b), "difference": diff, "ci_low": low, "ci_high": high,
+            "p_better": p, "p_low": p_low, "p_high": p_high, "verdict": verdict}
+
+
+def comparisons(data: RepeatData, against: str, *, min_seeds: int = 3, n_boot: int = 2000,
+                seed: int = 0, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every configuration (A) against ``against`` (B): ``"best"`` (rank 1), ``"baseline"``
+    (the master config's defaults) or a configuration key. Empty when there is no such B."""
+    table = configuration_table(data, min_seeds=min_seeds, n_boot=n_boot, seed=seed) \
+        if table is None else table
+    samples = data.samples()
+    if against == "best":
+        best = table.loc[table["rank"] == 1, "configuration"]
+        target = best.iloc[0] if len(best) else None
+    elif against == "baseline":
+        target = next((c for c in table["configuration"] if c in data.baseline), None)
+    else:
+        target = resolve(data, against)
+    if target is None:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    rng = np.random.default_rng(seed)
+    rows = [{"a": key, "b": target, **compare_samples(samples[key], samples[target],
+                                                        data.direction, n_boot=n_boot, rng=rng)}
+            for key in table["configuration"] if key != target]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def resolve(data: RepeatData, name: str) -> str:
+    """The configuration ``name`` stands for: its key, a unique key prefix, or a trial_uid
+    (the configuration of that trial). Raises InputError when none or several match."""
+    frame = data.frame
+    keys = sorted(set(frame["configuration"]))
+    if name in keys:
+        found = [name]
+    else:
+        found = sorted(set(frame.loc[frame["trial_uid"] == name, "configuration"])) \
+            or [k for k in keys if k.startswith(name)]
+    if len(found) != 1:
+        why = "matches no configuration key or trial" if not found else \
+            f"matches {len(found)} configurations ({', '.join(found[:5])})"
+        raise InputError(f"{name!r} {why}; see ablation-sql repeats for the keys")
+    if found[0] not in set(data.used["configuration"]):
+        raise InputError(f"configuration {found[0]} has no trial with a usable {data.metric} "
+                         "value")
+    return found[0]
+
+
+def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The 95 % Welch interval of mean(a) - mean(b) (NaN when a side has fewer than 2)."""
+    if len(a) < 2 or len(b) < 2:
+        return math.nan, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    diff, se = float(a.mean() - b.mean()), math.sqrt(va + vb)
+    if se == 0:
+        return diff, diff
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(stats.t.ppf(0.5 + LEVEL / 2, df)) * se
+    return diff - half, diff + half
+
+
+def _p_better(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """P(a > b) + P(a = b) / 2 over every pair, along the last axis of each (vectorised)."""
+    gaps = np.moveaxis(a, axis, -1)[..., :, None] - np.moveaxis(b, axis, -1)[..., None, :]
+    return (gaps > 0).mean(axis=(-2, -1)) + 0.5 * (gaps == 0).mean(axis=(-2, -1))
+
+
+def _p_interval(a: np.ndarray, b: np.ndarray, p: float, n_boot: int,
+                rng: np.random.Generator) -> tuple[float, float]:
+    """The stratified percentile bootstrap interval of P(a > b), widened to contain ``p``
+    (a discrete resampling distribution can miss it); NaN when a side has one value."""
+    if len(a) < 2 or len(b) < 2:
+        return math.nan, math.nan
+    res = stats.bootstrap((a, b), _p_better, n_resamples=n_boot, method="percentile",
+                          confidence_level=LEVEL, vectorized=True, rng=rng)
+    ci = res.confidence_interval
+    return min(float(ci.low), p), max(float(ci.high), p)
