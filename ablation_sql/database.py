@@ -107,15 +107,13 @@ class Database:
 
     def compare(self, a: str, b: str, metric: str, experiment: str | None = None,
                 policy: str = "best", *, k: int = 5, direction: str | None = None,
-                seed_attributes: list[str] | None = None, n_boot: int = 2000, seed: int = 0
-                ) -> Comparison:
+                seed_attributes: list[str] | None = None) -> Comparison:
         """Configuration ``a`` against ``b`` (a key, key prefix or trial_uid): difference of
         means and P(a better than b), each with a 95 % interval."""
         from .effects import compare
 
         return compare(self, a, b, metric, experiment=experiment, policy=policy, k=k,
-                       direction=direction, seed_attributes=seed_attributes, n_boot=n_boot,
-                       seed=seed)
+                       direction=direction, seed_attributes=seed_attributes)
 
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",

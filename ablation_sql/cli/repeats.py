@@ -27,9 +27,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed-attribute", action="append", metavar="NAME", dest="seed_attributes",
                    help="a seed attribute (repeatable; default: every config key whose name "
                    "ends in 'seed', such as random_seed)")
-    p.add_argument("--boots", type=positive, default=2000, metavar="N",
-                   help="bootstrap resamples (default: 2000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     add_format(p, what="output format of the table")
 
 
@@ -41,11 +38,14 @@ def add(commands: argparse._SubParsersAction) -> None:
         "attributes, within an experiment and across experiments sharing a search space) and "
         "give each one's n, mean (95 %% Student's t CI), sd and interquartile mean (bootstrap "
         "CI), then its difference from the best (chosen among configurations with at least "
-        "--min-seeds seeds) or the baseline (Welch CI) and P(better) (stratified bootstrap "
+        "--min-seeds seeds) or the baseline (Welch CI) and P(better) (Newcombe's score "
         "CI). With --format csv or json only the table goes to stdout (the findings to "
         "stderr). The database is opened read-only.",
     )
     _common(p)
+    p.add_argument("--boots", type=positive, default=2000, metavar="N",
+                   help="bootstrap resamples of the IQM's CI (default: 2000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     p.add_argument("--min-seeds", type=positive, default=3, metavar="K",
                    help="seeds a configuration needs to be called best (default: 3)")
     p.add_argument("--against", choices=("best", "baseline"), default="best",
@@ -55,7 +55,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         "compare", help="two configurations: difference and P(A better than B), with CIs",
         description="Compare configuration A with B over their seeds: the difference of means "
         "(95 %% Welch CI) and the probability that a run of A beats a run of B (95 %% "
-        "stratified bootstrap CI). A and B are configuration keys (ablation-sql repeats "
+        "Newcombe score CI). A and B are configuration keys (ablation-sql repeats "
         "lists them), unique key prefixes or trial folder names. The database is opened "
         "read-only.",
     )
@@ -84,8 +84,7 @@ def _run_compare(args: argparse.Namespace) -> int:
     with connect(args.db, read_only=True) as db:
         result = db.compare(args.a, args.b, args.metric, args.experiment, args.policy,
                             k=args.k, direction=args.direction,
-                            seed_attributes=args.seed_attributes, n_boot=args.boots,
-                            seed=args.seed)
+                            seed_attributes=args.seed_attributes)
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0

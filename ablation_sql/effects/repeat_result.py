@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -98,25 +97,21 @@ def repeats(db: Connectable, metric: str, *, experiment: str | None = None,
                         direction=direction, seed_attributes=seed_attributes)
     _need_used(data)
     table = configuration_table(data, min_seeds=min_seeds, n_boot=n_boot, seed=seed)
-    versus = comparisons(data, against, min_seeds=min_seeds, n_boot=n_boot, seed=seed,
-                         table=table)
+    versus = comparisons(data, against, table)
     return Repeats(metric, data.direction, policy, against, min_seeds, data, table, versus,
                    _findings(data, table, versus, against, min_seeds))
 
 
 def compare(db: Connectable, a: str, b: str, metric: str, *, experiment: str | None = None,
             policy: str = "best", k: int = 5, direction: str | None = None,
-            seed_attributes: list[str] | None = None, n_boot: int = 2000, seed: int = 0
-            ) -> Comparison:
+            seed_attributes: list[str] | None = None) -> Comparison:
     """Configuration ``a`` against ``b`` (each a key, a unique key prefix or a trial_uid)."""
-    _check(1, n_boot)
     data = load_repeats(db, metric, experiment=experiment, policy=policy, k=k,
                         direction=direction, seed_attributes=seed_attributes)
     key_a, key_b = resolve(data, a), resolve(data, b)
     samples = data.samples()
     row = {"a": key_a, "b": key_b, **compare_samples(samples[key_a], samples[key_b],
-                                                     data.direction, n_boot=n_boot,
-                                                     rng=np.random.default_rng(seed))}
+                                                     data.direction)}
     table = pd.DataFrame([row])
     return Comparison(metric, data.direction, table, [_comparison_sentence(row, metric)])
 
