@@ -24,7 +24,11 @@ def render_effects(result: Effects, fmt: str = "table") -> tuple[str, str]:
     empty; csv and json: ``main`` is the table alone, ``side`` the findings and warnings.
     """
     findings = result.findings[: len(result.findings) - len(result.warnings)]
-    return render_with_sentences(result.to_frame(), fmt, findings, result.warnings)
+    main, side = render_with_sentences(result.to_frame(), fmt, findings, result.warnings)
+    if fmt in ("csv", "json") or result.study.empty:
+        return main, side
+    return (main + "\nEach experiment sharing this search space, and pooled (on configuration "
+            "means):\n" + render_frame(result.study, fmt), side)
 
 
 def render_with_sentences(frame: pd.DataFrame, fmt: str, findings: list[str],

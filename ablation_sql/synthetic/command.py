@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: --noise)")
     parser.add_argument("--speed-spread", type=float, default=0.0,
                         help="configurations learn at speeds exp(SPREAD * N(0, 1)): curves cross")
+    parser.add_argument("--tpe-rho", type=float,
+                        help="with --algo tpe: the correlation of num_filter1 with lr "
+                        "(default 0.77; negative flips the confounding)")
     parser.add_argument("--experiments", type=int, default=1,
                         help="write this many experiments OUT/run_0, ... (master seeds --seed, "
                         "--seed + 1, ...) sharing the search space")
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds=args.seeds,
             seed_noise=args.seed_noise,
             speed_spread=args.speed_spread,
+            tpe_rho=args.tpe_rho,
         )
         if args.experiments == 1 and not args.same_configurations:
             truths = [generate_experiment(args.out, seed=args.seed, **options)]

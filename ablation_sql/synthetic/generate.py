@@ -90,9 +90,8 @@ class Truth:
     configs: dict[str, dict[str, Any]]
     asymptotes: dict[str, float]
     diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
-    # Repeats (see ``repeats``): trials per configuration, the seed noise's standard deviation,
-    # each trial's random_seed and configuration number, its configuration's planted
-    # asymptote (noise-free) and its own noise-free val_accuracy curve (one value per epoch).
+    # Repeats (``repeats``): seeds per configuration, seed noise sd, each trial's random_seed,
+    # configuration number, planted asymptote and noise-free val_accuracy per epoch.
     seeds: int = 1
     seed_noise: float = 0.0
     trial_seeds: dict[str, int] = field(default_factory=dict)
@@ -305,6 +304,7 @@ def generate_experiment(
     seed_noise: float | None = None,
     speed_spread: float = 0.0,
     configurations_seed: int | None = None,
+    tpe_rho: float | None = None,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -316,8 +316,8 @@ def generate_experiment(
     would complete fails. ``seeds``: each of the ``trials`` sampled configurations is run that
     many times (``trials * seeds`` folders), each with its own ``random_seed`` and a seed
     effect ``N(0, seed_noise)`` (default ``noise``); ``speed_spread``: configurations learn at
-    different speeds; ``configurations_seed`` (default ``seed``) seeds the configurations'
-    draws, so experiments given the same one share their configurations (see ``repeats``).
+    different speeds; experiments given one ``configurations_seed`` share configurations;
+    ``tpe_rho``: TPE's correlation of num_filter1 with lr (see ``repeats``).
     Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
     """
     if algo not in ("random", "tpe"):
@@ -325,7 +325,7 @@ def generate_experiment(
     if trials < 1 or epochs < 1 or min(running, broken, failed) < 0 or noise < 0:
         raise ValueError("trials and epochs must be >= 1; running, broken, failed, noise >= 0")
     repeats = make_repeats(seed, seeds, noise if seed_noise is None else seed_noise,
-                           speed_spread, configurations_seed)
+                           speed_spread, configurations_seed, tpe_rho)
     trials *= seeds
     if running + broken + failed > trials:
         raise ValueError("running + broken + failed exceeds the number of trials")

@@ -145,11 +145,13 @@ def _uids(rng: np.random.Generator, n: int) -> np.ndarray:
         uids[dup] = rng.integers(0, 1 << 48, size=len(dup), dtype=np.int64)
 
 
-def sample_attributes(rng: np.random.Generator, n: int, algo: str) -> tuple[np.ndarray, ...]:
-    """num_filter1, num_filter2, lr, activation index for n trials."""
+def sample_attributes(rng: np.random.Generator, n: int, algo: str, rho: float = TPE_RHO
+                      ) -> tuple[np.ndarray, ...]:
+    """num_filter1, num_filter2, lr, activation index for n trials (``rho``: the copula
+    correlation of num_filter1 with lr under tpe)."""
     if algo == "tpe":
         z = rng.standard_normal((n, 3))
-        z[:, 0] = TPE_RHO * z[:, 2] + math.sqrt(1 - TPE_RHO**2) * z[:, 0]
+        z[:, 0] = rho * z[:, 2] + math.sqrt(1 - rho**2) * z[:, 0]
         u = 0.5 * (1.0 + np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)).astype(float))
     else:
         u = rng.random((n, 3))

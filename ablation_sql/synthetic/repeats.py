@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import CHANCE, Simulation, sample_attributes
+from .model import CHANCE, TPE_RHO, Simulation, sample_attributes
 
 __all__ = ["Repeats", "clean_curves", "make_repeats", "repeat_truth"]
 
@@ -29,13 +29,14 @@ class Repeats:
     seed_noise: float
     configurations: np.random.Generator
     speed_spread: float = 0.0
+    tpe_rho: float = TPE_RHO
 
     def sample(self, n: int, algo: str) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """The attributes of ``n`` trials (n / seeds configurations, each repeated ``seeds``
         times in a row) and each trial's learning speed."""
         if n % self.seeds:
             raise ValueError(f"{n} trials cannot be split into repeats of {self.seeds}")
-        attributes = sample_attributes(self.configurations, n // self.seeds, algo)
+        attributes = sample_attributes(self.configurations, n // self.seeds, algo, self.tpe_rho)
         speed = np.exp(self.speed_spread * self.configurations.standard_normal(n // self.seeds))
         return tuple(np.repeat(a, self.seeds) for a in attributes), np.repeat(speed, self.seeds)
 
@@ -56,15 +57,19 @@ def clean_curves(asymptote: np.ndarray, frac: np.ndarray) -> np.ndarray:
 
 
 def make_repeats(seed: int, seeds: int, seed_noise: float, speed_spread: float,
-             configurations_seed: int | None) -> Repeats | None:
+                 configurations_seed: int | None, tpe_rho: float | None = None
+                 ) -> Repeats | None:
     """The repeats option checked (None: every trial its own configuration, as by default)."""
     if seeds < 1 or seed_noise < 0 or speed_spread < 0:
         raise ValueError("seeds must be >= 1; seed_noise and speed_spread >= 0")
-    if seeds == 1 and speed_spread == 0 and configurations_seed is None:
+    if tpe_rho is not None and not -1 < tpe_rho < 1:
+        raise ValueError("tpe_rho must lie strictly between -1 and 1")
+    if seeds == 1 and speed_spread == 0 and configurations_seed is None and tpe_rho is None:
         return None
     draws = np.random.default_rng([seed if configurations_seed is None else configurations_seed,
                                    3])
-    return Repeats(seeds, seed_noise, draws, speed_spread)
+    return Repeats(seeds, seed_noise, draws, speed_spread,
+                   TPE_RHO if tpe_rho is None else tpe_rho)
 
 
 def repeat_truth(sim: Simulation, repeats: Repeats | None, trial_seeds: list[int]
