@@ -24,7 +24,7 @@ from .store.fetch import fetch_frame
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
-    from .effects import Comparison, Effects, Repeats
+    from .effects import Comparison, Effects, Repeats, Settle
     from .plots.database_figures import PlotRun, Remap
 
 __all__ = ["Database", "connect", "database_problem"]
@@ -114,6 +114,16 @@ class Database:
 
         return compare(self, a, b, metric, experiment=experiment, policy=policy, k=k,
                        direction=direction, seed_attributes=seed_attributes)
+
+    def settle(self, metric: str, experiment: str | None = None, policy: str = "best", *,
+               k: int = 5, top_k: int = 5, direction: str | None = None) -> Settle:
+        """Per step, the Spearman correlation (95 % CI) of the trials' ranking with the final
+        one, and the first step from which the top ``top_k`` and the winner stay (see
+        ``ablation_sql.effects.settle``)."""
+        from .effects import settle
+
+        return settle(self, metric, experiment=experiment, policy=policy, k=k, top_k=top_k,
+                      direction=direction)
 
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",

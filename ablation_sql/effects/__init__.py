@@ -13,6 +13,7 @@ from .data import TrialData, load_trials
 from .estimate import effects
 from .repeat_result import Comparison, Repeats, compare, repeats
 from .result import Effects
+from .settle import Settle, settle
 
-__all__ = ["Comparison", "Effects", "Repeats", "TrialData", "compare", "effects", "load_trials",
-           "repeats"]
+__all__ = ["Comparison", "Effects", "Repeats", "Settle", "TrialData", "compare", "effects",
+           "load_trials", "repeats", "settle"]
