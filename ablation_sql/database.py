@@ -129,7 +129,8 @@ class Database:
              remap: str | os.PathLike | Remap | None = None, format: str = "png",
              policy: str = "best", experiment: str | None = None, rows: str = "trial",
              direction: str | None = None,
-             statuses: Sequence[str] | None = ("complete",)) -> PlotRun:
+             statuses: Sequence[str] | None = ("complete",), repeats: bool = False
+             ) -> PlotRun:
         """Write the line, violin and parallel-coordinates figures under ``out`` (as
         ``ablation-sql plot``; options in ``plots.database_figures.plot_database``);
         ``print(run.summary())`` says what was drawn."""
@@ -137,7 +138,7 @@ class Database:
 
         return plot_database(self.con, out, metrics=metrics, remap=remap, format=format,
                              policy=policy, experiment=experiment, rows=rows,
-                             direction=direction, statuses=statuses)
+                             direction=direction, statuses=statuses, repeats=repeats)
 
     def report(self, out: str | os.PathLike, *, experiments: list[str] | None = None,
                top_k: int = 10, n_boot: int = 1000, seed: int = 0) -> Path:

@@ -13,11 +13,13 @@ import duckdb
 from ..errors import InputError
 from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
+from ..plots.output_names import file_names, inside
 from ..store.connection import open_connection
 from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects
 from .figures import draw_figures
 from .render import render_page, write_atomic
+from .repeats_content import metric_repeats
 
 __all__ = ["build_report", "report_paths"]
 
@@ -53,6 +55,9 @@ def build_report(
         content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed)
                            for m in content.metrics}
         draw_figures(con, content, out)
+        folder = inside(out, "figures", file_names(known)[experiment])
+        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed)
+                           for m in content.metrics}
         pages.append({"anchor": f"experiment-{i}", "content": content})
     page = out / "index.html"
     write_atomic(page, render_page(

@@ -71,6 +71,7 @@ class ExperimentContent:
     coverage: Table
     parallel: dict[str, str] = field(default_factory=dict)  # metric -> figure path
     effects: dict[str, Any] = field(default_factory=dict)  # metric -> MetricEffects
+    repeats: dict[str, Any] = field(default_factory=dict)  # metric -> MetricRepeats
 
 
 _STATUSES = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
