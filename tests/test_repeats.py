@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ablation_sql as asql
 from ablation_sql.effects.compare import compare_samples
@@ -190,3 +192,26 @@ def test_no_repeats_is_said_plainly(tmp_path):
     assert not result.has_repeats
     assert "no configuration was run with more than one seed" in result.findings[0]
     assert "none is called best" in result.findings[1]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.text(max_size=12), min_size=1, max_size=3))
+def test_any_seed_attribute_names_work_or_fail_in_one_line(tmp_path_factory, names):
+    path = _tiny_db(tmp_path_factory)
+    with asql.connect(path, read_only=True) as db:
+        try:
+            result = db.repeats("val_loss", seed_attributes=names, min_seeds=1, n_boot=20)
+        except InputError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert result.configurations["n"].sum() == 4
+
+
+_TINY: dict[str, Path] = {}
+
+
+def _tiny_db(factory: pytest.TempPathFactory) -> Path:
+    if "db" not in _TINY:
+        _TINY["db"] = _tiny(factory.mktemp("tiny"), True)
+    return _TINY["db"]
