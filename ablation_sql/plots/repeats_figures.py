@@ -20,6 +20,7 @@ from .output_names import inside, shown
 __all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "settle_figure"]
 
 MAX_CONFIGURATIONS = 30
+_COLORS = {"best": "tab:red", "baseline": "tab:green", "mean, 95 % CI": "tab:blue"}
 
 
 def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure:
@@ -29,16 +30,19 @@ def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure
     fig = Figure(figsize=(7.5, 1.2 + 0.32 * len(table)))
     ax = fig.subplots()
     rng = np.random.default_rng(0)
+    labelled: set[str] = set()
     for y, row in enumerate(table.itertuples()):
         seeds = used.loc[used["configuration"] == row.configuration, "value"].to_numpy()
         ax.scatter(seeds, y + rng.uniform(-0.15, 0.15, len(seeds)), s=12, color="0.55",
                    zorder=2, label="a seed" if y == 0 else None)
-        color = "tab:red" if row.note == "best" else "tab:green" if row.baseline else "tab:blue"
+        kind = "best" if row.note == "best" else "baseline" if row.baseline else "mean, 95 % CI"
+        label = None if kind in labelled else kind
+        labelled.add(kind)
         if np.isfinite(row.ci_low):
             ax.errorbar(row.mean, y, xerr=[[row.mean - row.ci_low], [row.ci_high - row.mean]],
-                        fmt="o", color=color, capsize=3, zorder=3)
+                        fmt="o", color=_COLORS[kind], capsize=3, zorder=3, label=label)
         else:
-            ax.plot(row.mean, y, "o", mfc="white", color=color, zorder=3)
+            ax.plot(row.mean, y, "o", mfc="white", color=_COLORS[kind], zorder=3, label=label)
     ax.set_yticks(range(len(table)),
                   [f"{r.configuration} ({r.n})" + (" baseline" if r.baseline else "")
                    + (f" {r.note}" if r.note else "") for r in table.itertuples()],
@@ -49,7 +53,9 @@ def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure
     ax.set_title("Configurations: mean and 95 % CI over seeds (n in brackets)"
                  + (f"\nthe {len(table)} best of {len(result.configurations)}" if more else "")
                  + ("" if result.has_repeats else "\nno configuration was run with more than "
-                    "one seed"), fontsize="medium")
+                    "one seed")
+                 + ("" if result.data.baseline else "\nno configuration runs the baseline "
+                    "(the master config's defaults)"), fontsize="medium")
     ax.legend(loc="best", fontsize="small")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
