@@ -215,3 +215,22 @@ def _tiny_db(factory: pytest.TempPathFactory) -> Path:
     if "db" not in _TINY:
         _TINY["db"] = _tiny(factory.mktemp("tiny"), True)
     return _TINY["db"]
+
+
+def test_the_baseline_is_the_configuration_with_the_master_defaults(tmp_path):
+    space = {"x": {"value_range": ["0", "1"], "value_type": "float"}}
+    master = {"experiment_id": "b", "random_seed": 0, "x": 0.5,
+              "optim_metrics": {"val_loss": "min"}, "search_space": space}
+    trials = {f"t{i}": ({**master, "x": [0.5, 0.75][i % 2], "random_seed": i},
+                        [{"val_loss": [1.0, 2.0][i % 2] + 0.01 * i}]) for i in range(6)}
+    exp = write_experiment(tmp_path / "b", master, trials)
+    with asql.connect(tmp_path / "b.duckdb") as db:
+        db.ingest(exp)
+        result = db.repeats("val_loss", against="baseline", n_boot=50)
+    table = result.configurations
+    base = table[table["baseline"]]
+    assert len(base) == 1 and base["n"].iloc[0] == 3 and base["note"].iloc[0] == "best"
+    (row,) = result.comparisons.to_dict("records")
+    assert row["b"] == base["configuration"].iloc[0] and row["verdict"] == "B better"
+    assert row["difference"] == pytest.approx(1.0, abs=0.02)
+    assert not any("No configuration runs the baseline" in f for f in result.findings)
