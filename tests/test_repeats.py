@@ -234,3 +234,16 @@ def test_the_baseline_is_the_configuration_with_the_master_defaults(tmp_path):
     assert row["b"] == base["configuration"].iloc[0] and row["verdict"] == "B better"
     assert row["difference"] == pytest.approx(1.0, abs=0.02)
     assert not any("No configuration runs the baseline" in f for f in result.findings)
+
+
+def test_trials_without_a_readable_config_are_each_their_own_configuration(tmp_path):
+    space = {"x": {"value_range": ["0", "1"], "value_type": "float"}}
+    master = {"experiment_id": "m", "x": 0.5, "optim_metrics": {"val_loss": "min"},
+              "search_space": space}
+    trials = {"a": (None, [{"val_loss": 1.0}]), "b": (None, [{"val_loss": 2.0}]),
+              "c": ({**master, "x": 0.25}, [{"val_loss": 3.0}])}
+    exp = write_experiment(tmp_path / "m", master, trials)
+    with asql.connect(tmp_path / "m.duckdb") as db:
+        db.ingest(exp)
+        keys = db.sql("SELECT configuration FROM trial_configurations")
+    assert keys["configuration"].nunique() == 3

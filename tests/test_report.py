@@ -82,11 +82,13 @@ def test_every_figure_exists_and_every_section_is_there(built) -> None:
         assert not src.startswith(("http:", "https:", "/")), src
         assert (out / Path(*src.split("/"))).is_file() or (out / _unquote(src)).is_file(), src
     # 4 attributes x 2 metrics: a line or violin plot and a learning curve each; a parallel-
-    # coordinates figure per metric
-    assert len(page.images) == 18
+    # coordinates figure per metric; a rank correlation by step per metric (Repeats: no
+    # configuration repeats here, so no forest plot)
+    assert len(page.images) == 20
     assert sum("/parallel/" in src for src in page.images) == 2
-    for section in ("findings", "top", "effects", "attributes", "curves", "problems",
-                    "coverage"):
+    assert sum("/settle/" in src for src in page.images) == 2
+    for section in ("findings", "top", "effects", "attributes", "repeats", "curves",
+                    "problems", "coverage"):
         assert f"experiment-1-{section}" in page.ids
     assert page.tags.count("article") == 4
     assert "script" not in page.tags and "link" not in page.tags  # nothing to fetch

@@ -75,7 +75,7 @@ def test_settled_steps_match_the_noise_free_curves(crossing):
     assert (pd.isna(got) and expected is None) or abs(int(got) - int(expected)) <= 1
     table = result.table
     assert ((table["ci_low"] <= table["spearman"]) & (table["spearman"] <= table["ci_high"])).all()
-    assert table["spearman"].iloc[-1] == 1.0 and table["spearman"].iloc[0] < 1.0
+    assert table["spearman"].iloc[-1] == pytest.approx(1.0) and table["spearman"].iloc[0] < 0.99
 
 
 def test_settled_step_rules():

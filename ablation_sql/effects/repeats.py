@@ -189,7 +189,7 @@ def _baseline(frame: pd.DataFrame, masters: dict[str, str | None]) -> frozenset[
     found = set()
     for row in frame.drop_duplicates(["experiment_id", "configuration"]).itertuples():
         master = json.loads(masters.get(row.experiment_id) or "null")
-        attributes = json.loads(row.attributes) if row.attributes else {}
+        attributes = json.loads(row.attributes) if isinstance(row.attributes, str) else {}
         if isinstance(master, dict) and attributes:
             flat = dict(flatten(master, frozenset(attributes)))
             if all(_same(flat.get(name, _MISSING), value) for name, value in attributes.items()):

@@ -2,7 +2,8 @@
 -- One row per trial: the configuration it runs, as a key equal for trials whose search-space
 -- attributes are equal except for seed attributes (seed_attributes: a list of names, NULL: the
 -- names ending in "seed") in experiments whose search spaces are declared alike (seed attributes
--- aside); a trial of an experiment without a search space is its own configuration.
+-- aside); a trial of an experiment without a search space, or without any attribute value (no
+-- readable config), is its own configuration.
 -- Columns: experiment_id, trial_uid, configuration (12 hex digits), search_space (12 hex digits,
 -- shared by experiments with the same declared space), attributes (JSON of the attribute values
 -- that make the key), seed (the seed attributes' values as name=value, NULL without one).
@@ -34,9 +35,9 @@ seeds AS (
     GROUP BY p.experiment_id, p.trial_uid
 )
 SELECT t.experiment_id, t.trial_uid,
-    left(md5(CASE WHEN sp.space_key IS NULL
+    left(md5(CASE WHEN sp.space_key IS NULL OR a.key_text IS NULL
                   THEN concat_ws(chr(31), 'trial', t.experiment_id, t.trial_uid)
-                  ELSE concat_ws(chr(31), sp.space_key, coalesce(a.key_text, '')) END),
+                  ELSE concat_ws(chr(31), sp.space_key, a.key_text) END),
          12) AS configuration,
     left(sp.space_key, 12) AS search_space,
     a.attributes,
