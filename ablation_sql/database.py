@@ -24,7 +24,7 @@ from .store.fetch import fetch_frame, one_line
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
-    from .effects import Effects
+    from .effects import Comparison, Effects, Repeats, Settle
     from .effects.ablation_result import Ablation
     from .plots.database_figures import PlotRun, Remap
 
@@ -107,11 +107,45 @@ class Database:
         return ablation(self, metric, source, target, experiment, policy, resamples=resamples,
                         seed=seed, top=top, k=k, direction=direction)
 
+    def repeats(self, metric: str, experiment: str | None = None, policy: str = "best", *,
+                k: int = 5, direction: str | None = None,
+                seed_attributes: list[str] | None = None, min_seeds: int = 3,
+                against: str = "best", n_boot: int = 2000, seed: int = 0) -> Repeats:
+        """Every configuration (trials equal but for their seed attributes) on ``metric``: n,
+        mean, sd, IQM with intervals, each against the best (of those with ``min_seeds``
+        seeds) or the baseline (see ``ablation_sql.effects.repeat_result``)."""
+        from .effects import repeats
+
+        return repeats(self, metric, experiment=experiment, policy=policy, k=k,
+                       direction=direction, seed_attributes=seed_attributes,
+                       min_seeds=min_seeds, against=against, n_boot=n_boot, seed=seed)
+
+    def compare(self, a: str, b: str, metric: str, experiment: str | None = None,
+                policy: str = "best", *, k: int = 5, direction: str | None = None,
+                seed_attributes: list[str] | None = None) -> Comparison:
+        """Configuration ``a`` against ``b`` (a key, key prefix or trial_uid): difference of
+        means and P(a better than b), each with a 95 % interval."""
+        from .effects import compare
+
+        return compare(self, a, b, metric, experiment=experiment, policy=policy, k=k,
+                       direction=direction, seed_attributes=seed_attributes)
+
+    def settle(self, metric: str, experiment: str | None = None, policy: str = "best", *,
+               k: int = 5, top_k: int = 5, direction: str | None = None) -> Settle:
+        """Per step, the Spearman correlation (95 % CI) of the trials' ranking with the final
+        one, and the first step from which the top ``top_k`` and the winner stay (see
+        ``ablation_sql.effects.settle``)."""
+        from .effects import settle
+
+        return settle(self, metric, experiment=experiment, policy=policy, k=k, top_k=top_k,
+                      direction=direction)
+
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",
              policy: str = "best", experiment: str | None = None, rows: str = "trial",
              direction: str | None = None,
-             statuses: Sequence[str] | None = ("complete",)) -> PlotRun:
+             statuses: Sequence[str] | None = ("complete",), repeats: bool = False
+             ) -> PlotRun:
         """Write the line, violin and parallel-coordinates figures under ``out`` (as
         ``ablation-sql plot``; options in ``plots.database_figures.plot_database``);
         ``print(run.summary())`` says what was drawn."""
@@ -119,7 +153,7 @@ class Database:
 
         return plot_database(self.con, out, metrics=metrics, remap=remap, format=format,
                              policy=policy, experiment=experiment, rows=rows,
-                             direction=direction, statuses=statuses)
+                             direction=direction, statuses=statuses, repeats=repeats)
 
     def report(self, out: str | os.PathLike, *, experiments: list[str] | None = None,
                top_k: int = 10, n_boot: int = 1000, seed: int = 0) -> Path:

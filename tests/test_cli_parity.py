@@ -46,7 +46,7 @@ def _resolve(name: str) -> object:
 
 def test_the_commands_are_the_documented_ones():
     assert set(_commands()) == {"ingest", "sql", "query", "queries", "export", "effects",
-                                "ablation", "plot", "report"}
+                                "ablation", "repeats", "compare", "settle", "plot", "report"}
     assert set(cli.PYTHON_EQUIVALENTS) == set(_commands())
 
 

@@ -68,7 +68,7 @@ def test_one_list_of_reduction_policies() -> None:
     from ablation_sql.effects import data
 
     by_command = _options("--policy")
-    assert set(by_command) == {"effects", "ablation", "plot"}
+    assert set(by_command) == {"effects", "ablation", "plot", "repeats", "compare", "settle"}
     assert all(c is choices.POLICIES for c in by_command.values())
     assert data.POLICIES is database_figures.POLICIES is choices.POLICIES
     sql = (PACKAGE / "store" / "sql" / "views" / "trial_metric.sql").read_text()

@@ -83,11 +83,13 @@ def test_every_figure_exists_and_every_section_is_there(built) -> None:
         assert (out / Path(*src.split("/"))).is_file() or (out / _unquote(src)).is_file(), src
     # 4 attributes x 2 metrics: a line or violin plot and a learning curve each; a parallel-
     # coordinates figure per metric; for the optimised metric the ablation's waterfall and its
-    # 3 top pairs
-    assert len(page.images) == 22
+    # 3 top pairs; a rank correlation by step per metric (Repeats: no configuration repeats
+    # here, so no forest plot)
+    assert len(page.images) == 24
     assert sum("/parallel/" in src for src in page.images) == 2
     assert sum("/ablation/val_loss/" in src for src in page.images) == 4
-    for section in ("findings", "ablation", "top", "effects", "attributes", "curves",
+    assert sum("/settle/" in src for src in page.images) == 2
+    for section in ("findings", "ablation", "top", "effects", "attributes", "repeats", "curves",
                     "problems", "coverage"):
         assert f"experiment-1-{section}" in page.ids
     assert page.tags.count("article") == 4

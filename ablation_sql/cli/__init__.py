@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import AblationSQLError
-from . import ablation, effects, export, ingest, plot, report, sql
+from . import ablation, effects, export, ingest, plot, repeats, report, settle, sql
 
 __all__ = ["PYTHON_EQUIVALENTS", "build_parser", "main"]
 
-_COMMANDS = (ingest, sql, export, report, effects, ablation, plot)
+_COMMANDS = (ingest, sql, export, report, effects, ablation, repeats, settle, plot)
 
 # Each command's library call: a method of ``Database`` or a name in ``ablation_sql.__all__``.
 PYTHON_EQUIVALENTS = {name: call for command in _COMMANDS

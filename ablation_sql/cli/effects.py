@@ -20,7 +20,9 @@ def add(commands: argparse._SubParsersAction) -> None:
         description="Estimate each search-space attribute's effect on a metric: marginal "
         "(level means / slope) and adjusted for the other attributes (OLS), importance (share "
         "of variance), with 95 % CIs (seeded bootstrap); check confounding, marginal/adjusted "
-        "disagreement and sensitivity to the reduction policy. Prints the findings, the "
+        "disagreement and sensitivity to the reduction policy. Repeats of a configuration "
+        "(other seeds) are averaged, with the seed-noise share of the variance; experiments "
+        "sharing the search space are set side by side. Prints the findings, the "
         "one-row-per-attribute table, then the warnings. With --format csv or json only the "
         "table goes to stdout (findings and warnings to stderr). The database is opened "
         "read-only.",

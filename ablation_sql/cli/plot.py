@@ -46,6 +46,10 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--all-trials", action="store_true",
                    help="also draw failed, running and other trials, distinctly (default: "
                    "complete trials only)")
+    p.add_argument("--repeats", action="store_true",
+                   help="also the forest plot of configurations over their seeds "
+                   "(DIR/repeats/<metric>) and the rank correlation with the final ranking by "
+                   "step (DIR/settle/<metric>)")
     p.set_defaults(run=_run_plot)
 
 
@@ -59,6 +63,7 @@ def _run_plot(args: argparse.Namespace) -> int:
         run = db.plot(args.out, metrics=metrics, remap=args.remap,
                             format=args.format, policy=args.policy, experiment=args.experiment,
                             rows="all" if args.all_rows else "trial", direction=direction,
-                            statuses=None if args.all_trials else ("complete",))
+                            statuses=None if args.all_trials else ("complete",),
+                            repeats=args.repeats)
     print(run.summary())
     return 0

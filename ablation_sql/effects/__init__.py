@@ -13,6 +13,9 @@ store connection (or an object holding one as ``.con``, such as ``Database``); m
 
 from .data import TrialData, load_trials
 from .estimate import effects
+from .repeat_result import Comparison, Repeats, compare, repeats
 from .result import Effects
+from .settle import Settle, settle
 
-__all__ = ["Effects", "TrialData", "effects", "load_trials"]
+__all__ = ["Comparison", "Effects", "Repeats", "Settle", "TrialData", "compare", "effects",
+           "load_trials", "repeats", "settle"]

@@ -105,9 +105,9 @@ class Ablation:
         """The text ``ablation-sql ablation --format FORMAT`` prints: table and markdown give
         the findings, then the contributions, interactions and top-quantile tables; csv and
         json the contributions table alone (the findings go to stderr: ``render_side``)."""
-        from .text import frame_text
+        from .text import render_frame
 
-        tables = [frame_text(self._shown(getattr(self, n)), format) for n in self._TABLES]
+        tables = [render_frame(self._shown(getattr(self, n)), format) for n in self._TABLES]
         if format in ("csv", "json"):
             return tables[0]
         bullet = "- " if format == "markdown" else ""

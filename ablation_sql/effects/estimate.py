@@ -21,6 +21,7 @@ from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
 from .sensitivity import Sensitivity, sensitivity
+from .with_repeats import with_repeats
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
@@ -44,6 +45,8 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     datasets = {p: load_trials(db, metric, experiment=experiment, policy=p, k=k,
                                direction=direction)
                 for p in dict.fromkeys([policy, *POLICIES])}
+    repeats = with_repeats(db, datasets, policy, k=k, direction=direction)
+    datasets = repeats.datasets
     data = datasets[policy]
     left_out = data.frame["reason"].dropna().value_counts().to_dict()
     if len(data.used) < MIN_USED:
@@ -62,7 +65,7 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     pairs = associations(data)
     rates = failure_rates(data)
     warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)
-                + warning_sentences(data, disagree, policies))
+                + warning_sentences(data, disagree, policies) + repeats.warnings)
     notes = [f"{a}: {why}" for a, why in {**data.notes, **design.notes}.items()]
     notes += [n for n in (adjusted.note, weights.note) if n]
     notes += [f"{r.attribute}: its importance share {number(r.share)} lies below almost all "
@@ -83,8 +86,9 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
         robustness=robust.table,
         findings=(all_left_out_statements(data, rates)
                   + attribute_findings(data, design, adjusted, slopes, levels, robust.fragile)
-                  + warnings),
-        warnings=warnings, notes=notes,
+                  + repeats.findings + warnings),
+        warnings=warnings, notes=notes, basis=repeats.basis, seed_noise=repeats.seed_noise,
+        study=repeats.study,
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..store.values import json_scalar
+from .seed_noise import SeedNoise
+from .study import STUDY_COLUMNS
 
 __all__ = ["ATTRIBUTE_COLUMNS", "Effects"]
 
@@ -72,9 +74,14 @@ class Effects:
     findings: list[str]
     warnings: list[str]
     notes: list[str] = field(default_factory=list)
+    # Repeats (with_repeats.py): what the analyses count (trials, or configuration means), the
+    # seed-noise share of the variance, and the per-experiment / pooled table (study.py).
+    basis: str = "trials"
+    seed_noise: SeedNoise | None = None
+    study: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STUDY_COLUMNS))
 
     _TABLES = ("attributes", "slopes", "levels", "coefficients", "disagreement", "importance",
-               "sensitivity", "baseline", "associations", "failures", "robustness")
+               "sensitivity", "baseline", "associations", "failures", "robustness", "study")
 
     def to_frame(self) -> pd.DataFrame:
         """The one-row-per-attribute table."""
@@ -90,7 +97,9 @@ class Effects:
             "r_squared": json_scalar(self.r_squared),
             "r_squared_ci": [json_scalar(v) for v in self.r_squared_ci],
             "findings": list(self.findings), "warnings": list(self.warnings),
-            "notes": list(self.notes),
+            "notes": list(self.notes), "basis": self.basis,
+            "seed_noise": None if self.seed_noise is None else {
+                k: json_scalar(v) for k, v in asdict(self.seed_noise).items()},
         }
         for name in self._TABLES:
             frame: pd.DataFrame = getattr(self, name)

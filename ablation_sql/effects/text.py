@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from ..store.render import Rows, render
 
 if TYPE_CHECKING:
-    from pandas import DataFrame
+    import pandas as pd
 
     from .result import Effects
 
-__all__ = ["frame_text", "render_effects"]
+__all__ = ["render_effects", "render_frame", "render_with_sentences"]
 
 _TYPES = {"float64": "DOUBLE", "Int64": "BIGINT", "int64": "BIGINT"}
 
@@ -24,17 +24,28 @@ def render_effects(result: Effects, fmt: str = "table") -> tuple[str, str]:
     empty; csv and json: ``main`` is the table alone, ``side`` the findings and warnings.
     """
     findings = result.findings[: len(result.findings) - len(result.warnings)]
-    table = frame_text(result.to_frame(), fmt)
+    main, side = render_with_sentences(result.to_frame(), fmt, findings, result.warnings)
+    if fmt in ("csv", "json") or result.study.empty:
+        return main, side
+    return (main + "\nEach experiment sharing this search space, and pooled (on configuration "
+            "means):\n" + render_frame(result.study, fmt), side)
+
+
+def render_with_sentences(frame: pd.DataFrame, fmt: str, findings: list[str],
+                          warnings: list[str]) -> tuple[str, str]:
+    """``(main, side)``: a table with its findings before and warnings after (table and
+    markdown), or the table alone with the sentences on the side (csv and json)."""
+    table = render_frame(frame, fmt)
     if fmt in ("csv", "json"):
-        return table, _lines("Findings", findings) + _lines("Warnings", result.warnings)
+        return table, _lines("Findings", findings) + _lines("Warnings", warnings)
     bullet = "- " if fmt == "markdown" else ""
     return (_lines("Findings", findings, bullet) + "\n" + table
-            + ("\n" if result.warnings else "") + _lines("Warnings", result.warnings, bullet),
+            + ("\n" if warnings else "") + _lines("Warnings", warnings, bullet),
             "")
 
 
-def frame_text(frame: DataFrame, fmt: str) -> str:
-    """A DataFrame as ``store.render`` writes query results in ``fmt``."""
+def render_frame(frame: pd.DataFrame, fmt: str) -> str:
+    """A DataFrame rendered as ``store.render`` renders query results."""
     rows = Rows(list(frame.columns), [_TYPES.get(str(t), "VARCHAR") for t in frame.dtypes],
                 [tuple(_value(v) for v in row) for row in frame.itertuples(index=False)])
     return render(rows, fmt)

@@ -22,6 +22,7 @@ from ..store.connection import Connectable, connection
 from ..store.sqlfiles import execute
 from .analysis import FORMATS, PlotAnalysis
 from .output_names import file_names, inside
+from .repeats_figures import draw_repeats
 
 __all__ = ["POLICIES", "PlotRun", "Remap", "load_remap", "plot_database"]
 
@@ -90,6 +91,7 @@ def plot_database(
     rows: str = "trial",
     direction: str | None = None,
     statuses: Sequence[str] | None = ("complete",),
+    repeats: bool = False,
 ) -> PlotRun:
     """Write the line, violin and parallel-coordinates figures of each experiment under
     ``out`` (under ``out/<experiment_id>/`` when the database holds several and no
@@ -99,7 +101,9 @@ def plot_database(
     required for a metric that is not optimised. ``policy`` is trial_metric's reduction for one
     point per trial (best, last, mean_last); ``rows="all"`` draws every step's row instead.
     ``statuses``: the trials drawn (default: complete ones; None: every status, the others
-    drawn distinctly)."""
+    drawn distinctly). ``repeats``: also the forest plot of configurations
+    (``repeats/<metric>``, when some configuration has repeats) and the rank correlation by
+    step (``settle/<metric>``) of each metric, over the chosen experiments."""
     for option, value, allowed in (("format", format, FORMATS), ("policy", policy, POLICIES),
                                    ("rows", rows, ("trial", "all"))):
         if value not in allowed:
@@ -141,6 +145,10 @@ def plot_database(
         for make in (analysis.make_figures, analysis.make_parallel_figures):
             run.files += make(names.metrics, names.attributes, format=format)
         run.left_out |= analysis.left_out
+    drawn = (metrics or sorted({m for e in chosen for m in found[e][0]})) if repeats else []
+    for metric, file_name in file_names(drawn).items():
+        run.files += draw_repeats(db, run.out, metric, file_name, experiment=experiment,
+                                  policy=policy, direction=direction, format=format)
     if not run.files:
         raise InputError("nothing to draw: no optimised metric with attributes is left "
                          "(the remap file selects the metrics and attributes it names)")

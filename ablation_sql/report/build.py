@@ -13,6 +13,7 @@ import duckdb
 from ..errors import InputError
 from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
+from ..plots.output_names import file_names, inside
 from ..store.atomic import write_atomic
 from ..store.connection import open_connection
 from .ablation_content import metric_ablation
@@ -20,6 +21,7 @@ from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects
 from .figures import draw_figures
 from .render import render_page
+from .repeats_content import metric_repeats
 
 __all__ = ["build_report", "report_paths"]
 
@@ -63,6 +65,9 @@ def build_report(
         content.ablation = {m: metric_ablation(con, experiment, m, out,
                                                resamples=ablation_resamples, seed=seed)
                             for m in ([main] if main else [])}
+        folder = inside(out, "figures", file_names(known)[experiment])
+        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed)
+                           for m in content.metrics}
         pages.append({"anchor": f"experiment-{i}", "content": content})
     page = out / "index.html"
     write_atomic(page, render_page(

@@ -72,6 +72,7 @@ class ExperimentContent:
     parallel: dict[str, str] = field(default_factory=dict)  # metric -> figure path
     effects: dict[str, Any] = field(default_factory=dict)  # metric -> MetricEffects
     ablation: dict[str, Any] = field(default_factory=dict)  # metric -> MetricAblation
+    repeats: dict[str, Any] = field(default_factory=dict)  # metric -> MetricRepeats
 
 
 _STATUSES = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")

@@ -39,7 +39,8 @@ __all__ = [
     "view_sql",
 ]
 
-STATIC_VIEWS = ("macros", "trial_best", "trial_ranking", "trial_metric")
+STATIC_VIEWS = ("macros", "trial_best", "trial_ranking", "trial_metric", "seed_attribute",
+                "trial_configuration", "trial_configurations", "configurations")
 DYNAMIC_VIEWS = ("results", "trial_attributes", "trial_summary")
 
 MAX_EXACT_INT = 2**53

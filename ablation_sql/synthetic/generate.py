@@ -46,6 +46,7 @@ from .model import (
 )
 from .options import apply_options, diverge
 from .planted import baseline
+from .repeats import make_repeats, repeat_truth
 
 __all__ = ["generate_experiment", "Truth"]
 
@@ -63,6 +64,7 @@ _ROW = (  # one results.json row as json.dumps(row, indent=0) writes it; %s are 
     '"learning_rate": LR,\n"total_steps": STEPS,\n"train_accuracy": %s,\n"timestamp": %s\n}'
 )
 _PH = {key: f"SYNTHPH{i}Q" for i, key in enumerate(("dir", NF1, NF2, LR, ACT))}
+_SEED_PH = "SYNTHSEEDQ"  # a trial's random_seed, when configurations are repeated
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ class Truth:
     diverged: list[str] = field(default_factory=list)  # complete trials made to diverge
     interaction: bool = False  # planted.py: lr's slope changes sign under elu
     baseline: dict[str, Any] = field(default_factory=dict)  # the master config's values
+    # Repeats (``repeats``): seeds per configuration, seed noise sd, each trial's random_seed,
+    # configuration number, planted asymptote and noise-free val_accuracy per epoch.
+    seeds: int = 1
+    seed_noise: float = 0.0
+    trial_seeds: dict[str, int] = field(default_factory=dict)
+    configuration: dict[str, int] = field(default_factory=dict)
+    planted: dict[str, float] = field(default_factory=dict)
+    curves: dict[str, list[float]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The truth as a JSON document."""
@@ -296,6 +306,11 @@ def generate_experiment(
     always_fail: str | None = None,
     format: str = "ablator",
     interaction: bool = False,
+    seeds: int = 1,
+    seed_noise: float | None = None,
+    speed_spread: float = 0.0,
+    configurations_seed: int | None = None,
+    tpe_rho: float | None = None,
 ) -> Truth:
     """Write an ABLATOR-shaped experiment folder into ``out`` (new or empty); return the truth.
 
@@ -307,14 +322,21 @@ def generate_experiment(
     would complete fails. ``format``: one of ``formats.FORMATS`` (an Optuna storage, a Ray
     Tune folder or an MLflow file store in ``out`` instead of ABLATOR's folder; complete,
     running and failed trials only). ``interaction``: lr's effect changes sign under elu
-    (``planted``). Raises FileExistsError if ``out`` is not empty, ValueError
-    on bad arguments.
+    (``planted``). ``seeds``: each of the ``trials`` sampled configurations is run that
+    many times (``trials * seeds`` folders), each with its own ``random_seed`` and a seed
+    effect ``N(0, seed_noise)`` (default ``noise``); ``speed_spread``: configurations learn at
+    different speeds; experiments given one ``configurations_seed`` share configurations;
+    ``tpe_rho``: TPE's correlation of num_filter1 with lr (see ``repeats``).
+    Raises FileExistsError if ``out`` is not empty, ValueError on bad arguments.
     """
     check_format(format, broken, subspace, always_fail)
     if algo not in ("random", "tpe"):
         raise ValueError(f"algo must be 'random' or 'tpe', not {algo!r}")
     if trials < 1 or epochs < 1 or min(running, broken, failed) < 0 or noise < 0:
         raise ValueError("trials and epochs must be >= 1; running, broken, failed, noise >= 0")
+    repeats = make_repeats(seed, seeds, noise if seed_noise is None else seed_noise,
+                           speed_spread, configurations_seed, tpe_rho)
+    trials *= seeds
     if running + broken + failed > trials:
         raise ValueError("running + broken + failed exceeds the number of trials")
     out = Path(out).absolute()
@@ -323,12 +345,13 @@ def generate_experiment(
     out.mkdir(parents=True, exist_ok=True)
 
     rng = np.random.default_rng(seed)
-    sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed))
+    sim = simulate(rng, trials, epochs, algo, noise, (running, broken, failed), repeats)
     if diverged is not None:
         sim = diverge(sim, *parse_diverge(diverged), seed=seed)
     db_name = "{:04x}_{:04x}_state.db".format(*rng.integers(0, 1 << 16, size=2).tolist())
     master = master_config(out, trials, epochs, algo, seed, max(2, running))
     sim, master = apply_options(sim, master, seed, subspace, always_fail, interaction)
+    trial_seeds = repeats.trial_seeds(seed, trials) if repeats else []
     if format != "ablator":
         write_format(format, out, sim)
     else:
@@ -338,10 +361,15 @@ def generate_experiment(
         templates = (_branch_templates(master, placeholders, f"{out}/{_PH['dir']}")
                      if subspace else {})
         row = _ROW.replace("EPOCHS", str(epochs)).replace("STEPS", str(epochs * STEPS_PER_EPOCH))
+        if repeats:
+            template = _dump(with_values(dict(master, random_seed=_SEED_PH), placeholders,
+                                         f"{out}/{_PH['dir']}"))
         for i in range(trials):
             branch = sim.values[i].get(OPT)
-            _write_trial(sim, i, out,
-                         template if branch is None else templates.get(branch, template), row)
+            text = template if branch is None else templates.get(branch, template)
+            if repeats:
+                text = text.replace(_SEED_PH, str(trial_seeds[i]))
+            _write_trial(sim, i, out, text, row)
         (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
     if state_db and format == "ablator":
         _write_state_db(out / db_name, sim, master)
@@ -364,6 +392,7 @@ def generate_experiment(
         diverged=list(sim.diverged_trials),
         interaction=interaction,
         baseline=baseline(subspace),
+        **repeat_truth(sim, repeats, trial_seeds),
     )
 
 

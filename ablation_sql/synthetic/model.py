@@ -14,9 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .repeats import Repeats
 
 __all__ = ["ACT", "BRANCH_OFFSETS", "BRANCHES", "LEVELS", "LR", "NF1", "NF2", "OFFSETS", "OPT",
            "SLOPES", "Simulation", "master_config", "sample_attributes", "simulate",
@@ -142,11 +145,13 @@ def _uids(rng: np.random.Generator, n: int) -> np.ndarray:
         uids[dup] = rng.integers(0, 1 << 48, size=len(dup), dtype=np.int64)
 
 
-def sample_attributes(rng: np.random.Generator, n: int, algo: str) -> tuple[np.ndarray, ...]:
-    """num_filter1, num_filter2, lr, activation index for n trials."""
+def sample_attributes(rng: np.random.Generator, n: int, algo: str, rho: float = TPE_RHO
+                      ) -> tuple[np.ndarray, ...]:
+    """num_filter1, num_filter2, lr, activation index for n trials (``rho``: the copula
+    correlation of num_filter1 with lr under tpe)."""
     if algo == "tpe":
         z = rng.standard_normal((n, 3))
-        z[:, 0] = TPE_RHO * z[:, 2] + math.sqrt(1 - TPE_RHO**2) * z[:, 0]
+        z[:, 0] = rho * z[:, 2] + math.sqrt(1 - rho**2) * z[:, 0]
         u = 0.5 * (1.0 + np.asarray(np.frompyfunc(math.erf, 1, 1)(z / math.sqrt(2)), dtype=float))
     else:
         u = rng.random((n, 3))
@@ -186,6 +191,8 @@ class Simulation:
     cuts: np.ndarray  # where a running trial's partial row is cut, as a fraction
     junk: bytes
     diverged_trials: list[str] = field(default_factory=list)  # see ``diverge``
+    seed_effect: np.ndarray | None = None  # each trial's draw around its planted asymptote
+    progress: np.ndarray | None = None  # (trial, epoch) fraction of the asymptote reached
 
 
 def simulate(
@@ -195,13 +202,19 @@ def simulate(
     algo: str,
     noise: float,
     counts: tuple[int, int, int],
+    repeats: Repeats | None = None,
 ) -> Simulation:
-    """Draw everything, vectorised; ``counts`` is (running, broken, failed)."""
+    """Draw everything, vectorised; ``counts`` is (running, broken, failed); ``repeats``: the
+    configurations are run several times (see ``repeats``)."""
     n, e1 = trials, epochs + 1  # one extra epoch: the partial row of running trials
     uids = _uids(rng, n)
     names = [f"{u >> 32:04x}_{(u >> 16) & 0xFFFF:04x}_{u & 0xFFFF:04x}" for u in uids.tolist()]
     statuses = _statuses(rng, n, *counts)
-    nf1, nf2, lr, act = sample_attributes(rng, n, algo)
+    if repeats is None:
+        nf1, nf2, lr, act = sample_attributes(rng, n, algo)
+    else:
+        (nf1, nf2, lr, act), speed = repeats.sample(n, algo)
+    seed_effect = (noise if repeats is None else repeats.seed_noise) * rng.standard_normal(n)
     offsets = np.array([OFFSETS[level] for level in LEVELS])
     asymptote = (
         BASE_ACCURACY
@@ -209,9 +222,13 @@ def simulate(
         + SLOPES[NF2] * (nf2 - REFERENCE[NF2])
         + SLOPES[LR] * (np.log10(lr) - math.log10(REFERENCE[LR]))
         + offsets[act]
-        + noise * rng.standard_normal(n)
+        + seed_effect
     )
     frac = 1.0 - np.exp(-np.arange(1, e1 + 1) / (epochs / 4))
+    if repeats is not None:
+        from .repeats import progress
+
+        frac = progress(speed, epochs)
     clean = CHANCE + (asymptote[:, None] - CHANCE) * frac
     eps = noise * rng.standard_normal((4, n, e1))
     # accuracies count correct samples of 1024; losses are float32, as torch reports them
@@ -245,6 +262,8 @@ def simulate(
         diverged=[math.nan if c % 2 else math.inf for c in failed_order],
         cuts=rng.random(n),
         junk=rng.bytes(64 * n),
+        seed_effect=seed_effect,
+        progress=np.broadcast_to(frac, (n, e1)),
     )
 
 

@@ -1,0 +1,51 @@
+"""``ablation-sql settle``: when the ranking of trials settles during training."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..store.choices import POLICIES
+from .common import add_db, add_experiment, add_format, positive
+
+__all__ = ["PYTHON_EQUIVALENT", "add"]
+
+PYTHON_EQUIVALENT = {"settle": "Database.settle"}
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    """Register the settle command."""
+    p = commands.add_parser(
+        "settle", help="when the trials' ranking settles: rank correlation per step, top-k",
+        description="For each step (evaluation), the Spearman correlation (95 %% CI) between "
+        "the complete trials' ranking by the metric reduced up to that step and their final "
+        "ranking, how many of the final top --top-k lead then and whether the final winner "
+        "does; then the first step from which the top set and the winner no longer change "
+        "(how early the search could have stopped its trials). The named query "
+        "ranking_settle gives the same numbers without intervals. The database is opened "
+        "read-only.",
+    )
+    p.add_argument("--metric", required=True, help="the metric, e.g. val_accuracy")
+    add_db(p)
+    add_experiment(p, "only this experiment (default: each experiment)")
+    p.add_argument("--policy", choices=POLICIES, default="best",
+                   help="how each trial's curve is reduced (default: best)")
+    p.add_argument("--k", type=positive, default=5,
+                   help="mean_last: how many last values (default: 5)")
+    p.add_argument("--top-k", type=positive, default=5, metavar="K",
+                   help="size of the top set (default: 5)")
+    p.add_argument("--direction", choices=("min", "max"),
+                   help="the metric's direction (default: from optim_metrics)")
+    add_format(p, what="output format of the table")
+    p.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..database import connect
+
+    with connect(args.db, read_only=True) as db:
+        result = db.settle(args.metric, args.experiment, args.policy, k=args.k,
+                           top_k=args.top_k, direction=args.direction)
+    sys.stdout.write(result.render(args.format))
+    sys.stderr.write(result.render_side(args.format))
+    return 0

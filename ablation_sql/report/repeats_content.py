@@ -1,0 +1,67 @@
+"""The report's "Repeats" section: per optimised metric, the configurations over their seeds
+(``effects.repeats``, with its forest plot) or the plain statement that none was repeated, and
+when the ranking of trials settles (``effects.settle``, with its curve)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..effects import repeats, settle
+from ..effects.repeat_result import NO_REPEATS
+from ..errors import InputError
+from ..plots.output_names import file_names, inside
+from ..plots.repeats_figures import forest_figure, settle_figure
+from .content import Table
+
+__all__ = ["MetricRepeats", "metric_repeats"]
+
+_CONFIGURATIONS = ["rank", "configuration", "n", "mean", "ci_low", "ci_high", "sd", "iqm",
+                   "note", "vs_best_difference", "vs_best_ci_low", "vs_best_ci_high",
+                   "vs_best_p_better", "vs_best_verdict", "attributes"]
+TOP = 10
+
+
+@dataclass(frozen=True)
+class MetricRepeats:
+    """What the repeats and settle analyses say for one metric, with the figures' paths
+    (relative to the page)."""
+
+    metric: str
+    findings: list[str] = field(default_factory=list)
+    configurations: Table = field(default_factory=lambda: Table([], []))
+    forest: str | None = None
+    settle_findings: list[str] = field(default_factory=list)
+    settle: str | None = None
+    error: str | None = None
+
+
+def metric_repeats(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, out: Path,
+                   folder: Path, *, seed: int = 0) -> MetricRepeats:
+    """The section's content for ``metric``; figures go under ``folder`` (inside ``out``)."""
+    name = file_names([metric])[metric]
+    try:
+        found = repeats(con, metric, experiment=experiment, n_boot=500, seed=seed)
+        ranked = settle(con, metric, experiment=experiment)
+    except InputError as exc:
+        return MetricRepeats(metric, error=str(exc))
+    forest = None
+    if found.has_repeats:
+        forest = _save(forest_figure(found), inside(folder, "repeats", f"{name}.png"), out)
+        findings = found.findings
+    else:
+        findings = [NO_REPEATS[0].upper() + NO_REPEATS[1:] + "."]
+    frame = found.to_frame().head(TOP)
+    return MetricRepeats(metric, findings,
+                         Table.of(frame, [c for c in _CONFIGURATIONS if c in frame.columns])
+                         if found.has_repeats else Table([], []), forest, ranked.findings,
+                         _save(settle_figure(ranked), inside(folder, "settle", f"{name}.png"),
+                               out))
+
+
+def _save(figure, path: Path, out: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path.relative_to(out).as_posix()

@@ -1,0 +1,71 @@
+"""The repeats figures: plot --repeats and the report's Repeats section."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+
+import ablation_sql as asql
+from ablation_sql.synthetic import generate_experiment
+from ablation_sql.synthetic.study import generate_study
+
+
+@pytest.fixture(scope="module")
+def dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("repeat-figures")
+    generate_study(root / "study", 2, seed=2, same_configurations=True, trials=8, epochs=4,
+                   seeds=3)
+    generate_experiment(root / "single", trials=12, epochs=3)
+    out = {}
+    for name in ("study", "single"):
+        out[name] = root / f"{name}.duckdb"
+        with asql.connect(out[name]) as db:
+            db.ingest(root / name)
+    return out
+
+
+def _png(path: Path) -> None:
+    image = mpimg.imread(path)
+    assert image.shape[0] > 200 and image.shape[1] > 400 and image.std() > 0.01
+
+
+def test_plot_repeats_writes_the_forest_and_settle_figures(dbs, tmp_path):
+    out = tmp_path / "plots"
+    run = subprocess.run([sys.executable, "-m", "ablation_sql", "plot", "--out", str(out),
+                          "--db", str(dbs["study"]), "--metric", "val_accuracy", "--repeats"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    for kind in ("repeats", "settle"):
+        _png(out / kind / "val_accuracy.png")
+    plain = tmp_path / "plain"
+    with asql.connect(dbs["study"], read_only=True) as db:
+        db.plot(plain, metrics=["val_accuracy"])
+    assert not (plain / "repeats").exists() and not (plain / "settle").exists()
+
+
+def test_no_forest_without_repeats(dbs, tmp_path):
+    with asql.connect(dbs["single"], read_only=True) as db:
+        run = db.plot(tmp_path / "p", metrics=["val_loss"], repeats=True)
+    names = {p.relative_to(tmp_path / "p").as_posix() for p in run.files}
+    assert "settle/val_loss.png" in names and "repeats/val_loss.png" not in names
+
+
+@pytest.mark.slow
+def test_report_repeats_section(dbs, tmp_path):
+    with asql.connect(dbs["study"], read_only=True) as db:
+        page = db.report(tmp_path / "rep", experiments=["run_0"], n_boot=50).read_text()
+    section = page[page.index('-repeats">'):page.index('-curves">')]
+    assert "Best among the configurations with at least 3 seeds" in section
+    assert "figures/run_0/repeats/val_accuracy.png" in section
+    _png(tmp_path / "rep" / "figures" / "run_0" / "repeats" / "val_accuracy.png")
+    _png(tmp_path / "rep" / "figures" / "run_0" / "settle" / "val_loss.png")
+    with asql.connect(dbs["single"], read_only=True) as db:
+        page = db.report(tmp_path / "one", n_boot=50).read_text()
+    section = page[page.index('-repeats">'):page.index('-curves">')]
+    assert ("No configuration was run with more than one seed: differences between single "
+            "trials include seed noise of unknown size.") in section
+    assert "repeats/" not in section and "settle/val_loss.png" in section
