@@ -93,7 +93,7 @@ def draw_repeats(db: Connectable, out: Path, metric: str, file_name: str, *,
     """Write ``out/repeats/<file_name>.<format>`` (when some configuration has repeats) and
     ``out/settle/<file_name>.<format>``; the files written (none when the metric cannot be
     analysed: no complete trial, no direction)."""
-    written = []
+    written: list[Path] = []
     try:
         found = repeats(db, metric, experiment=experiment, policy=policy, direction=direction,
                         n_boot=200)

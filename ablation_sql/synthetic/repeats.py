@@ -77,6 +77,7 @@ def repeat_truth(sim: Simulation, repeats: Repeats | None, trial_seeds: list[int
     """The Truth fields of the repeats option."""
     if repeats is None:
         return {}
+    assert sim.progress is not None  # simulated with repeats: every trial has its curve
     planted = sim.asymptote - sim.seed_effect
     curves = clean_curves(sim.asymptote, sim.progress)[:, :-1]
     return {

@@ -21,5 +21,5 @@ def generate_study(out: str | Path, experiments: int, *, seed: int = 0,
     if experiments < 1:
         raise ValueError("experiments must be >= 1")
     shared = {"configurations_seed": seed} if same_configurations else {}
-    return [generate_experiment(Path(out) / f"run_{k}", seed=seed + k, **shared, **options)
+    return [generate_experiment(Path(out) / f"run_{k}", seed=seed + k, **{**shared, **options})
             for k in range(experiments)]
