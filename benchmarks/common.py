@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ablation_sql.synthetic import generate_experiment
-
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -17,6 +15,8 @@ def experiment(trials: int, epochs: int, *, algo: str = "random", seed: int = 0)
     folder = DATA / f"{algo}-{trials}x{epochs}-s{seed}"
     done = folder / ".complete"
     if not done.exists():
+        from ablation_sql.synthetic import generate_experiment
+
         if folder.exists():
             import shutil
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # Python 3.11+; importlib.abc.Traversable is deprecated from 3.12
     from importlib.resources.abc import Traversable
@@ -34,11 +34,13 @@ except ImportError:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
 import duckdb
-import pandas as pd
 
 from ..errors import QueryError
 from ..store.fetch import fetch_frame, one_line
 from .grammar import NamedQuery, QueryParam, convert, parse_query
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NamedQuery",

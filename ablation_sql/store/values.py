@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["json_scalar"]
 
@@ -14,7 +14,8 @@ __all__ = ["json_scalar"]
 def json_scalar(value: Any) -> Any:
     """A JSON-ready scalar: numpy scalars to Python, None/NA/NaN to None, ±inf to the strings
     ``"Infinity"``/``"-Infinity"`` (strict JSON has no infinities); the rest as is."""
-    if value is None or value is pd.NA:
+    pandas = sys.modules.get("pandas")  # a value is pandas' NA only once pandas is loaded
+    if value is None or (pandas is not None and value is pandas.NA):
         return None
     if isinstance(value, np.generic):
         value = value.item()
