@@ -1,4 +1,8 @@
-"""Ingest: experiment folders into the database, incrementally and in one transaction."""
+"""Ingest: experiment folders into the database, incrementally and in one transaction.
+
+The parsers, Arrow and the staging load when there is something to read (in the functions that
+use them), so that an ingest with nothing changed starts and ends in a moment.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ..errors import NothingToIngestError
 from ..store.sqlfiles import execute
 from ..store.views import refresh_views
-from .batch_tables import to_arrow
 from .discover import NOT_READ, ExperimentFolder, TrialFolder, find_experiments
 from .files import FileProblem
 from .flatten import to_json
-from .parallel import run_batches
-from .parse_trials import TABLE_COLUMNS, parse_batch
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
-from .staging import Stage
-from .state_db import STATUS_BY_CODE, read_state_db
 from .summary import IngestReport, collect_report
-from .yaml_config import load_config
 
 __all__ = ["find_ingestable", "ingest"]
 
@@ -85,23 +82,17 @@ def ingest(
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(plans, n_workers)
-    total = sum(len(p.read) for p in plans)
-    done = 0
     if on_progress:
-        on_progress(0, total)
+        on_progress(0, sum(len(p.read) for p in plans))
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        with Stage() as stage:
-            for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
-                                                               workers=n_workers,
-                                                               scheduler=scheduler):
-                stage.add(experiment_id, tables)
-                done += n_trials
-                if on_progress:
-                    on_progress(done, total)
-            stage.load(con, now)
+        if batches:
+            from .reading import read_batches
+
+            read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
+                         on_progress=on_progress)
         for plan in plans:
             _finish(con, plan, now)
         if any(plan.changed for plan in plans):
@@ -125,16 +116,6 @@ def ingest(
             pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
-
-
-def _parse_job(job: tuple[str, tuple[TrialFolder, ...], frozenset[str]]
-               ) -> tuple[str, int, dict[str, pa.Table]]:
-    """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
-    experiment_id, trials, keep_whole = job
-    batch = parse_batch(trials, keep_whole)
-    tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
-              for name, columns in batch.items() if columns["trial_uid"]}
-    return experiment_id, len(trials), tables
 
 
 def _plan(con: duckdb.DuckDBPyConnection, folders: list[ExperimentFolder], full: bool
@@ -175,6 +156,8 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _load_master(plan: _Plan) -> None:
     """Read master_config.yaml, or fall back to a trial's config when it is missing or bad."""
+    from .yaml_config import load_config
+
     master_path = plan.folder.master_config or plan.folder.path / "master_config.yaml"
     notes: list[str] = []
     try:
@@ -270,6 +253,8 @@ def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    from .state_db import STATUS_BY_CODE, read_state_db
+
     states = read_state_db(list(plan.folder.state_dbs))
     execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
             paths=[str(p) for p in plan.folder.state_dbs])
@@ -293,6 +278,8 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
 
     ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
     """
+    from .batch_tables import to_arrow
+
     con.register(name, to_arrow(columns, kinds))
     try:
         run()
