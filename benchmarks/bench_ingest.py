@@ -21,7 +21,6 @@ import glob
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +29,7 @@ import duckdb
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import experiment, median, timed  # noqa: E402
+from common import experiment, median, run_measured, timed  # noqa: E402
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,39 +190,16 @@ def child(kind: str, folder: Path, db_path: Path) -> None:
 
 
 def memory() -> None:
-    import psutil
-
     folder = experiment(20000, 100)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "big.duckdb"
-        started = time.perf_counter()
-        proc = psutil.Popen([sys.executable, "-m", "ablation_sql", "ingest", str(folder),
-                             "--db", str(db_path), "--quiet"])
-        peak_main = peak_tree = 0
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak_main, peak_tree
-            while not stop.is_set():
-                try:
-                    main = proc.memory_info().rss
-                    tree = main + sum(c.memory_info().rss for c in proc.children(recursive=True))
-                except psutil.Error:
-                    break
-                peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
-                time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        code = proc.wait()
-        stop.set()
-        sampler.join()
-        elapsed = time.perf_counter() - started
+        code, elapsed, peak = run_measured([sys.executable, "-m", "ablation_sql", "ingest",
+                                            str(folder), "--db", str(db_path), "--quiet"])
         size = db_path.stat().st_size if db_path.exists() else 0
     print(f"\n20,000 trials x 100 epochs: exit {code}, {elapsed:.1f} s, "
           f"database {size / 2**20:.0f} MiB")
-    print(f"  peak RSS: ingest process {peak_main / 2**30:.2f} GiB, with its workers "
-          f"{peak_tree / 2**30:.2f} GiB (target <= 1.5 GiB)")
+    print(f"  peak RSS of the ingest with its workers {peak / 2**30:.2f} GiB "
+          "(target <= 1.5 GiB)")
 
 
 def main() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import statistics
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -37,3 +38,32 @@ def timed(func: Callable[[], object]) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def run_measured(command: Sequence[str], **popen: object) -> tuple[int, float, int]:
+    """Run ``command``: its exit code, seconds and the peak resident memory (bytes) of its
+    whole process tree (itself and every descendant, summed), sampled every 50 ms."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = psutil.Popen(list(command), **popen)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass  # a worker ended between listing and reading: the next sample counts
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    return code, elapsed, peak
