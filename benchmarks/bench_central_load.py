@@ -26,7 +26,7 @@ from string import Template
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import run_measured  # noqa: E402
+from common import machine, run_measured  # noqa: E402
 
 PARAMS, METRICS = 65, 12
 
@@ -40,15 +40,18 @@ SELECT printf('%012x', i) AS trial_uid, '/experiments/big/' || printf('%012x', i
 FROM range($n) t(i)
 """
 PARAMS_SQL = """
-SELECT printf('%012x', i) AS trial_uid, 'config.key_' || k AS name, (i * k % 97)::VARCHAR AS value,
-       (i * k % 97)::DOUBLE AS value_double, NULL::VARCHAR AS value_text, 'int' AS value_type,
-       'big' AS experiment_id
-FROM range($n) t(i), range($params) p(k)
+WITH t AS (SELECT i, printf('%012x', i) AS trial_uid FROM range($n) r(i)),
+     k AS (SELECT k, 'config.key_' || k AS name FROM range($params) r(k))
+SELECT t.trial_uid, k.name, ((t.i * k.k) % 97)::VARCHAR AS value,
+       ((t.i * k.k) % 97)::DOUBLE AS value_double, NULL::VARCHAR AS value_text,
+       'int' AS value_type, 'big' AS experiment_id
+FROM t, k
 """
 METRICS_SQL = """
-SELECT printf('%012x', i) AS trial_uid, s::INTEGER AS step, 'metric_' || k AS name,
-       random() AS value, 'big' AS experiment_id
-FROM range($n) t(i), range($epochs) e(s), range($metrics) m(k)
+WITH t AS (SELECT printf('%012x', i) AS trial_uid FROM range($n) r(i)),
+     m AS (SELECT 'metric_' || k AS name FROM range($metrics) r(k))
+SELECT t.trial_uid, s::INTEGER AS step, m.name, random() AS value, 'big' AS experiment_id
+FROM t, range($epochs) e(s), m
 """
 
 
@@ -128,7 +131,7 @@ def main() -> None:
         db_size = (work / "big.duckdb").stat().st_size
         print(f"central step in all (process start to exit): {seconds:.1f} s, "
               f"{args.trials / seconds:,.0f} trials/s, peak RSS {peak / 2**30:.2f} GiB, "
-              f"database {db_size / 2**30:.2f} GiB")
+              f"database {db_size / 2**30:.2f} GiB; {machine()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

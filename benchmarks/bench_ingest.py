@@ -29,7 +29,7 @@ import duckdb
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import experiment, median, run_measured, timed  # noqa: E402
+from common import experiment, machine, median, run_measured, timed  # noqa: E402
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,7 +164,7 @@ def processes(runs: int, pandas_runs: int) -> None:
     m = {k: median(v) for k, v in times.items()}
     ref, full = m["reference"], m["ingest"]
     print(f"\n2,000 trials x 20 epochs, whole processes, medians of {runs} rounds (pandas "
-          f"{min(runs, pandas_runs)}), {os.cpu_count()} cores:")
+          f"{min(runs, pandas_runs)}), {machine()}:")
     rows = [
         ("pure-DuckDB reference", ref, ""),
         ("ablation-sql ingest", full, f"{full / ref:.2f}x the reference (target <= 1.5x)"),

@@ -13,7 +13,6 @@ trials, so that growth beyond linear shows.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import experiment, run_measured  # noqa: E402
+from common import experiment, machine, run_measured  # noqa: E402
 
 METRIC = "val_loss"
 # at 100,000 trials: (seconds, GiB); None where the stage has no target
@@ -77,7 +76,7 @@ def main() -> None:
         experiment(trials, args.epochs)  # generated before any timing
     for trials in args.trials:
         results[trials] = measure(trials, args.epochs, args.boots, args.keep)
-    print(f"\n{args.epochs} epochs per trial, one process per stage, {os.cpu_count()} cores; "
+    print(f"\n{args.epochs} epochs per trial, one process per stage, {machine()}; "
           "targets at 100,000 trials")
     print(f"{'trials':>8} | {'stage':<10} | {'wall s':>7} | {'s / 1k trials':>13} | "
           f"{'peak GiB':>8} | target")

@@ -67,3 +67,12 @@ def run_measured(command: Sequence[str], **popen: object) -> tuple[int, float, i
     stop.set()
     sampler.join()
     return code, elapsed, peak
+
+
+def machine() -> str:
+    """The cores and the load average over the last 1, 5 and 15 minutes (other processes'
+    work slows every contender alike, but shows in absolute figures)."""
+    import os
+
+    return f"{os.cpu_count()} cores, load average " + " ".join(
+        f"{x:.1f}" for x in os.getloadavg())
