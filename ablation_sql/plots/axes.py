@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -178,7 +179,8 @@ def _fit_band(ax: Axes, x: pd.Series, y: pd.Series, log: bool) -> None:
     predicted = fit.get_prediction(sm.add_constant(grid))
     low, high = predicted.conf_int(alpha=0.05).T
     gx = 10**grid if log else grid
-    ax.plot(gx, predicted.predicted_mean, color="C1")
+    ax.plot(gx, predicted.predicted_mean, color="C1",
+            linewidth=1.5 * matplotlib.rcParams["lines.linewidth"])  # as regplot's
     ax.fill_between(gx, low, high, facecolor="C1", alpha=0.15)
 
 
