@@ -13,19 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from .errors import AblationSQLError, DatabaseError, InputError
-from .ingest.pipeline import ingest
-from .ingest.summary import IngestReport
 from .queries import NamedQuery, load_queries, run_query
 from .store.connection import database_problem, open_connection
 from .store.fetch import fetch_frame, one_line
 from .store.views import refresh_views
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .effects import Comparison, Effects, Repeats, Settle
     from .effects.ablation_result import Ablation
+    from .ingest.summary import IngestReport
     from .plots.database_figures import PlotRun, Remap
 
 __all__ = ["Database", "connect", "database_problem"]
@@ -198,6 +198,8 @@ class Database:
         """
         if self.read_only:
             raise InputError("the database is open read-only; cannot ingest")
+        from .ingest.pipeline import ingest
+
         try:
             return ingest(self.con, list(paths), workers=workers, scheduler=scheduler,
                           full=full, on_progress=on_progress, source=source,

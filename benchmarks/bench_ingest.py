@@ -1,10 +1,17 @@
 """Ingest benchmark: 2,000 trials x 20 epochs against a pure-DuckDB reference and the pandas way.
 
-    python benchmarks/bench_ingest.py [--runs 5] [--memory]
+    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory]
 
 Every figure is a median over --runs rounds; each round runs every contender once, so the
-machine's noise hits them alike. --memory also ingests 20,000 trials x 100 epochs in a
+machine's noise hits them alike. By default the contenders are timed in this process;
+--processes times each as a whole process, the way a user runs it (imports included): the
+``ablation-sql ingest`` command (full, with nothing changed, with one trial changed), the
+tutorial's ``Results(...)`` with ``use_ray=True``, and processes running the pure-DuckDB
+reference and the pandas way. --memory also ingests 20,000 trials x 100 epochs in a
 subprocess and reports the peak resident memory of the whole process tree.
+
+Only the standard library, DuckDB and PyYAML are imported at the top, so that the reference
+process (``--child reference``) loads what the reference needs and nothing more.
 """
 
 from __future__ import annotations
@@ -14,20 +21,20 @@ import glob
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import psutil
 import yaml
 
-import ablation_sql as asql
-from ablation_sql.ingest.flatten import flatten
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import experiment, median, timed  # noqa: E402
+from common import experiment, machine, median, run_measured, timed  # noqa: E402
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    import ablation_sql as asql
 
 
 def reference(folder: Path, db_path: Path) -> None:
@@ -46,6 +53,10 @@ def pandas_way(folder: Path) -> pd.DataFrame:
     ABLATOR loads configs through OmegaConf, whose loader is PyYAML's pure-Python SafeLoader;
     the rest is done as efficiently as pandas allows.
     """
+    import pandas as pd
+
+    from ablation_sql.ingest.flatten import flatten
+
     frames = []
     for trial in sorted(p for p in folder.iterdir() if p.is_dir()):
         with open(trial / "config.yaml", encoding="utf-8") as handle:
@@ -57,17 +68,21 @@ def pandas_way(folder: Path) -> pd.DataFrame:
 
 
 def ours(folder: Path, db_path: Path) -> asql.IngestReport:
+    import ablation_sql as asql
+
     db_path.unlink(missing_ok=True)
     with asql.connect(db_path) as db:
         return db.ingest(folder)
 
 
 def again(folder: Path, db_path: Path) -> asql.IngestReport:
+    import ablation_sql as asql
+
     with asql.connect(db_path) as db:
         return db.ingest(folder)
 
 
-def speed(runs: int) -> None:
+def speed(runs: int, pandas_runs: int) -> None:
     folder = experiment(2000, 20)
     with tempfile.TemporaryDirectory() as tmp:
         ref_db, our_db = Path(tmp) / "ref.duckdb", Path(tmp) / "ours.duckdb"
@@ -77,13 +92,13 @@ def speed(runs: int) -> None:
             times["reference"].append(timed(lambda: reference(folder, ref_db)))
             times["ingest"].append(timed(lambda: ours(folder, our_db)))
             times["re-ingest"].append(timed(lambda: again(folder, our_db)))
-            if round_ < 3:
+            if round_ < pandas_runs:
                 times["pandas"].append(timed(lambda: pandas_way(folder)))
             print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s"
                                                        for k, v in times.items()), flush=True)
     m = {k: median(v) for k, v in times.items()}
     print("\n2,000 trials x 20 epochs, medians "
-          f"({runs} rounds; pandas {min(runs, 3)}), {os.cpu_count()} cores:")
+          f"({runs} rounds; pandas {min(runs, pandas_runs)}), {os.cpu_count()} cores:")
     print(f"  pure-DuckDB reference   {m['reference']:7.2f} s")
     print(f"  ablation_sql ingest     {m['ingest']:7.2f} s   "
           f"{m['ingest'] / m['reference']:.2f}x the reference (target <= 1.5x)")
@@ -93,46 +108,118 @@ def speed(runs: int) -> None:
           f"ingest is {m['pandas'] / m['ingest']:.1f}x faster (target >= 15x)")
 
 
+# The tutorial's two lines (docs/tutorial-api.md), as a script of their own.
+TUTORIAL = """
+import sys
+from ablation_sql import ParallelConfig, Results
+results = Results(config=ParallelConfig, experiment_dir=sys.argv[1], use_ray=True)
+df = results.read_results(config_type=ParallelConfig, experiment_dir=sys.argv[1])
+"""
+
+
+def run_process(command: list[str]) -> float:
+    """Seconds a process takes from start to exit; raises if it fails."""
+    import subprocess
+
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"{command[:3]}... failed ({done.returncode}): {done.stderr[-400:]}")
+    return elapsed
+
+
+def touch_one(folder: Path) -> None:
+    """Change one trial as ingest sees it: a new mtime on its results.json."""
+    path = min(p for p in folder.iterdir() if p.is_dir()) / "results.json"
+    os.utime(path, ns=(time.time_ns(), time.time_ns()))
+
+
+def processes(runs: int, pandas_runs: int) -> None:
+    """Every contender as a whole process, interleaved round by round."""
+    folder = experiment(2000, 20)
+    command = str(Path(sys.executable).with_name("ablation-sql"))
+    me = str(Path(__file__).resolve())
+    with tempfile.TemporaryDirectory() as tmp:
+        ref_db, our_db = Path(tmp) / "ref.duckdb", Path(tmp) / "ours.duckdb"
+        ingest = [command, "ingest", str(folder), "--db", str(our_db), "--quiet"]
+        contenders = {
+            "reference": lambda: run_process(
+                [sys.executable, me, "--child", "reference", str(folder), str(ref_db)]),
+            "ingest": lambda: our_db.unlink(missing_ok=True) or run_process(ingest),
+            "re-ingest": lambda: run_process(ingest),
+            "one changed": lambda: touch_one(folder) or run_process(ingest),
+            "Results": lambda: run_process([sys.executable, "-c", TUTORIAL, str(folder)]),
+            "pandas": lambda: run_process(
+                [sys.executable, me, "--child", "pandas", str(folder), str(ref_db)]),
+        }
+        run_process([sys.executable, me, "--child", "reference", str(folder), str(ref_db)])
+        times: dict[str, list[float]] = {name: [] for name in contenders}
+        for round_ in range(runs):
+            for name, contender in contenders.items():
+                if name != "pandas" or round_ < pandas_runs:
+                    times[name].append(contender())
+            print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s"
+                                                       for k, v in times.items()), flush=True)
+    m = {k: median(v) for k, v in times.items()}
+    ref, full = m["reference"], m["ingest"]
+    print(f"\n2,000 trials x 20 epochs, whole processes, medians of {runs} rounds (pandas "
+          f"{min(runs, pandas_runs)}), {machine()}:")
+    rows = [
+        ("pure-DuckDB reference", ref, ""),
+        ("ablation-sql ingest", full, f"{full / ref:.2f}x the reference (target <= 1.5x)"),
+        ("re-ingest, no change", m["re-ingest"],
+         f"{100 * m['re-ingest'] / full:.1f} % of a full ingest (target <= 10 %)"),
+        ("re-ingest, one changed", m["one changed"],
+         f"+{m['one changed'] - m['re-ingest']:.3f} s over no change"),
+        ("Results(use_ray=True)", m["Results"],
+         f"{m['pandas'] / m['Results']:.1f}x faster than pandas (target >= 10x), "
+         f"{m['Results'] / full:.2f}x the ingest (target <= 1.2x)"),
+        ("pandas (ABLATOR's way)", m["pandas"], ""),
+    ]
+    for name, value, note in rows:
+        print(f"  {name:24} {value:7.2f} s   {note}".rstrip())
+
+
+def child(kind: str, folder: Path, db_path: Path) -> None:
+    """The body of a --processes contender that is not an ablation_sql command."""
+    if kind == "reference":
+        reference(folder, db_path)
+    else:
+        pandas_way(folder)
+
+
 def memory() -> None:
     folder = experiment(20000, 100)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "big.duckdb"
-        started = time.perf_counter()
-        proc = psutil.Popen([sys.executable, "-m", "ablation_sql", "ingest", str(folder),
-                             "--db", str(db_path), "--quiet"])
-        peak_main = peak_tree = 0
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak_main, peak_tree
-            while not stop.is_set():
-                try:
-                    main = proc.memory_info().rss
-                    tree = main + sum(c.memory_info().rss for c in proc.children(recursive=True))
-                except psutil.Error:
-                    break
-                peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
-                time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        code = proc.wait()
-        stop.set()
-        sampler.join()
-        elapsed = time.perf_counter() - started
+        code, elapsed, peak = run_measured([sys.executable, "-m", "ablation_sql", "ingest",
+                                            str(folder), "--db", str(db_path), "--quiet"])
         size = db_path.stat().st_size if db_path.exists() else 0
     print(f"\n20,000 trials x 100 epochs: exit {code}, {elapsed:.1f} s, "
           f"database {size / 2**20:.0f} MiB")
-    print(f"  peak RSS: ingest process {peak_main / 2**30:.2f} GiB, with its workers "
-          f"{peak_tree / 2**30:.2f} GiB (target <= 1.5 GiB)")
+    print(f"  peak RSS of the ingest with its workers {peak / 2**30:.2f} GiB "
+          "(target <= 1.5 GiB)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--processes", action="store_true",
+                        help="time whole processes (imports included) instead of calls")
+    parser.add_argument("--pandas-runs", type=int, default=3,
+                        help="rounds that run the pandas way too (default: 3)")
     parser.add_argument("--memory", action="store_true", help="also the 20,000 x 100 run")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    speed(args.runs)
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return
+    if args.processes:
+        processes(args.runs, args.pandas_runs)
+    else:
+        speed(args.runs, args.pandas_runs)
     if args.memory:
         memory()
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from ablation_sql.synthetic import generate_experiment
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -19,6 +18,8 @@ def experiment(trials: int, epochs: int, *, algo: str = "random", seed: int = 0)
     folder = DATA / f"{algo}-{trials}x{epochs}-s{seed}"
     done = folder / ".complete"
     if not done.exists():
+        from ablation_sql.synthetic import generate_experiment
+
         if folder.exists():
             import shutil
 
@@ -53,3 +54,41 @@ def seed_options(doc: str, sizes: list[int], argv: list[str] | None
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     print(f"{args.seeds} seeds per cell ({seeds.start}..{seeds.stop - 1})")
     return args, seeds
+
+
+def run_measured(command: Sequence[str], **popen: object) -> tuple[int, float, int]:
+    """Run ``command``: its exit code, seconds and the peak resident memory (bytes) of its
+    whole process tree (itself and every descendant, summed), sampled every 50 ms."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = psutil.Popen(list(command), **popen)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass  # a worker ended between listing and reading: the next sample counts
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    return code, elapsed, peak
+
+
+def machine() -> str:
+    """The cores and the load average over the last 1, 5 and 15 minutes (other processes'
+    work slows every contender alike, but shows in absolute figures)."""
+    import os
+
+    return f"{os.cpu_count()} cores, load average " + " ".join(
+        f"{x:.1f}" for x in os.getloadavg())

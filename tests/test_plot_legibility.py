@@ -121,6 +121,22 @@ def test_scatter_above_the_threshold_is_a_density_with_the_fit_on_top() -> None:
     assert any("failed" in t.get_text() for t in ax.get_legend().get_texts())
 
 
+def test_dense_fit_is_the_least_squares_line_inside_its_band() -> None:
+    frame = _scatter(plots.DENSITY_ABOVE + 1)
+    ax = plots.lineplot(frame, metric="acc", attribute="lr", log=True, ax=Figure().subplots())
+    (fit,) = [line for line in ax.lines if len(line.get_xdata()) > 2]
+    x, y = np.asarray(fit.get_xdata()), np.asarray(fit.get_ydata())
+    slope, intercept = np.polyfit(np.log10(frame.lr), frame.acc, 1)
+    np.testing.assert_allclose(y, intercept + slope * np.log10(x), rtol=1e-9)
+    assert x.min() == pytest.approx(frame.lr.min()) and x.max() == pytest.approx(frame.lr.max())
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)
+               and c is not ax.collections[0]]
+    edges = band.get_paths()[0].vertices
+    for xi, yi in zip(x[::10], y[::10], strict=True):
+        at = edges[np.isclose(edges[:, 0], xi)][:, 1]
+        assert at.min() < yi < at.max()  # the line inside its 95 % band, which has a width
+
+
 def _parallel(n: int, direction: str = "max", status: bool = False) -> pd.DataFrame:
     rng = np.random.default_rng(2)
     frame = pd.DataFrame({"a": rng.uniform(0, 1, n), "b": rng.choice(["x", "y"], n),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .common import add_db, add_direction, positive, progress
 
@@ -36,7 +37,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from ..database import connect
     from ..ingest.pipeline import find_ingestable
 
-    find_ingestable(args.paths, args.source)  # nothing to ingest: no database file is created
+    if not Path(args.db).exists():
+        find_ingestable(args.paths, args.source)  # nothing to ingest: no database file is created
     with connect(args.db) as db, progress(not args.quiet) as on_progress:
         report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
                            full=args.full, on_progress=on_progress, source=args.source,

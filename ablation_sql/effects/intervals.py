@@ -32,6 +32,9 @@ __all__ = ["BCA", "Interval", "bootstrap_ci", "percentile_ci"]
 
 BCA = "BCa"
 _PERCENTILES = [2.5, 97.5]
+# Resampled values held at once: scipy's resamples, and the n leave-one-out samples of BCa's
+# jackknife (n x n values at once otherwise: 15 GiB at 20,000 trials), go in batches this big.
+BATCH_VALUES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # degenerate resamples: NaN ends, handled below
         result = stats.bootstrap(data, statistic, n_resamples=n_boot, method="BCa",
-                                 vectorized=True, rng=rng)
+                                 vectorized=True, rng=rng,
+                                 batch=max(1, BATCH_VALUES // max(map(len, data))))
     low = np.atleast_1d(np.asarray(result.confidence_interval.low, dtype=float))
     high = np.atleast_1d(np.asarray(result.confidence_interval.high, dtype=float))
     boots = np.asarray(result.bootstrap_distribution, dtype=float).reshape(len(estimate), -1)

@@ -1,17 +1,16 @@
-"""Running a function over batches with Dask: the local scheduler or a distributed cluster."""
+"""Running a function over batches: in this process, on local worker processes, or on a Dask
+cluster (``distributed``, imported only then, so a local ingest starts without it)."""
 
 from __future__ import annotations
 
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any, TypeVar
-
-import dask
 
 from ..errors import InputError
 
@@ -21,6 +20,7 @@ __all__ = ["run_batches"]
 # without an ``if __name__ == "__main__":`` guard would fail). They only parse files: no DuckDB,
 # no Arrow, nothing that a fork of a threaded process could break.
 _START_METHOD = "fork" if "fork" in get_all_start_methods() else "spawn"
+AHEAD = 2  # batches in flight per local worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,62 +35,32 @@ def run_batches(
 ) -> Iterator[R]:
     """Yield ``func(batch)`` for every batch, in completion order, as results arrive.
 
-    ``scheduler`` is None (Dask's local scheduler: processes, or synchronous for one batch
-    or one worker), a ``distributed.Client``, or the address of a Dask scheduler.
+    ``scheduler`` is None (local: in this process for one batch or one worker, else a pool of
+    ``workers`` processes), a ``distributed.Client``, or the address of a Dask scheduler.
     """
     if not batches:
         return iter(())
     if scheduler is None:
         if workers <= 1 or len(batches) == 1:
-            return _synchronous(func, batches)
+            return map(func, batches)
         return _processes(func, batches, workers)
     return _distributed(func, batches, scheduler)
 
 
-def _synchronous(func: Callable[[T], R], batches: Sequence[T]) -> Iterator[R]:
-    for batch in batches:
-        (result,) = dask.compute(dask.delayed(func)(batch), scheduler="sync")
-        yield result
-
-
 def _processes(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
-    """Waves of two batches per worker on a process pool, computed ahead of the consumer."""
-    results: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
+    """At most ``AHEAD`` batches per worker in flight on a process pool, computed while the
+    consumer handles earlier results."""
     pool = ProcessPoolExecutor(workers, mp_context=get_context(_START_METHOD),
                                initializer=_exit_with_parent, initargs=(os.getpid(),))
-
-    def produce() -> None:
-        try:
-            for start in range(0, len(batches), 2 * workers):
-                if stop.is_set():
-                    return
-                wave = [dask.delayed(func)(b) for b in batches[start:start + 2 * workers]]
-                # chunksize=1: Dask would otherwise send up to 6 ready tasks to one worker.
-                for result in dask.compute(*wave, scheduler="processes", pool=pool,
-                                           chunksize=1):
-                    results.put(("result", result))
-            results.put(("end", None))
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            results.put(("error", exc))
-
-    thread = threading.Thread(target=produce, name="ablation-sql-parse", daemon=True)
-    thread.start()
+    todo = iter(batches)
+    pending: set[Future] = {pool.submit(func, batch) for batch in islice(todo, AHEAD * workers)}
     try:
-        while True:
-            kind, value = results.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending |= {pool.submit(func, batch) for batch in islice(todo, 1)}
+                yield future.result()
     finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                results.get(timeout=0.05)
-            except queue.Empty:
-                pass
         pool.shutdown(wait=True, cancel_futures=True)
 
 

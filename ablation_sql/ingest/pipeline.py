@@ -1,4 +1,8 @@
-"""Ingest: experiment folders into the database, incrementally and in one transaction."""
+"""Ingest: experiment folders into the database, incrementally and in one transaction.
+
+The parsers, Arrow and the staging load when there is something to read (in the functions that
+use them), so that an ingest with nothing changed starts and ends in a moment.
+"""
 
 from __future__ import annotations
 
@@ -13,24 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ..errors import InputError, NothingToIngestError
 from ..store.sqlfiles import execute
 from ..store.views import refresh_views
-from .batch_tables import to_arrow
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
 from .files import FileProblem
 from .flatten import to_json
-from .parallel import run_batches
-from .parse_trials import TABLE_COLUMNS, parse_batch
 from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
 from .sources.detect import find_all
-from .staging import Stage
-from .state_db import STATUS_BY_CODE, read_state_db
 from .summary import IngestReport, collect_report
-from .yaml_config import load_config
 
 __all__ = ["find_ingestable", "ingest"]
 
@@ -94,23 +91,17 @@ def ingest(
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(plans, n_workers)
-    total = sum(len(p.read) for p in plans)
-    done = 0
     if on_progress:
-        on_progress(0, total)
+        on_progress(0, sum(len(p.read) for p in plans))
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        with Stage() as stage:
-            for experiment_id, n_trials, tables in run_batches(_parse_job, batches,
-                                                               workers=n_workers,
-                                                               scheduler=scheduler):
-                stage.add(experiment_id, tables)
-                done += n_trials
-                if on_progress:
-                    on_progress(done, total)
-            stage.load(con, now)
+        if batches:
+            from .reading import read_batches
+
+            read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
+                         on_progress=on_progress)
         for plan in plans:
             _finish(con, plan, now)
             if directions:
@@ -136,16 +127,6 @@ def ingest(
             pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
-
-
-def _parse_job(job: tuple[str, tuple, Callable[[tuple], dict]]
-               ) -> tuple[str, int, dict[str, pa.Table]]:
-    """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
-    experiment_id, trials, parse = job
-    batch = parse(trials)
-    tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
-              for name, columns in batch.items() if columns["trial_uid"]}
-    return experiment_id, len(trials), tables
 
 
 def _plan(con: duckdb.DuckDBPyConnection,
@@ -188,6 +169,8 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def _load_master(plan: _Plan) -> None:
     """Read master_config.yaml, or fall back to a trial's config when it is missing or bad."""
+    from .yaml_config import load_config
+
     folder = plan.folder
     assert isinstance(folder, ExperimentFolder)  # only ABLATOR folders have one
     master_path = folder.master_config or folder.path / "master_config.yaml"
@@ -221,6 +204,8 @@ def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, Callabl
             assert plan.folder.reader is not None  # a source with trials has a reader
             parse = plan.folder.reader.parse
         else:
+            from .parse_trials import parse_batch
+
             parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}))
         for start in range(0, len(plan.read), size):
             jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), parse))
@@ -327,6 +312,8 @@ def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    from .state_db import STATUS_BY_CODE, read_state_db
+
     folder = plan.folder
     assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
     states = read_state_db(list(folder.state_dbs))
@@ -352,6 +339,8 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
 
     ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
     """
+    from .batch_tables import to_arrow
+
     con.register(name, to_arrow(columns, kinds))
     try:
         run()

@@ -13,11 +13,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..store.sqlfiles import execute
+from .batch_tables import repeated
 
 __all__ = ["Stage"]
 
@@ -32,8 +32,7 @@ class Stage:
     def add(self, experiment_id: str, tables: dict[str, pa.Table]) -> None:
         """Write a batch's tables, each with its experiment_id column."""
         for name, table in tables.items():
-            ids = pa.DictionaryArray.from_arrays(
-                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([experiment_id]))
+            ids = repeated(experiment_id, table.num_rows)
             path = Path(self._folder.name) / f"{name}-{len(self._files[name]):06d}.parquet"
             pq.write_table(table.append_column("experiment_id", ids), path,
                            compression="none")

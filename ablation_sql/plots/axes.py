@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -141,8 +142,10 @@ def lineplot(
                           cmap=_DENSITY_COLOURS, xscale="log" if log else "linear",
                           linewidths=0)
         ax.figure.colorbar(cells, ax=ax, label="trials per hexagon")
-    if len(frame) >= 2:
-        sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax, scatter=not dense,
+    if dense:
+        _fit_band(ax, frame[attribute], frame[metric], log)
+    elif len(frame) >= 2:
+        sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax,
                     scatter_kws={"s": 18, "alpha": 0.7}, line_kws={"color": "C1"})
     elif len(frame):
         ax.scatter(frame[attribute], frame[metric], s=18, alpha=0.7)
@@ -160,6 +163,25 @@ def lineplot(
           f"density of {len(frame):,} trials (hexbin, above {DENSITY_ABOVE:,} points)"
           if dense else "")
     return ax
+
+
+def _fit_band(ax: Axes, x: pd.Series, y: pd.Series, log: bool) -> None:
+    """The least-squares line of ``y`` on ``x`` (on log10 x when ``log``) with its 95 %
+    confidence band, drawn as regplot draws them; computed in closed form (statsmodels), where
+    regplot would refit 1,000 bootstrap resamples of every point."""
+    import statsmodels.api as sm
+
+    fx = np.log10(x.to_numpy()) if log else x.to_numpy()
+    if np.ptp(fx) == 0:
+        return  # one x value: no line
+    fit = sm.OLS(y.to_numpy(), sm.add_constant(fx)).fit()
+    grid = np.linspace(fx.min(), fx.max(), 100)
+    predicted = fit.get_prediction(sm.add_constant(grid))
+    low, high = predicted.conf_int(alpha=0.05).T
+    gx = 10**grid if log else grid
+    ax.plot(gx, predicted.predicted_mean, color="C1",
+            linewidth=1.5 * matplotlib.rcParams["lines.linewidth"])  # as regplot's
+    ax.fill_between(gx, low, high, facecolor="C1", alpha=0.15)
 
 
 def violinplot(

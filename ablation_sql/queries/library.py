@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):  # importlib.abc.Traversable is deprecated from 3.12
     from importlib.resources.abc import Traversable
@@ -35,7 +35,6 @@ else:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
 import duckdb
-import pandas as pd
 
 from ..errors import QueryError
 from ..store import sqlfiles
@@ -43,6 +42,9 @@ from ..store.fetch import one_line
 from ..store.grammar import SqlFile, parse_sql
 from ..store.render import Rows
 from ..store.sql_params import QueryParam, convert
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NamedQuery",

@@ -1,0 +1,46 @@
+"""Reading the changed trials: batches parsed on workers into Arrow tables, staged as Parquet
+and loaded into the database in one statement per table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .batch_tables import to_arrow
+from .parallel import run_batches
+from .parse_trials import TABLE_COLUMNS
+from .staging import Stage
+
+__all__ = ["Job", "parse_job", "read_batches"]
+
+# (experiment_id, the batch's trials, the parser of that experiment's source: trials -> columns)
+Job = tuple[str, tuple, Callable[[tuple], dict]]
+
+
+def read_batches(con: duckdb.DuckDBPyConnection, batches: Sequence[Job], now: dt.datetime, *,
+                 workers: int, scheduler: Any = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> None:
+    """Parse ``batches`` (see ``parallel.run_batches``) and load their rows into ``con``."""
+    total, done = sum(len(trials) for _, trials, _ in batches), 0
+    with Stage() as stage:
+        for experiment_id, n_trials, tables in run_batches(parse_job, batches,
+                                                           workers=workers,
+                                                           scheduler=scheduler):
+            stage.add(experiment_id, tables)
+            done += n_trials
+            if on_progress:
+                on_progress(done, total)
+        stage.load(con, now)
+
+
+def parse_job(job: Job) -> tuple[str, int, dict[str, pa.Table]]:
+    """Runs on a worker: parse a batch and hand back Arrow tables (cheap to send)."""
+    experiment_id, trials, parse = job
+    batch = parse(trials)
+    tables = {name: to_arrow(columns, TABLE_COLUMNS[name])
+              for name, columns in batch.items() if columns["trial_uid"]}
+    return experiment_id, len(trials), tables

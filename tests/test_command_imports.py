@@ -1,0 +1,71 @@
+"""Each command imports what it uses and nothing heavier: run as a user runs it (a subprocess,
+with ``-X importtime``, which also reports the imports of forked parsing workers), its modules
+are checked against the heavy libraries it has no use for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REAL_EXPERIMENT, Synthetic
+
+PLOTTING = {"matplotlib", "seaborn"}
+STATISTICS = {"scipy", "statsmodels"}
+CLUSTER = {"dask", "distributed", "tornado"}
+FRAMES = {"pandas", "sqlalchemy"}
+HTML = {"jinja2"}
+# Commands that only run SQL and print rows: DuckDB alone.
+SQL_ONLY = PLOTTING | STATISTICS | CLUSTER | FRAMES | HTML | {"pyarrow"}
+
+
+def imported(*args: str, cwd: Path) -> set[str]:
+    """The top-level packages a successful ``ablation-sql ARGS`` imported."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ablation_sql", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+               if line.startswith("import time:") and line.count("|") == 2}
+    assert {"ablation_sql.cli", "duckdb"} <= modules  # the report was read
+    return {name.split(".")[0] for name in modules}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding t.duckdb: the real experiment, ingested by the command."""
+    here = tmp_path_factory.mktemp("imports")
+    imported("ingest", str(REAL_EXPERIMENT), "--db", "t.duckdb", "--quiet", cwd=here)
+    return here
+
+
+def test_ingest_needs_neither_pandas_nor_dask_nor_plotting(synthetic: Synthetic,
+                                                          folder: Path) -> None:
+    experiment, _ = synthetic("imports", trials=80, epochs=2, seed=3)  # 3 batches, 2 workers
+    args = ("ingest", str(experiment), "--db", "x.duckdb", "--workers", "2", "--quiet")
+    full = imported(*args, cwd=folder)
+    assert {"pyarrow", "yaml"} <= full
+    assert not full & (PLOTTING | STATISTICS | CLUSTER | FRAMES | HTML)
+    # Nothing changed: no file is parsed, so no parser, Arrow or numpy either.
+    unchanged = imported(*args, cwd=folder)
+    assert not unchanged & (SQL_ONLY | {"numpy", "yaml"})
+
+
+@pytest.mark.parametrize("args", [
+    ("sql", "SELECT status, count(*) FROM trials GROUP BY ALL"),
+    ("query", "top_trials", "-p", "metric=val_loss", "-p", "k=3"),
+    ("queries",),
+    ("export", "exported", "--format", "csv"),
+    ("--help",),
+], ids=lambda args: args[0])
+def test_sql_commands_load_duckdb_alone(args: tuple[str, ...], folder: Path) -> None:
+    db = () if args[0] in ("queries", "--help") else ("--db", "t.duckdb")
+    assert not imported(*args, *db, cwd=folder) & SQL_ONLY
+
+
+def test_effects_draws_nothing(folder: Path) -> None:
+    used = imported("effects", "--metric", "val_loss", "--boots", "20", "--db", "t.duckdb",
+                    cwd=folder)
+    assert "statsmodels" in used
+    assert not used & (PLOTTING | CLUSTER | HTML)
