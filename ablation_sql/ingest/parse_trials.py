@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .batch_columns import TABLE_COLUMNS, Batch, new_batch
 from .discover import TrialFolder
 from .files import FileProblem, read_text
 from .flatten import flatten, param_row, to_json
@@ -21,29 +22,15 @@ from .results_json import ResultsFile, parse_results
 from .train_log import failure_reason
 from .yaml_config import load_config
 
-__all__ = ["Batch", "TABLE_COLUMNS", "infer_status", "parse_batch"]
+__all__ = ["infer_status", "parse_batch"]
 
 _NUMBER_TYPES = {float, int, type(None)}
 _METADATA_DECODER = json_decoder()
 
-Batch = dict[str, dict[str, list[Any]]]
-
-# Each batch table's columns and their kinds (str, int, float or bool).
-TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    "trials": {"trial_uid": "str", "path": "str", "inferred_status": "str", "n_steps": "int",
-               "results_complete": "bool", "config": "str", "config_uid": "str",
-               "metadata": "str", "fingerprint": "str", "failure_reason": "str"},
-    "params": {"trial_uid": "str", "name": "str", "value": "str", "value_double": "float",
-               "value_text": "str", "value_type": "str"},
-    "metrics": {"trial_uid": "str", "step": "int", "name": "str", "value": "float"},
-    "metrics_other": {"trial_uid": "str", "step": "int", "name": "str", "value": "str"},
-    "errors": {"trial_uid": "str", "path": "str", "error": "str"},
-}
-
 
 def parse_batch(trials: Iterable[TrialFolder], keep_whole: frozenset[str]) -> Batch:
     """Read every trial folder of the batch; problems become rows of ``errors``."""
-    batch: Batch = {table: {c: [] for c in cols} for table, cols in TABLE_COLUMNS.items()}
+    batch = new_batch()
     collect = gc.isenabled()
     gc.disable()  # millions of short-lived containers: the cyclic collector only slows this down
     try:

@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .batch_columns import TABLE_COLUMNS
 from .batch_tables import to_arrow
 from .parallel import run_batches
-from .parse_trials import TABLE_COLUMNS
 from .staging import Stage
 
 __all__ = ["Job", "parse_job", "read_batches"]

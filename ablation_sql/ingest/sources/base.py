@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..batch_columns import Batch, new_batch
 from ..flatten import param_row, to_json
-from ..parse_trials import TABLE_COLUMNS, Batch
 from ..search_space import SearchSpaceRow
 
 __all__ = ["SOURCES", "Reader", "SourceExperiment", "SourceProblem", "SourceTrial", "TrialRows",
@@ -65,11 +65,6 @@ class SourceExperiment:
 class SourceProblem(Exception):
     """A source that cannot be read at all; the message is one line for a person, starting
     with ``discover.NOT_READ`` (it is looked at again by every ingest)."""
-
-
-def new_batch() -> Batch:
-    """Empty column lists for every batch table."""
-    return {table: {c: [] for c in cols} for table, cols in TABLE_COLUMNS.items()}
 
 
 class TrialRows:

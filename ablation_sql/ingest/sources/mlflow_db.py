@@ -8,8 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..batch_columns import Batch
 from ..discover import NOT_READ
-from ..parse_trials import Batch
 from .base import (
     SourceExperiment,
     SourceProblem,

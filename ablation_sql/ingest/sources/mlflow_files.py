@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..batch_columns import Batch
 from ..discover import NOT_READ
 from ..files import FileProblem, read_text
-from ..parse_trials import Batch
 from .base import SourceExperiment, SourceTrial, TrialRows, new_batch, stamp
 from .mlflow_runs import PARENT_TAG, Run, RunData, experiments, write_run
 
@@ -22,7 +20,6 @@ __all__ = ["find_runs", "is_store"]
 # RunStatus as the file store writes it (an integer in meta.yaml)
 _STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
 _MAX_FILES = 10_000  # parameters, metrics or tags of one run
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it
 _DELETED = re.compile(r"^lifecycle_stage:\s*deleted\s*$", re.M)
 _RUN_NAME = re.compile(r"^run_name:\s*(.{1,250})$", re.M)
 
@@ -76,8 +73,12 @@ def find_runs(store: Path) -> list[SourceExperiment]:
 
 
 def _meta(path: Path) -> dict[str, Any] | None:
+    import yaml  # loaded when an MLflow store is read, not by every ingest
+
+    from ..yaml_entries import SAFE_LOADER
+
     try:
-        data = yaml.load(read_text(path), Loader=_LOADER)
+        data = yaml.load(read_text(path), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except (FileProblem, yaml.YAMLError, RecursionError):
         return None
     return data if isinstance(data, dict) else None

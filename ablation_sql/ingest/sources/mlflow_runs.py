@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..parse_trials import Batch
+from ..batch_columns import Batch
 from .base import Reader, SourceExperiment, SourceTrial, TrialRows, digest
 from .space import INFERRED, infer, numeric_names, typed
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..batch_columns import Batch
 from ..discover import NOT_READ
-from ..parse_trials import Batch
 from .base import (
     SourceExperiment,
     SourceProblem,

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..batch_columns import Batch
 from ..discover import NOT_READ
 from ..files import FileProblem, read_text
 from ..flatten import flatten
-from ..parse_trials import Batch
 from ..train_log import failure_reason
 from .base import SourceExperiment, SourceTrial, TrialRows, digest, new_batch, stamp
 from .space import INFERRED, infer, number, numeric_names
