@@ -8,8 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import InputError
-from ..store.choices import POLICIES
-from .common import add_db, add_experiment, add_format, positive
+from .common import add_db, add_experiment, add_format, add_reduction, direction_of, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -38,12 +37,7 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--target", metavar="TRIAL|JSON",
                    help="a trial_uid, or a JSON object of attribute values over the master "
                    "config's defaults (default: the best used trial)")
-    p.add_argument("--policy", choices=POLICIES, default="best",
-                   help="how each trial's curve is reduced to one value (default: best)")
-    p.add_argument("--k", type=positive, default=5,
-                   help="mean_last: how many last values (default: 5)")
-    p.add_argument("--direction", choices=("min", "max"),
-                   help="the metric's direction (default: from optim_metrics)")
+    add_reduction(p)
     p.add_argument("--resamples", type=positive, default=200, metavar="N",
                    help="bootstrap resamples, each refitting the surrogate (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
@@ -74,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     with connect(args.db, read_only=True) as db:
         result = db.ablation(args.metric, source, target, args.experiment, args.policy,
                              resamples=args.resamples, seed=args.seed, top=args.top, k=args.k,
-                             direction=args.direction)
+                             direction=direction_of(args.direction, [args.metric]))
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0

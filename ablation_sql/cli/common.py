@@ -1,5 +1,6 @@
-"""What the commands share: the options ``--db``, ``--format`` and ``--experiment`` (defined
-here once), defaults, output formats, argument types, the progress bar."""
+"""What the commands share: the options ``--db``, ``--format``, ``--experiment`` and the
+reduction (``--policy``, ``--k``, ``--direction``), defined here once; defaults, output
+formats, argument types, the progress bar."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
+from ..store.choices import POLICIES
 from ..store.render import FORMATS
 
 __all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_direction", "add_experiment",
-           "add_format", "direction_of", "metric_direction", "positive", "progress"]
+           "add_format", "add_reduction", "direction_of", "metric_direction", "positive",
+           "progress"]
 
 DEFAULT_DB = "ablation.duckdb"
 OUTPUT_FORMATS = FORMATS
@@ -59,6 +62,17 @@ def add_experiment(parser: argparse.ArgumentParser, help: str, *, repeat: bool =
     """``--experiment ID``: one experiment (``repeat``: a list of them)."""
     parser.add_argument("--experiment", action="append" if repeat else "store", metavar="ID",
                         help=help)
+
+
+def add_reduction(parser: argparse.ArgumentParser) -> None:
+    """``--policy``, ``--k`` and ``--direction [METRIC=]min|max``: how each trial's curve of
+    ``--metric`` becomes one value, and which way is better (read back with ``direction_of``)."""
+    parser.add_argument("--policy", choices=POLICIES, default="best",
+                        help="how each trial's curve is reduced to one value (default: best)")
+    parser.add_argument("--k", type=positive, default=5,
+                        help="mean_last: how many last values (default: 5)")
+    parser.add_argument("--direction", type=metric_direction, metavar="[METRIC=]min|max",
+                        help="the metric's direction (default: from optim_metrics)")
 
 
 def add_direction(parser: argparse.ArgumentParser) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..store.choices import POLICIES
-from .common import add_db, add_experiment, add_format, direction_of, metric_direction, positive
+from .common import add_db, add_experiment, add_format, add_reduction, direction_of, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -30,12 +29,7 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", required=True, help="the metric, e.g. val_accuracy")
     add_db(p)
     add_experiment(p, "the experiment (default: the database's only one)")
-    p.add_argument("--policy", choices=POLICIES, default="best",
-                   help="how each trial's curve is reduced to one value (default: best)")
-    p.add_argument("--k", type=positive, default=5,
-                   help="mean_last: how many last values (default: 5)")
-    p.add_argument("--direction", type=metric_direction, metavar="[METRIC=]min|max",
-                   help="the metric's direction (default: from optim_metrics)")
+    add_reduction(p)
     p.add_argument("--boots", type=positive, default=1000, metavar="N",
                    help="bootstrap resamples (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")

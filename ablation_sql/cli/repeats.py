@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..store.choices import POLICIES
-from .common import add_db, add_experiment, add_format, positive
+from .common import add_db, add_experiment, add_format, add_reduction, direction_of, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -18,12 +17,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_db(p)
     add_experiment(p, "only this experiment (default: every experiment; configurations are "
                    "matched across experiments that share a search space)")
-    p.add_argument("--policy", choices=POLICIES, default="best",
-                   help="how each trial's curve is reduced to one value (default: best)")
-    p.add_argument("--k", type=positive, default=5,
-                   help="mean_last: how many last values (default: 5)")
-    p.add_argument("--direction", choices=("min", "max"),
-                   help="the metric's direction (default: from optim_metrics)")
+    add_reduction(p)
     p.add_argument("--seed-attribute", action="append", metavar="NAME", dest="seed_attributes",
                    help="a seed attribute (repeatable; default: every config key whose name "
                    "ends in 'seed', such as random_seed)")
@@ -70,7 +64,8 @@ def _run_repeats(args: argparse.Namespace) -> int:
 
     with connect(args.db, read_only=True) as db:
         result = db.repeats(args.metric, args.experiment, args.policy, k=args.k,
-                            direction=args.direction, seed_attributes=args.seed_attributes,
+                            direction=direction_of(args.direction, [args.metric]),
+                            seed_attributes=args.seed_attributes,
                             min_seeds=args.min_seeds, against=args.against,
                             n_boot=args.boots, seed=args.seed)
     sys.stdout.write(result.render(args.format))
@@ -83,7 +78,7 @@ def _run_compare(args: argparse.Namespace) -> int:
 
     with connect(args.db, read_only=True) as db:
         result = db.compare(args.a, args.b, args.metric, args.experiment, args.policy,
-                            k=args.k, direction=args.direction,
+                            k=args.k, direction=direction_of(args.direction, [args.metric]),
                             seed_attributes=args.seed_attributes)
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))

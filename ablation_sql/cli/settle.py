@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..store.choices import POLICIES
-from .common import add_db, add_experiment, add_format, positive
+from .common import add_db, add_experiment, add_format, add_reduction, direction_of, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
 
@@ -28,14 +27,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", required=True, help="the metric, e.g. val_accuracy")
     add_db(p)
     add_experiment(p, "only this experiment (default: each experiment)")
-    p.add_argument("--policy", choices=POLICIES, default="best",
-                   help="how each trial's curve is reduced (default: best)")
-    p.add_argument("--k", type=positive, default=5,
-                   help="mean_last: how many last values (default: 5)")
+    add_reduction(p)
     p.add_argument("--top-k", type=positive, default=5, metavar="K",
                    help="size of the top set (default: 5)")
-    p.add_argument("--direction", choices=("min", "max"),
-                   help="the metric's direction (default: from optim_metrics)")
     add_format(p, what="output format of the table")
     p.set_defaults(run=_run)
 
@@ -45,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
 
     with connect(args.db, read_only=True) as db:
         result = db.settle(args.metric, args.experiment, args.policy, k=args.k,
-                           top_k=args.top_k, direction=args.direction)
+                           top_k=args.top_k, direction=direction_of(args.direction, [args.metric]))
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0
