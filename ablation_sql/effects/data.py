@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..ingest.flatten import flatten
-from ..store.choices import POLICIES
+from ..store.choices import POLICIES, check_reduction
 from ..store.connection import connection
 from ..store.sqlfiles import execute
 from .conditions import Condition, applies, branch_names, declaring_branches
@@ -96,12 +96,7 @@ def load_trials(
     ``direction`` (min | max) defaults to the experiment's optim_metrics. Raises InputError for
     an unknown experiment, metric or policy, or a metric without a known direction.
     """
-    if policy not in POLICIES:
-        raise InputError(f"unknown policy {policy!r}: use one of {', '.join(POLICIES)}")
-    if k < 1:
-        raise InputError("k must be at least 1")
-    if direction is not None and direction not in ("min", "max"):
-        raise InputError(f"direction must be min or max, not {direction!r}")
+    check_reduction(policy, k, direction)
     con = connection(db)
     experiments = {e: (algo, master)
                    for e, algo, master in execute(con, "effects/effects_experiments")}

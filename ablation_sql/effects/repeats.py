@@ -25,7 +25,7 @@ from scipy import stats
 
 from ..errors import InputError
 from ..ingest.flatten import flatten
-from ..store.choices import POLICIES
+from ..store.choices import check_reduction
 from ..store.connection import connection
 from ..store.fetch import one_line
 from ..store.sqlfiles import execute
@@ -77,12 +77,7 @@ def load_repeats(db: Connectable, metric: str, *, experiment: str | None = None,
     """The trials of ``experiment`` (None: of every experiment) with their configuration and
     ``metric`` reduced by ``policy``. Raises InputError for unknown names, a metric without a
     (single) direction, or a database whose views predate configurations."""
-    if policy not in POLICIES:
-        raise InputError(f"unknown policy {policy!r}: use one of {', '.join(POLICIES)}")
-    if k < 1:
-        raise InputError("k must be at least 1")
-    if direction is not None and direction not in ("min", "max"):
-        raise InputError(f"direction must be min or max, not {direction!r}")
+    check_reduction(policy, k, direction)
     seeds = None if seed_attributes is None else ",".join(seed_attributes)
     if seeds is not None and any("," in s or not s for s in seed_attributes or []):
         raise InputError("seed attribute names must be non-empty and hold no comma")

@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..errors import InputError
 from ..queries import run_query
-from ..store.choices import POLICIES
+from ..store.choices import check_reduction
 from ..store.connection import connection
 from .repeats import LEVEL
 from .text import render_with_sentences
@@ -59,8 +59,7 @@ def settle(db: Connectable, metric: str, *, experiment: str | None = None,
            ) -> Settle:
     """The ranking of ``metric`` per step against the final one (reduced by ``policy``; the
     top ``top_k`` set). Raises InputError for unknown names or no complete trials."""
-    if policy not in POLICIES:
-        raise InputError(f"unknown policy {policy!r}: use one of {', '.join(POLICIES)}")
+    check_reduction(policy, k, direction)
     rows = run_query(connection(db), "ranking_settle", metric=metric, experiment=experiment,
                      reduction=policy, last_k=k, top_k=top_k, direction=direction)
     if rows.empty:
