@@ -9,9 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import pickle
-import sqlite3
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,13 +17,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..ingest.state_db import state_blob
 from .formats import FORMATS, write_format
 from .model import (
     ACT,
     BASE_ACCURACY,
     BRANCH_OFFSETS,
-    LEVELS,
     LR,
     MODEL,
     NF1,
@@ -35,7 +30,6 @@ from .model import (
     OPT,
     REFERENCE,
     SLOPES,
-    STATE_CODES,
     STATUS_STATE,
     STEPS_PER_EPOCH,
     T0,
@@ -47,17 +41,11 @@ from .model import (
 from .options import apply_options, diverge
 from .planted import baseline
 from .repeats import make_repeats, repeat_truth
+from .state_db import write_state_db
 
 __all__ = ["generate_experiment", "Truth"]
 
 
-_TRIAL_SQL = (
-    "CREATE TABLE trial (\n\tid INTEGER NOT NULL, \n\tconfig_uid VARCHAR(30) NOT NULL, "
-    "\n\tmetrics BLOB NOT NULL, \n\tconfig_param BLOB NOT NULL, \n\taug_config_param BLOB "
-    "NOT NULL, \n\ttrial_uid INTEGER NOT NULL, \n\tstate BLOB NOT NULL, \n\truntime_errors "
-    "INTEGER NOT NULL, \n\t_opt_distributions_kwargs BLOB, \n\t_opt_distributions_types BLOB, "
-    "\n\t_opt_params BLOB, \n\tPRIMARY KEY (id)\n)"
-)
 _ROW = (  # one results.json row as json.dumps(row, indent=0) writes it; %s are repr strings
     '{\n"val_loss": %s,\n"val_accuracy": %s,\n"train_loss": %s,\n"best_iteration": %s,\n'
     '"best_val_loss": %s,\n"current_epoch": %s,\n"current_iteration": %s,\n"epochs": EPOCHS,\n'
@@ -252,43 +240,6 @@ def _failure_log(stamp: str, loss: float) -> str:
 # ---- end of the failure traceback ----------------------------------------------------------------
 
 
-def _write_state_db(path: Path, sim: Simulation, master: dict[str, Any]) -> None:
-    """ABLATOR's state db: one row per trial, every BLOB a pickle."""
-    kwargs = pickle.dumps(
-        {
-            NF1: {"log": False, "step": 1, "low": 32, "high": 128},
-            NF2: {"log": False, "step": 1, "low": 64, "high": 256},
-            LR: {"step": None, "low": 0.0001, "high": 0.1, "log": True},
-            ACT: {"choices": LEVELS},
-        }
-    )
-    types = pickle.dumps(
-        {
-            NF1: "IntDistribution",
-            NF2: "IntDistribution",
-            LR: "FloatDistribution",
-            ACT: "CategoricalDistribution",
-        }
-    )
-    rows = []
-    for i, (name, status, values) in enumerate(
-        zip(sim.names, sim.statuses, sim.values, strict=True)
-    ):
-        params = pickle.dumps(values)
-        evaluated = status not in ("empty_results", "empty_list_results")
-        last = sim.diverged[i] if status == "failed" else float(sim.metrics[i, sim.rows[i] - 1, 0])
-        metrics = [{"val_loss": last}] if evaluated else []
-        config = pickle.dumps(with_values(master, values, master["experiment_dir"]))
-        state = state_blob(STATE_CODES[STATUS_STATE[status]])
-        metrics_blob = pickle.dumps(metrics)
-        rows.append(
-            (i + 1, name[:9], metrics_blob, config, params, i, state, 0, kwargs, types, params)
-        )
-    with closing(sqlite3.connect(path)) as con, con:
-        con.execute(_TRIAL_SQL)
-        con.executemany(f"INSERT INTO trial VALUES ({','.join('?' * 11)})", rows)
-
-
 def generate_experiment(
     out: str | Path,
     *,
@@ -372,7 +323,7 @@ def generate_experiment(
             _write_trial(sim, i, out, text, row)
         (out / "mp.log").write_text(f"Starting Logger {_stamp(T0)} \n", encoding="utf-8")
     if state_db and format == "ablator":
-        _write_state_db(out / db_name, sim, master)
+        write_state_db(out / db_name, sim, master)
     return Truth(
         algo=algo,
         seed=seed,
