@@ -95,7 +95,7 @@ def _check_report(tmp_path: Path, capsys, name: str, escape_to: Path) -> None:
     assert not escape_to.exists()
     page = (out / "index.html").read_text("utf-8")
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', page)
-    assert len(images) == 5  # parallel, line, violin, two learning curves
+    assert len(images) == 6  # parallel, line, violin, two learning curves, rank settling
     for src, alt in images:
         path = out / unquote(html.unescape(src))
         assert path.is_file() and path.resolve().is_relative_to(out.resolve())

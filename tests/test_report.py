@@ -286,7 +286,7 @@ def test_two_experiments_get_a_section_and_figures_each(tmp_path: Path) -> None:
     assert {"experiment-1", "experiment-2", "experiment-2-findings"} <= set(page.ids)
     for name in ("exp1", "exp2"):
         drawn = [src for src in page.images if src.startswith(f"figures/{name}/")]
-        assert len(drawn) == 22 and all((site / src).is_file() for src in drawn)
+        assert len(drawn) == 24 and all((site / src).is_file() for src in drawn)
     assert main(["report", str(site / "ablation.duckdb"), "--out", str(tmp_path / "one"),
                  "--experiment", "exp2", "--quiet"]) == 0
     one = _parse(tmp_path / "one" / "index.html")
