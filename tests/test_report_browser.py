@@ -52,7 +52,7 @@ def test_report_renders_with_every_image_and_no_console_error(browser, tmp_path:
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete,"
         " i.naturalWidth]);")
-    assert len(images) == 18
+    assert len(images) == 24  # 18, the ablation's waterfall and 3 pairs, 2 rank-settling curves
     broken = [src for src, complete, width in images if not (complete and width > 0)]
     assert not broken, f"images that did not load: {broken}"
     assert browser.execute_script("return document.querySelectorAll('i').length") == 0
