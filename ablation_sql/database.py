@@ -191,7 +191,8 @@ class Database:
         stores, or folders holding several) in one transaction.
 
         Unchanged trials are not re-read unless ``full``; ``scheduler`` may be a
-        ``distributed.Client`` or a scheduler address (default: Dask's local scheduler);
+        ``distributed.Client`` or a scheduler address (default: a local pool of ``workers``
+        processes, no Dask);
         ``source`` reads every path as that kind (``ablator``, ``optuna``, ``ray``,
         ``mlflow``) instead of telling it by content; ``directions`` ({metric: "min"|"max"})
         replace or add the optimised metrics of every experiment ingested.
