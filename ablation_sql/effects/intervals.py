@@ -40,14 +40,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["BCA", "Interval", "bootstrap_ci", "percentile_ci"]
+__all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "percentile_ci", "resample"]
 
 BCA = "BCa"
 _LEVEL = 0.95
 _PERCENTILES = [2.5, 97.5]
 # Resampled values held at once: scipy's resamples and the jackknife's leave-out samples go in
 # batches this big.
-BATCH_VALUES = 4_000_000
+BATCH_VALUES = 1_000_000
 # Above this many observations in a sample, BCa's jackknife leaves out groups (see above).
 JACKKNIFE_GROUPS = 200
 
@@ -67,14 +67,31 @@ def bootstrap_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarr
                  bounds: tuple[float, float] = (-math.inf, math.inf)) -> Interval:
     """BCa intervals of ``statistic`` (vectorised over its last axis, like scipy's) over the
     samples ``data`` (each resampled on its own), made to hold the estimate (see above)."""
-    estimate = np.atleast_1d(np.asarray(statistic(*data, axis=-1), dtype=float))
+    return bca_ci(data, statistic, resample(data, statistic, n_boot=n_boot, rng=rng),
+                  bounds=bounds)
+
+
+def resample(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], *,
+             n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``statistic`` on ``n_boot`` resamples of ``data`` (``scipy.stats.bootstrap``'s, each
+    sample resampled on its own): estimates × resamples."""
+    estimates = np.size(statistic(*data, axis=-1))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")  # degenerate resamples: NaN ends, handled below
+        warnings.simplefilter("ignore")  # degenerate resamples: NaN, handled by bca_ci
         result = stats.bootstrap(data, statistic, n_resamples=n_boot, method="percentile",
                                  vectorized=True, rng=rng,
                                  batch=max(1, BATCH_VALUES // max(map(len, data))))
-        boots = np.asarray(result.bootstrap_distribution, dtype=float).reshape(
-            len(estimate), -1)
+    return np.asarray(result.bootstrap_distribution, dtype=float).reshape(estimates, -1)
+
+
+def bca_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray],
+           boots: np.ndarray, *, bounds: tuple[float, float] = (-math.inf, math.inf)
+           ) -> Interval:
+    """BCa intervals of ``statistic`` over ``data`` from its resamples ``boots`` (estimates ×
+    resamples, as ``resample`` gives), made to hold the estimate (see above)."""
+    estimate = np.atleast_1d(np.asarray(statistic(*data, axis=-1), dtype=float))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # degenerate resamples: NaN ends, handled below
         low, high = _bca(estimate, boots, _acceleration(data, statistic))
     q_low, q_high = np.nanpercentile(boots, _PERCENTILES, axis=1)
     method = np.full(len(estimate), BCA, dtype=object)

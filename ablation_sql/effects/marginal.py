@@ -4,7 +4,8 @@ Numerical: the OLS slope of the value on the attribute (log10 of it when logged:
 its HC3 95 % CI. Categorical: each level's mean with a seeded BCa bootstrap 95 % CI
 (``n_boot`` resamples within each level; intervals.py), its difference from the best level (by
 the metric's direction) and from the reference level, each with a BCa CI from resampling both
-levels. CIs are NaN for a level with fewer than 2 trials. An attribute nested in a subspace's
+levels: the difference of the two levels' resampled means (each level is resampled once, and
+its resamples serve its mean and every difference it enters). CIs are NaN for a level with fewer than 2 trials. An attribute nested in a subspace's
 branch is taken within the used trials of its branch only.
 """
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from .data import TrialData
 from .design import Design
-from .intervals import bootstrap_ci
+from .intervals import bca_ci, resample
 from .ols import fit_ols
 
 __all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "marginal_levels", "marginal_slopes"]
@@ -58,11 +59,14 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
         groups = [design.y[inside][text == level] for level in levels]
         means = np.array([g.mean() for g in groups])
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
-        low, high = np.stack([_mean_ci(g, n_boot, rng) for g in groups], axis=1)
+        boots = [resample((g,), np.mean, n_boot=n_boot, rng=rng)[0] if len(g) >= 2 else None
+                 for g in groups]
+        low, high = np.stack([_mean_ci(g, b) for g, b in zip(groups, boots, strict=True)],
+                             axis=1)
         diff_best_low, diff_best_high = np.stack(
-            [_diff_ci(g, groups[best], n_boot, rng) for g in groups], axis=1)
+            [_diff_ci(i, best, groups, boots) for i in range(len(groups))], axis=1)
         diff_ref_low, diff_ref_high = np.stack(
-            [_diff_ci(g, groups[0], n_boot, rng) for g in groups], axis=1)
+            [_diff_ci(i, 0, groups, boots) for i in range(len(groups))], axis=1)
         frame = pd.DataFrame({
             "attribute": name, "level": levels, "n": [len(g) for g in groups], "mean": means,
             "ci_low": low, "ci_high": high,
@@ -80,22 +84,23 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
     return pd.concat(frames, ignore_index=True)[LEVEL_COLUMNS]
 
 
-def _mean_ci(values: np.ndarray, n_boot: int, rng: np.random.Generator
-             ) -> tuple[float, float]:
-    """BCa CI of the mean of ``values`` (NaN when fewer than 2)."""
-    if len(values) < 2:
+def _mean_ci(values: np.ndarray, boots: np.ndarray | None) -> tuple[float, float]:
+    """BCa CI of the mean of ``values`` from its resampled means ``boots`` (NaN when fewer
+    than 2 values)."""
+    if boots is None:
         return math.nan, math.nan
-    ci = bootstrap_ci((values,), np.mean, n_boot=n_boot, rng=rng)
+    ci = bca_ci((values,), np.mean, boots[None, :])
     return float(ci.low[0]), float(ci.high[0])
 
 
-def _diff_ci(values: np.ndarray, other: np.ndarray, n_boot: int, rng: np.random.Generator
+def _diff_ci(i: int, j: int, groups: list[np.ndarray], boots: list[np.ndarray | None]
              ) -> tuple[float, float]:
-    """BCa CI of mean(values) - mean(other), each resampled on its own (NaN when either has
-    fewer than 2 values, or they are the same level)."""
-    if len(values) < 2 or len(other) < 2 or values is other:
+    """BCa CI of mean(groups[i]) - mean(groups[j]) from their resampled means, each level
+    resampled on its own (NaN when either has fewer than 2 values, or i is j)."""
+    first, second = boots[i], boots[j]
+    if first is None or second is None or i == j:
         return math.nan, math.nan
-    ci = bootstrap_ci((values, other), _mean_difference, n_boot=n_boot, rng=rng)
+    ci = bca_ci((groups[i], groups[j]), _mean_difference, (first - second)[None, :])
     return float(ci.low[0]), float(ci.high[0])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from scipy import stats
 
 __all__ = ["Fit", "fit_ols"]
@@ -36,7 +36,7 @@ def fit_ols(y: np.ndarray, x: np.ndarray) -> Fit | None:
     n, p = design.shape
     if n <= p or np.linalg.matrix_rank(design) < p:
         return None
-    model = sm.OLS(y, design)
+    model = OLS(y, design)
     result = model.fit(cov_type="HC3")
     cov_type = "HC3"
     if not np.all(np.isfinite(result.bse)):

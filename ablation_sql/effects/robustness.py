@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from scipy import stats
 from statsmodels.stats.outliers_influence import OLSInfluence
 
@@ -99,7 +99,7 @@ def _without_influential(y: np.ndarray, x: np.ndarray) -> np.ndarray:
             break
         n, p = design.shape
         with np.errstate(all="ignore"):
-            influence = OLSInfluence(sm.OLS(y[keep], design).fit())
+            influence = OLSInfluence(OLS(y[keep], design).fit())
             internal = influence.resid_studentized_internal
             # externally studentized, from the internal one (statsmodels refits n times)
             external = internal * np.sqrt((n - p - 1) / np.maximum(n - p - internal**2, 1e-12))
