@@ -8,8 +8,9 @@ R² of all 2^p subsets of the p estimable attributes (p ≤ ``MAX_ATTRIBUTES``);
 attribute's levels enter together.
 
 The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py), vectorised:
-each resample is a vector of trial counts, every subset's R² follows from weighted
-cross-products. A share of nearly 0 lies below almost every resample's share, where BCa fails
+each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
+of the trials' cross products (the Gram matrix, computed once per resample in batches of
+bounded size: linear in the trials). A share of nearly 0 lies below almost every resample's share, where BCa fails
 too; its interval then runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound",
 an upper limit), so that every interval holds its estimate.
 Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .design import Design
-from .intervals import bootstrap_ci
+from .intervals import bca_ci, resample_counts
 from .surrogate import single_threaded
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
@@ -63,25 +64,30 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     k = len(names)
     cross = _cross_products(design)
 
-    def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
-        """Shares, unique shares and the full R² (rows) of each resample of trial indices."""
-        rows = np.atleast_2d(idx)
-        offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
-        counts = np.bincount(offset, minlength=n * len(rows)).reshape(-1, n).astype(float)
+    def weighted(counts: np.ndarray) -> np.ndarray:
+        """Shares, unique shares and the full R² (rows) under each row of trial counts."""
         r2 = _subset_r_squared(design, names, counts @ cross)
         full = (1 << k) - 1
         shares = [_lmg(r2, i, k) for i in range(k)]
         unique = [r2[full] - r2[full & ~(1 << i)] for i in range(k)]
-        out = np.clip(np.stack([*shares, *unique, r2[full]]), 0.0, 1.0)  # rounding error
+        return np.clip(np.stack([*shares, *unique, r2[full]]), 0.0, 1.0)  # rounding error
+
+    def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
+        """``weighted`` of each resample of trial indices (rows of ``idx``)."""
+        rows = np.atleast_2d(idx)
+        offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
+        out = weighted(np.bincount(offset, minlength=n * len(rows)).reshape(-1, n)
+                       .astype(float))
         return out if np.ndim(idx) > 1 else out[:, 0]
 
     if n_boot > 0:
         with single_threaded():  # many small products: BLAS's threads cost more than they give
-            ci = bootstrap_ci((np.arange(n),), statistic, n_boot=n_boot,
-                              rng=np.random.default_rng(seed), bounds=(0.0, 1.0))
+            boots = np.concatenate([weighted(counts) for counts in resample_counts(
+                n, n_boot=n_boot, rng=np.random.default_rng(seed))], axis=1)
+            ci = bca_ci((np.arange(n),), statistic, boots, bounds=(0.0, 1.0))
         point, low, high, method = ci.estimate, ci.low, ci.high, ci.method
     else:
-        point = statistic(np.arange(n))
+        point = weighted(np.ones((1, n)))[:, 0]
         low = high = np.full(len(point), math.nan)
         method = np.full(len(point), None, dtype=object)
     order = np.argsort(-point[:k], kind="stable")

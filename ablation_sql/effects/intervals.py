@@ -40,7 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "percentile_ci", "resample"]
+__all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "percentile_ci", "resample",
+           "resample_counts"]
 
 BCA = "BCa"
 _LEVEL = 0.95
@@ -82,6 +83,19 @@ def resample(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray],
                                  vectorized=True, rng=rng,
                                  batch=max(1, BATCH_VALUES // max(map(len, data))))
     return np.asarray(result.bootstrap_distribution, dtype=float).reshape(estimates, -1)
+
+
+def resample_counts(n: int, *, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """How often each of ``n`` observations is drawn in each of ``n_boot`` resamples, in
+    batches (resamples × n, floats): the draws ``resample`` makes of one sample of n, for a
+    statistic of weights (a weighted sum of per-observation terms needs no resampled copy)."""
+    batch = max(1, BATCH_VALUES // n)
+    for start in range(0, n_boot, batch):
+        drawn = rng.integers(0, n, (min(batch, n_boot - start), n))
+        counts = np.empty(drawn.shape)
+        for row, index in zip(counts, drawn, strict=True):
+            row[:] = np.bincount(index, minlength=n)
+        yield counts
 
 
 def bca_ci(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray],
