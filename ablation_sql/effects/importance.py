@@ -10,9 +10,9 @@ attribute's levels enter together.
 The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py), vectorised:
 each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
 of the trials' cross products (the Gram matrix, computed once per resample in batches of
-bounded size: linear in the trials). A share of nearly 0 lies below almost every resample's share, where BCa fails
-too; its interval then runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound",
-an upper limit), so that every interval holds its estimate.
+bounded size: linear in the trials). A share of nearly 0 lies below almost every resample's
+share, where BCa fails too; its interval then runs from 0 to the resamples' 97.5 percentile
+(``ci_method`` "bound", an upper limit), so that every interval holds its estimate.
 Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
 no other attribute can explain): under correlated sampling (TPE) a null attribute correlated
 with an effective one gets part of the LMG share (about 0.10 for num_filter1 in the synthetic

@@ -5,8 +5,9 @@ its HC3 95 % CI. Categorical: each level's mean with a seeded BCa bootstrap 95 %
 (``n_boot`` resamples within each level; intervals.py), its difference from the best level (by
 the metric's direction) and from the reference level, each with a BCa CI from resampling both
 levels: the difference of the two levels' resampled means (each level is resampled once, and
-its resamples serve its mean and every difference it enters). CIs are NaN for a level with fewer than 2 trials. An attribute nested in a subspace's
-branch is taken within the used trials of its branch only.
+its resamples serve its mean and every difference it enters). CIs are NaN for a level with
+fewer than 2 trials. An attribute nested in a subspace's branch is taken within the used
+trials of its branch only.
 """
 
 from __future__ import annotations

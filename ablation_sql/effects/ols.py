@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.regression.linear_model import OLS
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 __all__ = ["Fit", "fit_ols"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.outliers_influence import OLSInfluence
 
 from .adjusted import Adjusted, adjusted_effects
