@@ -192,7 +192,8 @@ def test_grouped_acceleration_estimates_the_delete_one_one(monkeypatch: pytest.M
 def test_grouped_bca_covers_planted_means() -> None:
     """On planted truth above the group count (n = 3 x JACKKNIFE_GROUPS, skewed data): BCa
     intervals of a mean and of a difference of means hold the true value about 95 % of the
-    time over 300 seeds (a binomial 95 % band around 0.95 is 0.925 to 0.975)."""
+    time over 300 seeds (0.927 and 0.937; the delete-one jackknife gives 0.920 and 0.937: BCa
+    falls a little short on a skewed mean)."""
     n, seeds = 3 * boot.JACKKNIFE_GROUPS, 300
     hits = {"mean": 0, "difference": 0}
     for seed in range(seeds):
@@ -203,7 +204,7 @@ def test_grouped_bca_covers_planted_means() -> None:
         hits["mean"] += bool(one.low[0] <= 1.0 <= one.high[0])
         hits["difference"] += bool(two.low[0] <= -1.0 <= two.high[0])
     for what, hit in hits.items():
-        assert 0.91 <= hit / seeds <= 0.985, (what, hit / seeds)
+        assert 0.91 <= hit / seeds <= 0.985, (what, hit / seeds)  # 0.927, 0.937
 
 
 def test_resampled_counts_are_the_resamples_draws() -> None:
