@@ -12,6 +12,7 @@ infinity never breaks a regression fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -218,7 +219,7 @@ def _violins(ax: Axes, table: pd.DataFrame, outlines: dict[str, tuple[np.ndarray
     colour per level, the box (quartiles), the whiskers and a white median mark; a level of one
     value or no spread is a flat line at its value."""
     peak = max((d.max() for _, d in outlines.values()), default=1.0)
-    palette = colormaps["Set2"].colors
+    palette = colormaps["Set2"](np.arange(8))  # Set2's 8 colours, repeated past 8 levels
     position = {level: i for i, level in enumerate(levels)}
     drawn = [level for level in levels if level in outlines]
     if drawn:
@@ -229,7 +230,8 @@ def _violins(ax: Axes, table: pd.DataFrame, outlines: dict[str, tuple[np.ndarray
                           positions=[position[level] for level in drawn],
                           widths=[0.8 * outlines[level][1].max() / peak for level in drawn],
                           showmeans=False, showextrema=False, showmedians=False)
-        for body, level in zip(parts["bodies"], drawn, strict=True):
+        bodies: Any = parts["bodies"]  # a list of PolyCollections
+        for body, level in zip(bodies, drawn, strict=True):
             body.set(facecolor=palette[position[level] % len(palette)], edgecolor=_LINE,
                      alpha=1, linewidth=1.25, zorder=1)
     box = 1.25 * 4.5  # points: seaborn's box width for its default line width
