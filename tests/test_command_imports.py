@@ -71,7 +71,7 @@ def test_effects_draws_nothing(folder: Path) -> None:
     assert not used & (PLOTTING | CLUSTER | HTML)
 
 
-def test_plot_draws_without_seaborn_or_statsmodels(folder: Path) -> None:
+def test_plot_draws_without_seaborn(folder: Path) -> None:
     used = imported("plot", "--out", "drawn", "--db", "t.duckdb", cwd=folder)
     assert "matplotlib" in used
-    assert not used & ({"seaborn", "statsmodels"} | CLUSTER | HTML)
+    assert not used & ({"seaborn"} | CLUSTER | HTML)

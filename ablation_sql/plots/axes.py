@@ -21,8 +21,9 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from matplotlib.ticker import MaxNLocator
 
+from ..effects.findings import number
 from .curves import curve_bands, draw_curves
 from .summaries import fit_line, level_summaries
 from .tick_labels import category_figsize, fit_ticks, wrap_name
@@ -89,7 +90,6 @@ def left_out(ax: Axes) -> int:
     return sum(int(g.removeprefix(_NOTE)) for g in gids if g.startswith(_NOTE))
 
 
-_TICK = StrMethodFormatter("{x:.3g}")  # 3 significant digits, a real minus sign
 _LINE = "0.3"  # the violins' outlines and boxes
 _MARKERS = {"failed": ("X", "C3"), "running": ("^", "C2")}
 
@@ -391,4 +391,4 @@ def _numbers(values: pd.Series, log: bool | None) -> tuple[np.ndarray, np.ndarra
 
 
 def _real(value: float, log: bool | None) -> str:
-    return _TICK(10 ** value if log else value)
+    return number(10 ** value if log else value)
