@@ -69,3 +69,9 @@ def test_effects_draws_nothing(folder: Path) -> None:
                     cwd=folder)
     assert "statsmodels" in used
     assert not used & (PLOTTING | CLUSTER | HTML)
+
+
+def test_plot_draws_without_seaborn(folder: Path) -> None:
+    used = imported("plot", "--out", "drawn", "--db", "t.duckdb", cwd=folder)
+    assert "matplotlib" in used
+    assert not used & ({"seaborn"} | CLUSTER | HTML)

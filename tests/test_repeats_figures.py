@@ -69,3 +69,29 @@ def test_report_repeats_section(dbs, tmp_path):
     assert ("No configuration was run with more than one seed: differences between single "
             "trials include seed noise of unknown size.") in section
     assert "repeats/" not in section and "settle/val_loss.png" in section
+
+
+@pytest.mark.parametrize("name", ["single", "study"])
+def test_report_reuses_the_effects_count_of_repeated_configurations(dbs, tmp_path, name,
+                                                                    monkeypatch):
+    from ablation_sql.report import repeats_content
+    from ablation_sql.report.content import experiment_ids
+    from ablation_sql.report.effects_content import metric_effects
+    from ablation_sql.store.connection import open_connection
+
+    calls = []
+    analysed = repeats_content.repeats
+    monkeypatch.setattr(repeats_content, "repeats",
+                        lambda *a, **k: calls.append(a) or analysed(*a, **k))
+    with open_connection(dbs[name], read_only=True, allow_files=False) as con:
+        experiment = experiment_ids(con)[0]
+        repeated = metric_effects(con, experiment, "val_accuracy", n_boot=20).repeated
+        reused = repeats_content.metric_repeats(con, experiment, "val_accuracy", tmp_path,
+                                                tmp_path / "f", repeated=repeated)
+        assert len(calls) == (repeated > 0)
+        anew = repeats_content.metric_repeats(con, experiment, "val_accuracy", tmp_path,
+                                              tmp_path / "g")
+    assert (repeated > 0) == (name == "study")  # the effects analysis saw the repeats
+    assert reused.findings == anew.findings and reused.configurations == anew.configurations
+    assert reused.settle_findings == anew.settle_findings
+    assert (reused.forest is None) == (anew.forest is None) == (name == "single")

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,12 @@ from . import axes as plots
 from .figure_cache import CACHE_FILE, fingerprint, read_cache
 from .output_names import FigureIndex, file_names, inside, shown
 from .tick_labels import fit_ticks
+from .trial_rows import best_rows, trial_counts
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
 FORMATS = FIGURE_FORMATS
 _VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
-_STATUS_ORDER = ("complete", "failed", "running", "pruned", "waiting", "unknown", "missing")
 _DRAW: dict[str, Callable] = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
                               "parallel": plots.parallel_coordinates}
 
@@ -159,7 +160,7 @@ class PlotAnalysis:
         frame.columns = ["trial_uid", "step", *attributes, value]
         if self.rows == "all":
             return frame.reset_index(drop=True)
-        return _best_rows(frame, value, self.optim_metrics.get(metric, "max"))
+        return best_rows(frame, value, self.optim_metrics.get(metric, "max"))
 
     def _fetch(self, metric: str) -> pd.DataFrame:
         """The database's rows of ``metric`` with every attribute (read once per metric while
@@ -195,6 +196,19 @@ class PlotAnalysis:
         columns.sort(key=lambda c: int(c[len(prefix):]) if c[len(prefix):].isdigit() else 0)
         values = [self.frame[c].dropna() for c in columns]
         return [v.iloc[0] for v in values if len(v)] or None
+
+    @contextmanager
+    def reading_once(self) -> Iterator[PlotAnalysis]:
+        """Within the block, each metric's rows are read from the database once for every
+        figure saved (``make_figures`` and ``make_parallel_figures`` alike)."""
+        held = self._fetched is not None
+        if not held:
+            self._fetched = {}
+        try:
+            yield self
+        finally:
+            if not held:
+                self._fetched = None
 
     # -- figures -------------------------------------------------------------------------------
 
@@ -320,29 +334,28 @@ class PlotAnalysis:
         attribute_files = file_names([*self.numerical_attributes, *self.categorical_attributes,
                                       *(a for _, _, a in jobs if a is not None)])
         written: list[Path] = []
-        self._fetched = {}
         try:
-            for kind, metric, attribute in jobs:
-                data, options = self._inputs(kind, metric, attribute, metric_name_remap,
-                                             attribute_name_remap)
-                parts = ([kind, f"{metric_files[metric]}.{format}"] if attribute is None else
-                         [kind, metric_files[metric], f"{attribute_files[attribute]}.{format}"])
-                relative = "/".join(parts)
-                path = inside(self.save_dir, *parts)
-                self.files[(kind, metric, attribute)] = path
-                index.add(relative, kind=kind, metric=metric, attribute=attribute,
-                          experiment=self.experiment)
-                key = fingerprint(kind, data, options, figure_kwargs)
-                if self.cache and path.is_file() and cache.get(relative) == key:
-                    continue
-                fig = _draw(kind, data, options, figure_kwargs)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fig.savefig(path, format=format)
-                self.left_out[path] = plots.left_out(fig.axes[0])
-                cache[relative] = key
-                written.append(path)
+            with self.reading_once():
+                for kind, metric, attribute in jobs:
+                    data, options = self._inputs(kind, metric, attribute, metric_name_remap,
+                                                 attribute_name_remap)
+                    parts = ([kind, f"{metric_files[metric]}.{format}"] if attribute is None else
+                             [kind, metric_files[metric], f"{attribute_files[attribute]}.{format}"])
+                    relative = "/".join(parts)
+                    path = inside(self.save_dir, *parts)
+                    self.files[(kind, metric, attribute)] = path
+                    index.add(relative, kind=kind, metric=metric, attribute=attribute,
+                              experiment=self.experiment)
+                    key = fingerprint(kind, data, options, figure_kwargs) if self.cache else ""
+                    if self.cache and path.is_file() and cache.get(relative) == key:
+                        continue
+                    fig = _draw(kind, data, options, figure_kwargs)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fig.savefig(path, format=format)
+                    self.left_out[path] = plots.left_out(fig.axes[0])
+                    cache[relative] = key
+                    written.append(path)
         finally:
-            self._fetched = None
             if jobs:
                 index.write()
         if self.cache:
@@ -359,17 +372,6 @@ def _output_columns(metric: str, attributes: list[str] | tuple[str, ...]) -> tup
             _STATUS if "status" in (*taken, metric) else "status")
 
 
-def _best_rows(frame: pd.DataFrame, metric: str, direction: str) -> pd.DataFrame:
-    """Each trial's best row by direction: NULL and NaN never win, an infinity only when the
-    trial has nothing else, ties go to the earliest step (trial_best's rules)."""
-    values = pd.to_numeric(frame[metric], errors="coerce").astype(float)
-    keyed = frame.assign(_nan=values.isna(), _inf=values.abs() == float("inf"),
-                         _key=-values if direction == "max" else values)
-    keyed = keyed.sort_values(["_nan", "_inf", "_key", "step"], kind="stable")
-    best = keyed.groupby("trial_uid", sort=False).head(1).sort_values(["trial_uid"])
-    return best[list(frame.columns)].reset_index(drop=True)
-
-
 def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
     wide = kind == "parallel"
     size = (10.0, 5.0) if wide else (7.0, 5.0)
@@ -380,21 +382,10 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
                   else f"{options['ylabel']} vs. {options['xlabel']}")
-                 + f"\n{_trial_counts(data, options.get('status'))}", fontsize="medium",
+                 + f"\n{trial_counts(data, options.get('status'))}", fontsize="medium",
                  wrap=True)
     fig.tight_layout()
     if kind == "violinplot":  # the layout narrowed the axes: check the labels again
         fit_ticks(ax)
         fig.tight_layout()
     return fig
-
-
-def _trial_counts(data: pd.DataFrame, status: str | None) -> str:
-    """How many trials the figure holds, per status when known: "trials: 20 complete, 2
-    failed"; statuses in the order of ``_STATUS_ORDER``."""
-    if status is None or status not in data.columns:
-        return f"trials: {data['trial_uid'].nunique()}"
-    counts = data.drop_duplicates("trial_uid")[status].fillna("unknown").value_counts()
-    order = sorted(counts.index, key=lambda s: (_STATUS_ORDER.index(s)
-                                               if s in _STATUS_ORDER else len(_STATUS_ORDER), s))
-    return "trials: " + (", ".join(f"{counts[s]} {s}" for s in order) or "none")

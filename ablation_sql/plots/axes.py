@@ -12,19 +12,20 @@ infinity never breaks a regression fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
 from ..effects.findings import number
 from .curves import curve_bands, draw_curves
+from .summaries import fit_line, level_summaries
 from .tick_labels import category_figsize, fit_ticks, wrap_name
 
 __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
@@ -56,7 +57,7 @@ def clean(data: pd.DataFrame, metric: str, columns: Sequence[str],
 def level_order(levels: pd.Series, categories: list | None = None) -> list[str]:
     """A stable order of the levels (as text): declared categories first in their order, then
     the others, numbers sorted as numbers, else as text."""
-    present = list(dict.fromkeys(str(v) for v in levels.dropna()))
+    present = list(levels.dropna().astype(str).unique())
     first = [str(c) for c in categories or [] if str(c) in present]
     rest = [v for v in present if v not in first]
     numeric = pd.to_numeric(pd.Series(rest, dtype=object), errors="coerce")
@@ -89,6 +90,7 @@ def left_out(ax: Axes) -> int:
     return sum(int(g.removeprefix(_NOTE)) for g in gids if g.startswith(_NOTE))
 
 
+_LINE = "0.3"  # the violins' outlines and boxes
 _MARKERS = {"failed": ("X", "C3"), "running": ("^", "C2")}
 
 
@@ -106,10 +108,6 @@ def _others(ax: Axes, others: pd.DataFrame, x: pd.Series, y: pd.Series, status: 
         marker, color = _MARKERS.get(str(name), ("D", "0.45"))
         ax.scatter(x.loc[rows.index], y.loc[rows.index], marker=marker, s=40, color=color,
                    edgecolor="black", linewidth=0.4, zorder=4, label=f"{name} ({len(rows)})")
-
-
-def _best(values: pd.Series, direction: str) -> float:
-    return float(values.max() if direction == "max" else values.min())
 
 
 def lineplot(
@@ -142,13 +140,9 @@ def lineplot(
                           cmap=_DENSITY_COLOURS, xscale="log" if log else "linear",
                           linewidths=0)
         ax.figure.colorbar(cells, ax=ax, label="trials per hexagon")
-    if dense:
-        _fit_band(ax, frame[attribute], frame[metric], log)
-    elif len(frame) >= 2:
-        sns.regplot(data=frame, x=attribute, y=metric, logx=log, ax=ax,
-                    scatter_kws={"s": 18, "alpha": 0.7}, line_kws={"color": "C1"})
     elif len(frame):
         ax.scatter(frame[attribute], frame[metric], s=18, alpha=0.7)
+    _fit_band(ax, frame[attribute], frame[metric], log)
     if log:
         ax.set_xscale("log")
     if len(frame):
@@ -167,21 +161,14 @@ def lineplot(
 
 def _fit_band(ax: Axes, x: pd.Series, y: pd.Series, log: bool) -> None:
     """The least-squares line of ``y`` on ``x`` (on log10 x when ``log``) with its 95 %
-    confidence band, drawn as regplot draws them; computed in closed form (statsmodels), where
-    regplot would refit 1,000 bootstrap resamples of every point."""
-    import statsmodels.api as sm
-
-    fx = np.log10(x.to_numpy()) if log else x.to_numpy()
-    if np.ptp(fx) == 0:
-        return  # one x value: no line
-    fit = sm.OLS(y.to_numpy(), sm.add_constant(fx)).fit()
-    grid = np.linspace(fx.min(), fx.max(), 100)
-    predicted = fit.get_prediction(sm.add_constant(grid))
-    low, high = predicted.conf_int(alpha=0.05).T
-    gx = 10**grid if log else grid
-    ax.plot(gx, predicted.predicted_mean, color="C1",
+    confidence band, drawn as seaborn's regplot draws them; computed in closed form in SQL
+    (``summaries.fit_line``), where regplot would refit 1,000 bootstrap resamples."""
+    fit = fit_line(x.to_numpy(float), y.to_numpy(float), log)
+    if fit is None:
+        return  # fewer than 2 points or one x value: no line
+    ax.plot(fit.x, fit.y, color="C1",
             linewidth=1.5 * matplotlib.rcParams["lines.linewidth"])  # as regplot's
-    ax.fill_between(gx, low, high, facecolor="C1", alpha=0.15)
+    ax.fill_between(fit.x, fit.low, fit.high, facecolor="C1", alpha=0.15)
 
 
 def violinplot(
@@ -212,24 +199,52 @@ def violinplot(
         _others(ax, others, where, everything[metric], status or "")
         ax.legend(loc="best", fontsize="small")
     if len(frame):
-        before = len(ax.collections)  # coloured after: hue=attribute is quadratic in levels
-        sns.violinplot(data=frame, x=attribute, y=metric, order=levels, color="0.8", ax=ax,
-                       cut=0)
-        colour = dict(zip(levels, sns.color_palette("Set2", len(levels)), strict=True))
-        bodies = [c for c in ax.collections[before:] if isinstance(c, PolyCollection)]
-        drawn = [level for level in levels if (frame[attribute] == level).any()]
-        for body, level in zip(bodies, drawn, strict=False):  # a body per level drawn
-            body.set_facecolor(colour[level])
-        labels = []
-        for level in levels:
-            values = frame.loc[frame[attribute] == level, metric]
-            labels.append(_violin_label(level, values.mean(), _best(values, direction)))
-        ax.set_xticks(range(len(levels)), labels)
+        table, outlines = level_summaries(frame[attribute], frame[metric], direction)
+        table = table.reindex(levels)
+        _violins(ax, table, outlines, levels)
+        ax.set_xticks(range(len(levels)), [_violin_label(level, r.mean, r.best)
+                                           for level, r in zip(levels, table.itertuples(),
+                                                               strict=True)])
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
     _note(ax, len(everything), dropped)
     fit_ticks(ax)
     return ax
+
+
+def _violins(ax: Axes, table: pd.DataFrame, outlines: dict[str, tuple[np.ndarray, np.ndarray]],
+             levels: list[str]) -> None:
+    """Seaborn's violins from the levels' summaries (``summaries.level_summaries``): each
+    level's density outline (widths relative to the densest, as seaborn's "area" norm), a Set2
+    colour per level, the box (quartiles), the whiskers and a white median mark; a level of one
+    value or no spread is a flat line at its value."""
+    peak = max((d.max() for _, d in outlines.values()), default=1.0)
+    palette = colormaps["Set2"](np.arange(8))  # Set2's 8 colours, repeated past 8 levels
+    position = {level: i for i, level in enumerate(levels)}
+    drawn = [level for level in levels if level in outlines]
+    if drawn:
+        parts = ax.violin([{"coords": outlines[level][0], "vals": outlines[level][1],
+                            "mean": table.loc[level, "mean"], "median": table.loc[level, "q2"],
+                            "min": table.loc[level, "low"], "max": table.loc[level, "high"]}
+                           for level in drawn],
+                          positions=[position[level] for level in drawn],
+                          widths=[0.8 * outlines[level][1].max() / peak for level in drawn],
+                          showmeans=False, showextrema=False, showmedians=False)
+        bodies: Any = parts["bodies"]  # a list of PolyCollections
+        for body, level in zip(bodies, drawn, strict=True):
+            body.set(facecolor=palette[position[level] % len(palette)], edgecolor=_LINE,
+                     alpha=1, linewidth=1.25, zorder=1)
+    box = 1.25 * 4.5  # points: seaborn's box width for its default line width
+    for level, r in table.dropna(subset=["n"]).iterrows():
+        x = position[level]
+        if level not in outlines:
+            ax.plot([x - 0.4, x + 0.4], [r.q2, r.q2], color=_LINE, linewidth=1.25)
+            continue
+        ax.plot([x, x], [r.whisker_low, r.whisker_high], color=_LINE, linewidth=box / 3)
+        ax.plot([x, x], [r.q1, r.q3], color=_LINE, linewidth=box)
+        ax.plot([x], [r.q2], marker="_", markersize=box / 1.2, markeredgewidth=box / 5,
+                color="white")
+    ax.set_xlim(-0.5, len(levels) - 0.5)
 
 
 def _violin_label(level: str, mean: float, best: float) -> str:
@@ -318,7 +333,7 @@ def parallel_coordinates(
     ax.add_collection(lines)
     last = max(len(axes) - 1, 1)
     ax.set_xlim(0, last)
-    ax.set_ylim(-0.03, 1.03)
+    ax.set_ylim(-0.1, 1.03)  # room for the note below the lowest ticks
     ax.set_xticks(range(len(axes)), [labels.get(n, n) for n in [*attributes, metric]],
                   rotation=15, ha="right", rotation_mode="anchor")
     ax.set_yticks([])

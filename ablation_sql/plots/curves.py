@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats
+from scipy.special import stdtrit
 
 __all__ = ["BAND_COLUMNS", "curve_bands", "draw_curves"]
 
@@ -28,7 +28,7 @@ def curve_bands(frame: pd.DataFrame, *, metric: str, attribute: str, step: str,
                                                   "count": "n"})
     n = bands["n"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1))
+        half = np.where(n >= 2, stdtrit(np.maximum(n - 1, 1), 0.975)
                         * bands["std"].to_numpy(dtype=float) / np.sqrt(n), np.nan)
     bands["ci_low"] = bands["mean"] - half
     bands["ci_high"] = bands["mean"] + half

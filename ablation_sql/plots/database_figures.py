@@ -22,7 +22,6 @@ from ..store.connection import Connectable, connection
 from ..store.sqlfiles import execute
 from .analysis import FORMATS, PlotAnalysis
 from .output_names import file_names, inside
-from .repeats_figures import draw_repeats
 
 __all__ = ["POLICIES", "PlotRun", "Remap", "load_remap", "plot_database"]
 
@@ -142,10 +141,13 @@ def plot_database(
             declared = found[experiment_id][0]
             analysis.optim_metrics = {m: direction or declared[m] for m in dict.fromkeys(metrics)
                                       if m in declared or m in found[experiment_id][1]}
-        for make in (analysis.make_figures, analysis.make_parallel_figures):
-            run.files += make(names.metrics, names.attributes, format=format)
+        with analysis.reading_once():
+            for make in (analysis.make_figures, analysis.make_parallel_figures):
+                run.files += make(names.metrics, names.attributes, format=format)
         run.left_out |= analysis.left_out
     drawn = (metrics or sorted({m for e in chosen for m in found[e][0]})) if repeats else []
+    if drawn:  # only then: its statistics import statsmodels and scipy.stats
+        from .repeats_figures import draw_repeats
     for metric, file_name in file_names(drawn).items():
         run.files += draw_repeats(db, run.out, metric, file_name, experiment=experiment,
                                   policy=policy, direction=direction, format=format)

@@ -18,7 +18,7 @@ def fingerprint(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dic
     """What a figure is drawn from: unchanged, the figure on disk is kept."""
     digest = hashlib.sha256(json.dumps([kind, options, figure_kwargs], sort_keys=True,
                                        default=str).encode())
-    digest.update(pd.util.hash_pandas_object(data.astype(str), index=False).values.tobytes())
+    digest.update(pd.util.hash_pandas_object(data, index=False).values.tobytes())
     return digest.hexdigest()
 
 

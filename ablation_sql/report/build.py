@@ -66,7 +66,8 @@ def build_report(
                                                resamples=ablation_resamples, seed=seed)
                             for m in ([main] if main else [])}
         folder = inside(out, "figures", file_names(known)[experiment])
-        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed)
+        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
+                                             repeated=content.effects[m].repeated)
                            for m in content.metrics}
         pages.append({"anchor": f"experiment-{i}", "content": content})
     page = out / "index.html"

@@ -39,6 +39,7 @@ class MetricEffects:
     associations: Table
     failures: Table
     error: str | None = None
+    repeated: int | None = None  # configurations run more than once (None: not known)
 
 
 def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, *,
@@ -71,4 +72,5 @@ def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str,
         associations=Table.of(found.associations, _ASSOCIATIONS),
         failures=Table.of(found.failures, [c for c in _FAILURES
                                            if c in found.failures.columns]),
+        repeated=None if found.seed_noise is None else found.seed_noise.repeated,
     )

@@ -37,11 +37,12 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
     analysis = PlotAnalysis(con, save_dir=folder, cache=True,
                             optim_metrics=content.metrics, experiment=content.experiment_id,
                             statuses=(TRIAL_SET,))
-    analysis.make_figures()
     attributes = analysis.numerical_attributes + analysis.categorical_attributes
-    analysis.make_parallel_figures(
-        attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
-        figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
+    with analysis.reading_once():
+        analysis.make_figures()
+        analysis.make_parallel_figures(
+            attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
+            figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
     content.parallel = {m: _relative(analysis.files[("parallel", m, None)], out)
                         for m in content.metrics if ("parallel", m, None) in analysis.files}
     metric_files = file_names(content.metrics)

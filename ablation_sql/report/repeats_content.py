@@ -39,26 +39,27 @@ class MetricRepeats:
 
 
 def metric_repeats(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, out: Path,
-                   folder: Path, *, seed: int = 0) -> MetricRepeats:
-    """The section's content for ``metric``; figures go under ``folder`` (inside ``out``)."""
+                   folder: Path, *, seed: int = 0, repeated: int | None = None
+                   ) -> MetricRepeats:
+    """The section's content for ``metric``; figures go under ``folder`` (inside ``out``).
+    ``repeated``: how many configurations the effects analysis of ``metric`` found run more
+    than once (None: unknown); with none, the configurations are not analysed again."""
     name = file_names([metric])[metric]
     try:
-        found = repeats(con, metric, experiment=experiment, n_boot=500, seed=seed)
+        found = None if repeated == 0 else repeats(con, metric, experiment=experiment,
+                                                   n_boot=500, seed=seed)
         ranked = settle(con, metric, experiment=experiment)
     except InputError as exc:
         return MetricRepeats(metric, error=str(exc))
-    forest = None
-    if found.has_repeats:
-        forest = _save(forest_figure(found), inside(folder, "repeats", f"{name}.png"), out)
-        findings = found.findings
-    else:
-        findings = [NO_REPEATS[0].upper() + NO_REPEATS[1:] + "."]
+    settled = _save(settle_figure(ranked), inside(folder, "settle", f"{name}.png"), out)
+    if found is None or not found.has_repeats:
+        return MetricRepeats(metric, [NO_REPEATS[0].upper() + NO_REPEATS[1:] + "."],
+                             settle_findings=ranked.findings, settle=settled)
+    forest = _save(forest_figure(found), inside(folder, "repeats", f"{name}.png"), out)
     frame = found.to_frame().head(TOP)
-    return MetricRepeats(metric, findings,
-                         Table.of(frame, [c for c in _CONFIGURATIONS if c in frame.columns])
-                         if found.has_repeats else Table([], []), forest, ranked.findings,
-                         _save(settle_figure(ranked), inside(folder, "settle", f"{name}.png"),
-                               out))
+    return MetricRepeats(metric, found.findings,
+                         Table.of(frame, [c for c in _CONFIGURATIONS if c in frame.columns]),
+                         forest, ranked.findings, settled)
 
 
 def _save(figure, path: Path, out: Path) -> str:

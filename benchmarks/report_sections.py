@@ -1,0 +1,66 @@
+"""Where a report's time goes: each section of ``build_report`` timed in one process.
+
+    python benchmarks/report_sections.py DATABASE [--out DIR]
+
+DATABASE is an ingested file (opened read-only, as ``ablation-sql report FILE`` opens it).
+Prints, per section, its wall and CPU seconds and its share of the whole process's: the
+imports, the numbers of every section (``experiment_content``), the effects analysis per
+metric (``metric_effects``), the figures (``draw_figures``: line, violin, parallel and
+learning-curve figures), the ablation of the optimised metric (``metric_ablation``), the
+repeats section per metric (``metric_repeats``: repeats and rank settling) and the page
+(``render_page``), and the process's peak resident memory. CPU seconds are the steadier
+figure on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = (time.perf_counter(), time.process_time())
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from ablation_sql.report import build  # noqa: E402
+
+SECTIONS = ["experiment_content", "metric_effects", "draw_figures", "metric_ablation",
+            "metric_repeats", "render_page"]
+
+
+def _timed(name: str, func: Callable, spent: dict[str, list[float]]) -> Callable:
+    def run(*args: object, **kwargs: object) -> object:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            spent[name][0] += time.perf_counter() - wall
+            spent[name][1] += time.process_time() - cpu
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--out", type=Path, help="the report's folder (default: a temporary one)")
+    args = parser.parse_args()
+    spent = {"imports": [time.perf_counter() - STARTED[0], time.process_time() - STARTED[1]]}
+    spent |= {name: [0.0, 0.0] for name in SECTIONS}
+    for name in SECTIONS:
+        setattr(build, name, _timed(name, getattr(build, name), spent))
+    with tempfile.TemporaryDirectory() as tmp:
+        build.report_paths([args.database], args.out or Path(tmp) / "report")
+    wall = time.perf_counter() - STARTED[0]
+    cpu = time.process_time() - STARTED[1]
+    print(f"{'section':<20} | {'wall s':>8} | {'share':>6} | {'CPU s':>8} | {'share':>6}")
+    for name, (w, c) in spent.items():
+        print(f"{name:<20} | {w:8.1f} | {w / wall:6.1%} | {c:8.1f} | {c / cpu:6.1%}")
+    print(f"{'whole process':<20} | {wall:8.1f} | {1:6.1%} | {cpu:8.1f} | {1:6.1%}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    print(f"peak resident memory: {peak:.2f} GiB")
+
+
+if __name__ == "__main__":
+    main()
