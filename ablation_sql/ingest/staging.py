@@ -60,9 +60,10 @@ class Stage:
 def load_rows(con: duckdb.DuckDBPyConnection, table: str, rows: duckdb.DuckDBPyRelation,
               now: dt.datetime) -> None:
     """Insert ``rows`` (a batch table's columns and experiment_id) into ``table``
-    (``load_<table>.sql``, reading them as the view ``staged``)."""
-    rows.create_view("staged", replace=True)
+    (``load_<table>.sql``, reading them as ``staged``: a temporary view, which shadows any
+    object of that name in the database and leaves it untouched)."""
+    con.register("staged", rows)
     try:
         execute(con, f"ingest/load_{table}", now=now)
     finally:
-        execute(con, "ingest/drop_staged")
+        con.unregister("staged")
