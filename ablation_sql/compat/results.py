@@ -59,8 +59,8 @@ class Results:
     trial's status; ``metric_names`` are the metric names; ``config_attrs`` are all config
     columns; when trials' configs differ in keys, all config columns still come before the
     metrics (pandas.concat would append a later trial's keys after them), and metrics that
-    never hold a number come last. ``use_ray`` ingests with Dask's local processes (one worker
-    per CPU, any number of trials), otherwise with one worker. ``cache`` is accepted and
+    never hold a number come last. ``use_ray`` ingests with a pool of local processes (one
+    worker per CPU, any number of trials), otherwise in this process. ``cache`` is accepted and
     ignored: nothing is ever written into the experiment folder.
 
     Raises FileNotFoundError without ``master_config.yaml``, RuntimeError without any result.
