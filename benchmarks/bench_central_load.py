@@ -72,6 +72,7 @@ def generate(folder: Path, trials: int, epochs: int) -> None:
 def load(folder: Path, db_path: Path) -> None:
     """The central step, timed part by part (runs in its own process)."""
     import ablation_sql as asql
+    from ablation_sql.ingest.staging import load_rows
     from ablation_sql.store.sqlfiles import execute
     from ablation_sql.store.views import refresh_views
 
@@ -82,12 +83,13 @@ def load(folder: Path, db_path: Path) -> None:
         execute(con, "ingest/replace_experiment", experiment_id="big", path="/experiments/big",
                 search_algo="random", optim_metric_name="metric_0", master_config="{}",
                 now=now, config_source="master_config.yaml", ablator_experiment_id="big",
-                master_fingerprint="-", master_path="-", total_trials=None, random_seed=None)
+                master_fingerprint="-", master_path="-", total_trials=None, random_seed=None,
+                source="ablator")
         timings = {}
         for table in ("trials", "params", "metrics"):
             started = time.perf_counter()
-            execute(con, f"ingest/load_{table}", now=now,
-                    files=sorted(glob.glob(str(folder / table / "*.parquet"))))
+            load_rows(con, table, con.read_parquet(
+                sorted(glob.glob(str(folder / table / "*.parquet")))), now)
             timings[f"load {table}"] = time.perf_counter() - started
         started = time.perf_counter()
         refresh_views(con)

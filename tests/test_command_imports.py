@@ -21,15 +21,27 @@ HTML = {"jinja2"}
 SQL_ONLY = PLOTTING | STATISTICS | CLUSTER | FRAMES | HTML | {"pyarrow"}
 
 
-def imported(*args: str, cwd: Path) -> set[str]:
-    """The top-level packages a successful ``ablation-sql ARGS`` imported."""
+# What only another source, or an ABLATOR folder with changes, needs.
+OTHER_SOURCES = {"sqlite3", "ablation_sql.ingest.parse_trials", "ablation_sql.ingest.state_db",
+                 "ablation_sql.ingest.sources.optuna", "ablation_sql.ingest.sources.ray",
+                 "ablation_sql.ingest.sources.mlflow_db",
+                 "ablation_sql.ingest.sources.mlflow_files"}
+
+
+def imported_modules(*args: str, cwd: Path) -> set[str]:
+    """Every module a successful ``ablation-sql ARGS`` imported."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "ablation_sql", *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
                if line.startswith("import time:") and line.count("|") == 2}
     assert {"ablation_sql.cli", "duckdb"} <= modules  # the report was read
-    return {name.split(".")[0] for name in modules}
+    return modules
+
+
+def imported(*args: str, cwd: Path) -> set[str]:
+    """The top-level packages a successful ``ablation-sql ARGS`` imported."""
+    return {name.split(".")[0] for name in imported_modules(*args, cwd=cwd)}
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +59,11 @@ def test_ingest_needs_neither_pandas_nor_dask_nor_plotting(synthetic: Synthetic,
     full = imported(*args, cwd=folder)
     assert {"pyarrow", "yaml"} <= full
     assert not full & (PLOTTING | STATISTICS | CLUSTER | FRAMES | HTML)
-    # Nothing changed: no file is parsed, so no parser, Arrow or numpy either.
-    unchanged = imported(*args, cwd=folder)
-    assert not unchanged & (SQL_ONLY | {"numpy", "yaml"})
+    # Nothing changed: no file is parsed, so no parser, Arrow or numpy either, nor the
+    # state db's reader or the other sources' modules.
+    unchanged = imported_modules(*args, cwd=folder)
+    assert not {name.split(".")[0] for name in unchanged} & (SQL_ONLY | {"numpy", "yaml"})
+    assert not unchanged & OTHER_SOURCES
 
 
 @pytest.mark.parametrize("args", [

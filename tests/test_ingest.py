@@ -232,3 +232,27 @@ def test_checkpoints_and_tensorboard_are_never_opened(tmp_path: Path) -> None:
             os.mkfifo(path)  # opening a FIFO for reading would block the ingest
     report = asql.connect().ingest(tmp_path / "e", workers=1)
     assert report.trials == 4
+
+
+def test_in_memory_ingest_stages_no_files_and_equals_a_file_ingest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    written: list[str] = []
+    write_table = pq.write_table
+    monkeypatch.setattr(pq, "write_table",
+                        lambda table, where, **kw: written.append(str(where))
+                        or write_table(table, where, **kw))
+    generate_experiment(tmp_path / "e", trials=60, epochs=3, seed=8, running=1, broken=2)
+    with asql.connect(tmp_path / "file.duckdb") as on_disk:
+        on_disk.ingest(tmp_path / "e", workers=2)
+        expected = snapshot(on_disk.con, volatile=False)
+    assert written  # a database file's ingest stages its batches as Parquet files
+    written.clear()
+    in_memory = asql.connect()
+    in_memory.sql("CREATE VIEW staged AS SELECT 42 AS answer")  # a user's, of the same name
+    in_memory.ingest(tmp_path / "e", workers=2)
+    assert not written  # in memory, the batches stay Arrow tables
+    assert snapshot(in_memory.con, volatile=False) == expected
+    # the view the load read is gone (and the tables it held on to); the user's is untouched
+    assert in_memory.sql("SELECT * FROM staged").to_dict("list") == {"answer": [42]}

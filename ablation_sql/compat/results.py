@@ -15,16 +15,16 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import MethodType
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..database import Database, connect
 from ..errors import NothingToIngestError
 from ..store.sqlfiles import execute, fetch
+from .background_import import BackgroundImport
 from .configs import Optim, ParallelConfig
-from .results_frame import read_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Results"]
 
@@ -59,8 +59,8 @@ class Results:
     trial's status; ``metric_names`` are the metric names; ``config_attrs`` are all config
     columns; when trials' configs differ in keys, all config columns still come before the
     metrics (pandas.concat would append a later trial's keys after them), and metrics that
-    never hold a number come last. ``use_ray`` ingests with Dask's local processes (one worker
-    per CPU, any number of trials), otherwise with one worker. ``cache`` is accepted and
+    never hold a number come last. ``use_ray`` ingests with a pool of local processes (one
+    worker per CPU, any number of trials), otherwise in this process. ``cache`` is accepted and
     ignored: nothing is ever written into the experiment folder.
 
     Raises FileNotFoundError without ``master_config.yaml``, RuntimeError without any result.
@@ -79,6 +79,8 @@ class Results:
         self.experiment_dir = Path(experiment_dir)
         self._workers = None if use_ray else 1
         self.db, eid, self.trial_status = _load(self.experiment_dir, self._workers)
+        from .results_frame import read_frame
+
         con = self.db.con
         self.data, self.config_attrs = read_frame(con, eid, self.trial_status)
         self.metric_map: dict[str, Optim] = {
@@ -120,12 +122,16 @@ class Results:
         else:
             workers = num_cpus or None
         db, eid, status = _load(Path(experiment_dir), workers)
+        from .results_frame import read_frame
+
         with db:
             return read_frame(db.con, eid, status)[0]
 
     def _assert_cat_attributes(self, categorical_attributes: list[str]) -> None:
         """ABLATOR's check: warn when one value of a categorical attribute dominates the rows
         (every other value has at most 20 % of the most frequent one's row count)."""
+        import numpy as np
+
         for attr in categorical_attributes:
             value_counts = self.data[attr].value_counts() if attr in self.data else None
             if value_counts is None or value_counts.empty:
@@ -144,13 +150,17 @@ def _same_folder(a: str | os.PathLike, b: Path) -> bool:
 
 def _load(experiment_dir: Path, workers: int | None) -> tuple[Database, str, pd.DataFrame]:
     """Ingest the folder into a new in-memory database: the database, the experiment's id and
-    its trials (``status``, ``n_steps``, ``included`` in the frame), indexed by trial_uid."""
+    its trials (``status``, ``n_steps``, ``included`` in the frame), indexed by trial_uid.
+
+    pandas, which only the frame needs, is imported while the workers parse."""
     master = experiment_dir / "master_config.yaml"
     if not master.is_file():
         raise FileNotFoundError(f"{master}")
     db = connect()
+    pandas = BackgroundImport("pandas")
     try:
-        db.ingest(experiment_dir, workers=workers)
+        db.ingest(experiment_dir, workers=workers, on_progress=pandas)
+        pandas.wait()
         found = execute(db.con, "compat/results_api_experiment",
                       path=str(experiment_dir.expanduser().resolve()))
         trials = (fetch(db.con, "compat/results_api_trials", experiment_id=found[0][0])

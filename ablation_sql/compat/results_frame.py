@@ -1,8 +1,10 @@
 """The Results API's frame, built with SQL: ABLATOR's columns (flattened config, then metrics),
 dtypes and (trial_uid, step) index, as ``pandas.read_json`` and ABLATOR's flattening give them.
 
-The columns are found from the params and metrics tables (``results_api_*.sql``); one generated
-query (``results_api_frame.sql`` with its column list filled in) reads them all at once.
+The columns are found from the params and metrics tables (``results_api_*.sql``); two generated
+queries (their column lists filled in) read them: the config columns once per trial
+(``results_api_config_frame.sql``), the metrics once per step (``results_api_metric_frame.sql``).
+Each trial's config row is then repeated once per step in Arrow, not joined in SQL.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..store.grammar import SqlFile
 from ..store.sqlfiles import execute, fetch_arrow, fill
@@ -51,7 +54,8 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     """The frame (ABLATOR's columns and index) and its config column names."""
     config = _config_columns(con, eid, int(trials["included"].sum()))
     columns = config + _metric_columns(con, eid)
-    table = fetch_arrow(con, _frame_sql(columns), experiment_id=eid).to_pandas()
+    per_trial, per_step = (fetch_arrow(con, sql, experiment_id=eid) for sql in _frame_sql(columns))
+    table = _repeat_per_step(per_trial, per_step).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
         if column.kind == "null":
@@ -64,6 +68,18 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     frame.index = pd.MultiIndex.from_arrays([table["trial_uid"], table["step"]],
                                             names=["trial_uid", "step"])
     return frame, [c.name for c in config]
+
+
+def _repeat_per_step(per_trial: pa.Table, per_step: pa.Table) -> pa.Table:
+    """``per_step`` (trial_uid, step, metric columns; by trial_uid, step) with each trial's
+    config columns from ``per_trial`` (trial_uid, n_steps, config columns; by trial_uid)
+    inserted after step: both list the same trials in the same order, so row i of
+    ``per_trial`` is repeated n_steps times."""
+    rows = np.repeat(np.arange(per_trial.num_rows), per_trial["n_steps"].to_numpy())
+    config = per_trial.select(per_trial.column_names[2:]).take(pa.array(rows))
+    names = [*per_step.column_names[:2], *config.column_names, *per_step.column_names[2:]]
+    arrays = [*per_step.columns[:2], *config.columns, *per_step.columns[2:]]
+    return pa.table(arrays, names=names)
 
 
 @dataclass
@@ -204,17 +220,19 @@ _SCALAR_VALUE = {"bigint": ("p.value", "BIGINT"), "double": ("p.value_double", N
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-def _frame_sql(columns: list[_Column]) -> SqlFile:
-    """The frame query: every column aggregated in its CTE as c<i>, selected in order."""
+def _frame_sql(columns: list[_Column]) -> tuple[SqlFile, SqlFile]:
+    """The frame's two queries, the config columns' and the metrics', each column aggregated
+    in its CTE as c<i> and selected in order."""
     parts: dict[str, list[str]] = {"scalar_aggregates": [], "list_aggregates": [],
                                    "metric_aggregates": [], "other_aggregates": [],
-                                   "columns": []}
+                                   "config_columns": [], "metric_columns": []}
     extra = []
     for i, col in enumerate(columns):
+        selected = parts["metric_columns" if col.table == "m" else "config_columns"]
         if col.kind == "null":
-            parts["columns"].append(f"NULL::VARCHAR AS c{i}")
+            selected.append(f"NULL::VARCHAR AS c{i}")
             continue
-        parts["columns"].append(f"{col.table}.c{i}")
+        selected.append(f"{col.table}.c{i}")
         name = _literal(col.source)
         if col.table == "p":
             value, cast = _SCALAR_VALUE[col.kind]
@@ -233,10 +251,12 @@ def _frame_sql(columns: list[_Column]) -> SqlFile:
         table = "m" if col.table == "m" else "p"
         aggregate = f"max({value}) FILTER (WHERE {table}.name = {name})"
         parts[target].append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
-    parts["columns"] += extra
-    return fill("compat/results_api_frame",
-                **{marker: "".join(f",\n    {p}" for p in listed)
-                   for marker, listed in parts.items()})
+    parts["metric_columns"] += extra
+    filled = {marker: "".join(f",\n    {p}" for p in listed) for marker, listed in parts.items()}
+    return (fill("compat/results_api_config_frame", scalar_aggregates=filled["scalar_aggregates"],
+                 list_aggregates=filled["list_aggregates"], columns=filled["config_columns"]),
+            fill("compat/results_api_metric_frame", metric_aggregates=filled["metric_aggregates"],
+                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]))
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:

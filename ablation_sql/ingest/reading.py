@@ -1,5 +1,6 @@
-"""Reading the changed trials: batches parsed on workers into Arrow tables, staged as Parquet
-and loaded into the database in one statement per table."""
+"""Reading the changed trials: batches parsed on workers into Arrow tables, staged (as Parquet,
+or as they are for a database in memory) and loaded into the database in one statement per
+table."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ..store.sqlfiles import execute
 from .batch_columns import TABLE_COLUMNS
 from .batch_tables import to_arrow
 from .parallel import run_batches
@@ -26,7 +28,8 @@ def read_batches(con: duckdb.DuckDBPyConnection, batches: Sequence[Job], now: dt
                  on_progress: Callable[[int, int], None] | None = None) -> None:
     """Parse ``batches`` (see ``parallel.run_batches``) and load their rows into ``con``."""
     total, done = sum(len(trials) for _, trials, _ in batches), 0
-    with Stage() as stage:
+    ((path,),) = execute(con, "ingest/database_path")
+    with Stage(in_memory=path is None) as stage:
         for experiment_id, n_trials, tables in run_batches(parse_job, batches,
                                                            workers=workers,
                                                            scheduler=scheduler):

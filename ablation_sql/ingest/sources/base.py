@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import math
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..batch_columns import Batch, new_batch
 from ..flatten import param_row, to_json
 from ..search_space import SearchSpaceRow
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["SOURCES", "Reader", "SourceExperiment", "SourceProblem", "SourceTrial", "TrialRows",
            "digest", "new_batch", "open_sqlite", "stamp"]
@@ -123,6 +125,8 @@ def _finite_or_inf(value: Any) -> Any:
 
 def open_sqlite(path: Path) -> sqlite3.Connection:
     """Open a SQLite file read-only (it is never written, locked for writing or created)."""
+    import sqlite3
+
     return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
 
 

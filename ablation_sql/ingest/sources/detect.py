@@ -1,16 +1,15 @@
 """What a path holds, told by content: an ABLATOR experiment, an Optuna storage file, a Ray Tune
-experiment folder or an MLflow store; ``--source`` names the kind instead."""
+experiment folder or an MLflow store; ``--source`` names the kind instead. The other sources'
+modules (and sqlite3) load only when a path is not an ABLATOR experiment."""
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..discover import NOT_READ, ExperimentFolder, find_experiments
-from . import mlflow_db, mlflow_files, optuna, ray
 from .base import SourceExperiment, SourceProblem, open_sqlite
 
 __all__ = ["find_all", "kind_of"]
@@ -21,9 +20,6 @@ _SCHEMA_TEXT = {"optuna": re.compile(rb'CREATE TABLE "?trial_params\b'),
                 "mlflow": re.compile(rb'CREATE TABLE "?latest_metrics\b')}
 MAX_DEPTH = 2
 DAMAGED = "damaged"  # a SQLite file that cannot be read, of no kind that can be told
-_FINDERS = {"optuna": optuna.find_studies, "ray": ray.find_trials,
-            "mlflow": mlflow_files.find_runs,
-            "mlflow-db": mlflow_db.find_runs}
 _LOOKED_FOR = "nor a Ray Tune experiment, an MLflow store or an Optuna or MLflow SQLite file"
 
 
@@ -62,6 +58,8 @@ def find_all(paths: list[Path], source: str | None = None
 
 def kind_of(path: Path) -> str | None:
     """The source a file or folder is the root of, or None."""
+    from . import mlflow_files, ray
+
     if path.is_file():
         return _sqlite_kind(path)
     if mlflow_files.is_store(path):
@@ -89,8 +87,16 @@ def _scan(path: Path, only: str | None, depth: int) -> Iterator[tuple[str, Path]
                 yield from _scan(Path(child.path), only, depth + 1)
 
 
+def _finder(kind: str, path: Path) -> Callable[[Path], list[SourceExperiment]]:
+    from . import mlflow_db, mlflow_files, optuna, ray
+
+    if kind == "mlflow":
+        return mlflow_db.find_runs if path.is_file() else mlflow_files.find_runs
+    return optuna.find_studies if kind == "optuna" else ray.find_trials
+
+
 def _read(kind: str, path: Path) -> list[SourceExperiment]:
-    finder = _FINDERS["mlflow-db" if kind == "mlflow" and path.is_file() else kind]
+    finder = _finder(kind, path)
     try:
         return finder(path)
     except (SourceProblem, OSError) as exc:
@@ -101,6 +107,8 @@ def _read(kind: str, path: Path) -> list[SourceExperiment]:
 
 
 def _sqlite_kind(path: Path) -> str | None:
+    import sqlite3
+
     try:
         with open(path, "rb") as handle:
             if handle.read(16) != _SQLITE_MAGIC:
@@ -139,6 +147,8 @@ def _damaged_kind(path: Path) -> str | None:
 
 def _damage(path: Path) -> str | None:
     """What SQLite says is wrong with the file, if anything."""
+    import sqlite3
+
     try:
         con = open_sqlite(path)
         try:
