@@ -146,9 +146,9 @@ class Database:
              remap: str | os.PathLike | Remap | None = None, format: str = "png",
              policy: str = "best", experiment: str | None = None, rows: str = "trial",
              direction: str | None = None,
-             statuses: Sequence[str] | None = ("complete",), repeats: bool = False
+             statuses: Sequence[str] | None = ("complete",), repeats: bool = True
              ) -> PlotRun:
-        """Write the line, violin and parallel-coordinates figures under ``out`` (as
+        """Write the line, violin, parallel-coordinates and repeats figures under ``out`` (as
         ``ablation-sql plot``; options in ``plots.database_figures.plot_database``);
         ``print(run.summary())`` says what was drawn."""
         from .plots.database_figures import plot_database
