@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..effects import Repeats, Settle, repeats, settle
-from ..effects.repeats import load_repeats
 from ..errors import InputError
-from ..store.connection import Connectable
+from ..store.connection import Connectable, connection
+from ..store.sqlfiles import execute
 from .output_names import FigureIndex, inside, shown
 
 __all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "settle_figure"]
@@ -107,16 +107,15 @@ def draw_repeats(db: Connectable, out: Path, metric: str, file_name: str, *,
     complete trial, no direction). ``label``: the metric's name shown."""
     written: list[Path] = []
     try:
-        used = load_repeats(db, metric, experiment=experiment, policy=policy,
-                            direction=direction).used
+        repeated = execute(connection(db), "plots/plot_repeated", experiment=experiment)[0][0]
         found = (repeats(db, metric, experiment=experiment, policy=policy, direction=direction,
-                         n_boot=200) if used["configuration"].duplicated().any() else None)
+                         n_boot=200) if repeated else None)
         ranked = settle(db, metric, experiment=experiment, policy=policy, direction=direction)
     except InputError:
         return written
     index = FigureIndex(out)
     for kind, figure in (("repeats", forest_figure(found, label=label)
-                          if found is not None else None),
+                          if found is not None and found.has_repeats else None),
                          ("settle", settle_figure(ranked, label)
                           if ranked.table["step"].nunique() > 1 else None)):
         if figure is not None:
