@@ -184,7 +184,7 @@ def _true_config_means(truth) -> dict[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=300)
-    parser.add_argument("--on-disk", type=int, default=20)
+    parser.add_argument("--on-disk", type=int, default=30)
     args = parser.parse_args()
     start = time.perf_counter()
     between = population_between_variance()
