@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..queries import run_query
 from ..store.choices import RANK_CORRELATIONS, check_reduction
 from ..store.connection import connection
+from .findings import number
 from .repeats import LEVEL
 from .text import render_with_sentences
 
@@ -154,7 +155,7 @@ def _findings(table: pd.DataFrame, settled: pd.DataFrame, top_k: int, method: st
         rows = table[table["experiment_id"] == row.experiment_id]
         half = rows.iloc[len(rows) // 2]
         where = f"{row.experiment_id}: " if len(settled) > 1 else ""
-        within = f"within {row.tolerance:.3g}"
+        within = f"within {number(row.tolerance)}"
         source = "" if not estimated else _tolerance_source(row.noise)
         top = (f"the top {top_k} set is settled from step {row.top_k_step} of {row.steps}: "
                f"from then on its trials end on average {within} of the final top {top_k}'s"
@@ -177,4 +178,4 @@ def _tolerance_source(noise: float) -> str:
     if math.isnan(noise):
         return " (exact: under 4 steps the evaluation noise is not estimated)"
     return (" (1.96 x sqrt 2 x the evaluation noise, estimated from the curves at "
-            f"{noise:.3g})")
+            f"{number(noise)})")
