@@ -131,22 +131,24 @@ class Database:
                        direction=direction, seed_attributes=seed_attributes)
 
     def settle(self, metric: str, experiment: str | None = None, policy: str = "best", *,
-               k: int = 5, top_k: int = 5, direction: str | None = None) -> Settle:
-        """Per step, the Spearman correlation (95 % CI) of the trials' ranking with the final
-        one, and the first step from which the top ``top_k`` and the winner stay (see
+               k: int = 5, top_k: int = 5, direction: str | None = None,
+               method: str = "spearman", tolerance: float | None = None) -> Settle:
+        """Per step, the rank correlation (``method``: spearman or kendall; 95 % CI) of the
+        trials' ranking with the final one, and the first step from which the top ``top_k``
+        and the winner stay within ``tolerance`` (None: the noise's) of the final ones (see
         ``ablation_sql.effects.settle``)."""
         from .effects import settle
 
         return settle(self, metric, experiment=experiment, policy=policy, k=k, top_k=top_k,
-                      direction=direction)
+                      direction=direction, method=method, tolerance=tolerance)
 
     def plot(self, out: str | os.PathLike, *, metrics: Sequence[str] | None = None,
              remap: str | os.PathLike | Remap | None = None, format: str = "png",
              policy: str = "best", experiment: str | None = None, rows: str = "trial",
              direction: str | None = None,
-             statuses: Sequence[str] | None = ("complete",), repeats: bool = False
+             statuses: Sequence[str] | None = ("complete",), repeats: bool = True
              ) -> PlotRun:
-        """Write the line, violin and parallel-coordinates figures under ``out`` (as
+        """Write the line, violin, parallel-coordinates and repeats figures under ``out`` (as
         ``ablation-sql plot``; options in ``plots.database_figures.plot_database``);
         ``print(run.summary())`` says what was drawn."""
         from .plots.database_figures import plot_database

@@ -19,15 +19,18 @@ noise^2)``. It measures, with 3 and 6 seeds per configuration:
   share of variance holds the planted share (within variance over within plus the variance of
   the true configuration means over the configurations the generator samples, computed from
   200,000 of them);
-- settle agreement: the share of experiments whose first settled step of the top-5 set (the
-  rule of ``effects.settle``, on the trials' curves reduced by best so far, last value, or mean
-  of the last 3) is within one step of the one from the noise-free curves.
+- settle agreement: the share of experiments whose first settled step of the top-5 set and of
+  the winner (the rule of ``effects.settle``: the loss of stopping then within the tolerance
+  to the end, the tolerance from the noise estimated as ``ranking_settle`` does; on the trials'
+  curves reduced by best so far, last value, or mean of the last 3) is within one step of the
+  one from the noise-free curves reduced alike (the tolerance from the planted noise).
 
 Part 2 (on disk, ``--on-disk``): experiments written by ``generate_experiment`` (15
 configurations x 3 seeds, the same noise), ingested and read back through ``Database.repeats``
 (configuration coverage, through the real code) and ``Database.settle`` (its default policy,
 best): the share of experiments whose first settled step of the top-5 set and of the winner is
-within one step of the one computed from the noise-free curves.
+within one step of the one computed from the noise-free curves (the same rule, the tolerance
+from the planted noise).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ import ablation_sql as asql
 from ablation_sql.effects.compare import compare_samples
 from ablation_sql.effects.repeats import _t_interval
 from ablation_sql.effects.seed_noise import seed_noise_share
-from ablation_sql.effects.settle import settled_step
+from ablation_sql.effects.settle import settled_step, tolerance_of
 from ablation_sql.synthetic import generate_experiment
 from ablation_sql.synthetic.model import CHANCE, simulate
 from ablation_sql.synthetic.repeats import Repeats, clean_curves
@@ -69,7 +72,9 @@ def _true_means(sim) -> np.ndarray:
 def in_memory(experiments: int, seeds: int, between: float) -> dict[str, float]:
     """Part 1 with ``seeds`` seeds per configuration (even: split in halves)."""
     cover, false, p_cover, share_cover = [], [], [], []
-    settle_ok: dict[str, list[bool]] = {"best": [], "last": [], "mean_last": []}
+    settle_ok: dict[tuple[str, int], list[bool]] = {
+        (p, top): [] for p in ("best", "last", "mean_last") for top in (5, 1)}
+    true_steps: dict[int, list[int]] = {5: [], 1: []}
     for e in range(experiments):
         rep = Repeats(seeds, SEED_NOISE, np.random.default_rng([e, seeds, 3]), SPREAD)
         sim = simulate(np.random.default_rng([e, seeds]), CONFIGS * seeds, EPOCHS, "random",
@@ -96,27 +101,47 @@ def in_memory(experiments: int, seeds: int, between: float) -> dict[str, float]:
         share_cover.append(noise.ci_low <= within / (within + between) <= noise.ci_high)
         curves = sim.metrics[:, :EPOCHS, 1]
         clean = clean_curves(sim.asymptote, sim.progress)[:, :EPOCHS]
-        truth = _top_settled(clean)
-        for policy, reduced in (("best", np.maximum.accumulate(curves, axis=1)),
-                                ("last", curves),
-                                ("mean_last", pd.DataFrame(curves.T).rolling(3, min_periods=1)
-                                 .mean().to_numpy().T)):
-            settle_ok[policy].append(abs(_top_settled(reduced) - truth) <= 1)
+        observed = tolerance_of(_noise(curves))
+        for (policy, top), bucket in settle_ok.items():
+            truth = _settled(_reduced(clean, policy), top, tolerance_of(NOISE))
+            bucket.append(abs(_settled(_reduced(curves, policy), top, observed) - truth) <= 1)
+            if policy == "best":
+                true_steps[top].append(truth)
     return {"configuration coverage": np.mean(cover), "configurations": len(cover),
             "false different": np.mean(false) if false else math.nan,
             "equal-mean pairs": len(false), "P(A>B) coverage": np.mean(p_cover),
             "pairs": len(p_cover), "seed-noise share coverage": np.mean(share_cover),
-            **{f"top-5 settled within 1 step ({p})": np.mean(v) for p, v in settle_ok.items()}}
+            **{f"{'winner' if top == 1 else f'top-{top}'} settled within 1 step ({p})":
+               np.mean(v) for (p, top), v in settle_ok.items()},
+            **{f"noise-free {'winner' if top == 1 else f'top-{top}'} step (best): mean, share "
+               "at step 0": f"{np.mean(v):.2f}, {np.mean(np.array(v) == 0):.2f}"
+               for top, v in true_steps.items()}}
 
 
-def _top_settled(curves: np.ndarray, top: int = 5) -> int:
-    """The first step from which the top set by ``curves`` is the final one (the last step
-    when only there)."""
-    final = set(np.argsort(-curves[:, -1], kind="stable")[:top])
-    same = np.array([set(np.argsort(-curves[:, s], kind="stable")[:top]) == final
-                     for s in range(curves.shape[1])])
-    found = settled_step(same, pd.Series(range(curves.shape[1])))
-    return curves.shape[1] - 1 if found is None else found
+def _reduced(curves: np.ndarray, policy: str) -> np.ndarray:
+    """Each trial's value reduced up to each step: best so far, last, mean of the last 3."""
+    if policy == "best":
+        return np.maximum.accumulate(curves, axis=1)
+    if policy == "last":
+        return curves
+    return pd.DataFrame(curves.T).rolling(3, min_periods=1).mean().to_numpy().T
+
+
+def _noise(curves: np.ndarray) -> float:
+    """The per-evaluation noise as ``ranking_settle`` estimates it (third differences)."""
+    return float(np.median(np.abs(np.diff(curves, n=3, axis=1)))
+                 / (stats.norm.ppf(0.75) * math.sqrt(20)))
+
+
+def _settled(values: np.ndarray, top: int, tolerance: float) -> int:
+    """The first step from which the final values of the top ``top`` by ``values`` then are,
+    on average, within ``tolerance`` of the final top's (the last step when only there)."""
+    final = values[:, -1]
+    best = np.sort(final)[::-1][:top].mean()
+    loss = np.array([best - final[np.argsort(-values[:, s], kind="stable")[:top]].mean()
+                     for s in range(values.shape[1])])
+    found = settled_step(loss <= tolerance + 1e-9, pd.Series(range(values.shape[1])))
+    return values.shape[1] - 1 if found is None else found
 
 
 def on_disk(experiments: int, root: Path) -> dict[str, float]:
@@ -136,13 +161,10 @@ def on_disk(experiments: int, root: Path) -> dict[str, float]:
         true = {number[n]: mean_of[c] for n, c in truth.configuration.items()}
         cover += [r.ci_low <= true[r.configuration] <= r.ci_high for r in table.itertuples()]
         curves = np.array([truth.curves[n] for n in truth.curves])
-        steps = pd.Series(range(curves.shape[1]))
-        last = len(steps) - 1
-        lead = [np.argmax(curves[:, s]) == np.argmax(curves[:, -1]) for s in steps]
-        want_winner = settled_step(np.array(lead), steps)
-        for got, want, bucket in ((settled["top_k_step"], _top_settled(curves), top_ok),
-                                  (settled["winner_step"],
-                                   last if want_winner is None else want_winner, winner_ok)):
+        last = curves.shape[1] - 1
+        for got, top, bucket in ((settled["top_k_step"], 5, top_ok),
+                                 (settled["winner_step"], 1, winner_ok)):
+            want = _settled(curves, top, tolerance_of(NOISE))
             bucket.append(abs((last if pd.isna(got) else int(got)) - want) <= 1)
     return {"configuration coverage (API)": np.mean(cover), "configurations": len(cover),
             "top-5 settled within 1 step": np.mean(top_ok),
@@ -162,7 +184,7 @@ def _true_config_means(truth) -> dict[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=300)
-    parser.add_argument("--on-disk", type=int, default=20)
+    parser.add_argument("--on-disk", type=int, default=30)
     args = parser.parse_args()
     start = time.perf_counter()
     between = population_between_variance()

@@ -64,14 +64,16 @@ def test_files_for_each_format(db_path: Path, tmp_path: Path, capsys, fmt: str) 
                             "--metric", "val_loss", "--format", fmt)
     assert code == 0 and err == ""
     assert _files(out) == [f"linearplot/val_loss/{a}.{fmt}" for a in sorted([NF1, NF2, LR])
-                           ] + [f"parallel/val_loss.{fmt}", f"violinplot/val_loss/{ACT}.{fmt}"]
+                           ] + [f"parallel/val_loss.{fmt}", f"settle/val_loss.{fmt}",
+                                f"violinplot/val_loss/{ACT}.{fmt}"]
     assert all((out / f).read_bytes().startswith(MAGIC[fmt]) for f in _files(out))
     index = json.loads((out / INDEX_FILE).read_text("utf-8"))
     assert [e["file"] for e in index] == _files(out)
     assert {(e["kind"], e["metric"], e["attribute"]) for e in index} == {
         ("linearplot", "val_loss", a) for a in (NF1, NF2, LR)} | {
-        ("parallel", "val_loss", None), ("violinplot", "val_loss", ACT)}
-    assert stdout.splitlines()[0] == f"Wrote 5 figures to {out}"
+        ("parallel", "val_loss", None), ("settle", "val_loss", None),
+        ("violinplot", "val_loss", ACT)}
+    assert stdout.splitlines()[0] == f"Wrote 6 figures to {out}"
 
 
 def test_remap_labels_on_the_axes(db_path: Path, tmp_path: Path, capsys) -> None:
@@ -81,6 +83,7 @@ def test_remap_labels_on_the_axes(db_path: Path, tmp_path: Path, capsys) -> None
                            "--format", "svg", "--remap", _remap(tmp_path))
     assert code == 0 and err == ""
     assert _files(out) == [f"linearplot/val_accuracy/{NF1}.svg", "parallel/val_accuracy.svg",
+                           "settle/val_accuracy.svg",
                            f"violinplot/val_accuracy/{ACT}.svg"]  # only what the remap names
 
     def texts(name: str) -> list[str]:
@@ -93,6 +96,8 @@ def test_remap_labels_on_the_axes(db_path: Path, tmp_path: Path, capsys) -> None
     assert "Validation accuracy: parallel coordinates" in parallel
     assert {"Filters (layer 1)", "Activation", "relu", "elu"} <= set(parallel)
     assert NF2 not in parallel and "val_accuracy" not in parallel
+    settle = " ".join(texts("settle/val_accuracy.svg"))
+    assert "Validation accuracy" in settle and "val_accuracy" not in settle
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -135,7 +140,7 @@ def test_database_unchanged(db_path: Path, tmp_path: Path, capsys) -> None:
     siblings = sorted(p.name for p in db_path.parent.iterdir())
     code, stdout, _ = run(capsys, "plot", "--db", str(db_path), "--out", str(tmp_path / "p"),
                           "--remap", _remap(tmp_path), "--all-rows", "--policy", "last")
-    assert code == 0 and stdout.startswith("Wrote 3 figures")
+    assert code == 0 and stdout.startswith("Wrote 4 figures")  # and the rank settling
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in db_path.parent.iterdir()) == siblings  # no .wal either
 
@@ -168,11 +173,13 @@ def test_one_folder_per_experiment(tmp_path: Path, capsys) -> None:
     remap = _remap(tmp_path, f"attributes:\n  {LR}: Learning rate\n")
     code, stdout, _ = run(capsys, "plot", "--db", str(db_path), "--out", str(tmp_path / "all"),
                           "--metric", "val_loss", "--remap", remap)
-    assert code == 0 and stdout.startswith(f"Wrote 4 figures to {tmp_path / 'all'}")
+    assert code == 0 and stdout.startswith(f"Wrote 6 figures to {tmp_path / 'all'}")
     assert _files(tmp_path / "all") == [
         f"{e}/{f}" for e in ("first", "second")
-        for f in (f"linearplot/val_loss/{LR}.png", "parallel/val_loss.png")]
+        for f in (f"linearplot/val_loss/{LR}.png", "parallel/val_loss.png",
+                  "settle/val_loss.png")]
     code, stdout, _ = run(capsys, "plot", "--db", str(db_path), "--out", str(tmp_path / "one"),
                           "--metric", "val_loss", "--remap", remap, "--experiment", "second")
     assert code == 0
-    assert _files(tmp_path / "one") == [f"linearplot/val_loss/{LR}.png", "parallel/val_loss.png"]
+    assert _files(tmp_path / "one") == [f"linearplot/val_loss/{LR}.png", "parallel/val_loss.png",
+                                        "settle/val_loss.png"]

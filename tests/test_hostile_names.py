@@ -64,14 +64,14 @@ def _check_plot(tmp_path: Path, capsys, name: str, escape_to: Path) -> None:
         code, stdout, err = _run(capsys, "plot", "--db", str(db), "--out", str(out),
                                  "--format", "svg")
     assert code == 0 and err == "", err
-    assert stdout.startswith("Wrote 3 figures")
+    assert stdout.startswith("Wrote 4 figures")
     new = _tree(base) - before
     assert new and all(p.is_relative_to(out) for p in new), sorted(new)
     assert not escape_to.exists()
     index = json.loads((out / INDEX_FILE).read_text("utf-8"))
     assert {(e["kind"], e["metric"], e["attribute"]) for e in index} == {
         ("linearplot", name, name), ("violinplot", name, name + "~c"),
-        ("parallel", name, None)}
+        ("parallel", name, None), ("settle", name, None)}
     for entry in index:
         path = out / entry["file"]
         assert path.is_file() and path.resolve().is_relative_to(out.resolve())
@@ -146,7 +146,7 @@ def test_nul_in_names_does_not_crash(tmp_path: Path, capsys) -> None:
     assert all("\x00" not in e["file"] for e in index)
     code, stdout, err = _run(capsys, "plot", "--db", str(out / "ablation.duckdb"), "--out",
                              str(tmp_path / "plots"))
-    assert code == 0 and stdout.startswith("Wrote 3 figures"), err
+    assert code == 0 and stdout.startswith("Wrote 4 figures"), err
 
 
 @pytest.mark.slow
@@ -158,10 +158,10 @@ def test_names_differing_by_case_or_slug_get_distinct_files(tmp_path: Path, caps
     assert _run(capsys, "ingest", str(experiment), "--db", str(db), "--quiet")[0] == 0
     out = tmp_path / "plots"
     code, stdout, _ = _run(capsys, "plot", "--db", str(db), "--out", str(out))
-    assert code == 0 and stdout.startswith(f"Wrote {5 * 4} figures")
+    assert code == 0 and stdout.startswith(f"Wrote {5 * 5} figures")  # 4 and the settling
     index = json.loads((out / INDEX_FILE).read_text("utf-8"))
     folded = {unicodedata.normalize("NFC", e["file"]).casefold() for e in index}
-    assert len(folded) == len(index) == 20
+    assert len(folded) == len(index) == 25
     assert {(e["metric"], e["attribute"]) for e in index if e["kind"] == "linearplot"} == {
         (m, a) for m in metrics for a in ("N", "n")}
     assert "linearplot/a_b/c.png" not in {e["file"] for e in index}  # a_b collides: hashed
@@ -178,7 +178,7 @@ def test_experiment_folder_names(tmp_path: Path, capsys) -> None:
     assert _run(capsys, "ingest", str(tmp_path / "all"), "--db", str(db), "--quiet")[0] == 0
     out = tmp_path / "plots"
     code, stdout, err = _run(capsys, "plot", "--db", str(db), "--out", str(out))
-    assert code == 0 and stdout.startswith(f"Wrote {3 * len(ids)} figures"), err
+    assert code == 0 and stdout.startswith(f"Wrote {4 * len(ids)} figures"), err
     folders = sorted(p for p in out.iterdir() if p.is_dir())
     assert len(folders) == len(ids)
     seen = {json.loads((f / INDEX_FILE).read_text("utf-8"))[0]["experiment"] for f in folders}
@@ -293,7 +293,7 @@ def test_hypothesis_plot(tmp_path_factory: pytest.TempPathFactory, capsys, metri
                 "--quiet")[0] == 0
     before = _tree(root.parent)
     code, stdout, err = _run(capsys, "plot", "--db", str(db), "--out", str(root / "plots"))
-    assert code == 0 and stdout.startswith("Wrote 3 figures"), err
+    assert code == 0 and stdout.startswith("Wrote 4 figures"), err
     assert all(p.is_relative_to(root / "plots") for p in _tree(root.parent) - before)
     index = json.loads((root / "plots" / INDEX_FILE).read_text("utf-8"))
     assert {e["attribute"] for e in index} == {attribute, attribute + "~c", None}

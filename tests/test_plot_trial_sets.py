@@ -103,4 +103,5 @@ def test_cli_plots_a_metric_outside_optim_metrics(tmp_path: Path) -> None:
     drawn = sorted(p.relative_to(tmp_path / "p").as_posix()
                    for p in (tmp_path / "p").rglob("*.png"))
     assert drawn and all("/train_loss" in p for p in drawn)
-    assert "parallel/train_loss.png" in drawn and len(drawn) == 5  # 4 attributes + parallel
+    assert "parallel/train_loss.png" in drawn and "settle/train_loss.png" in drawn
+    assert len(drawn) == 6  # 4 attributes, parallel, the rank settling

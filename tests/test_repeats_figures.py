@@ -1,4 +1,4 @@
-"""The repeats figures: plot --repeats and the report's Repeats section."""
+"""The repeats figures: plot (by default; --no-repeats) and the report's Repeats section."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate_study(root / "study", 2, seed=2, same_configurations=True, trials=8, epochs=4,
                    seeds=3)
     generate_experiment(root / "single", trials=12, epochs=3)
+    generate_experiment(root / "one_step", trials=12, epochs=1)
     out = {}
-    for name in ("study", "single"):
+    for name in ("study", "single", "one_step"):
         out[name] = root / f"{name}.duckdb"
         with asql.connect(out[name]) as db:
             db.ingest(root / name)
@@ -33,25 +34,38 @@ def _png(path: Path) -> None:
     assert image.shape[0] > 200 and image.shape[1] > 400 and image.std() > 0.01
 
 
-def test_plot_repeats_writes_the_forest_and_settle_figures(dbs, tmp_path):
+def test_plot_draws_the_forest_and_settle_figures_by_default(dbs, tmp_path):
     out = tmp_path / "plots"
     run = subprocess.run([sys.executable, "-m", "ablation_sql", "plot", "--out", str(out),
-                          "--db", str(dbs["study"]), "--metric", "val_accuracy", "--repeats"],
+                          "--db", str(dbs["study"]), "--metric", "val_accuracy"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    for kind in ("repeats", "settle"):
-        _png(out / kind / "val_accuracy.png")
-    plain = tmp_path / "plain"
+    for experiment in ("run_0", "run_1"):  # each experiment's, beside its other figures
+        for kind in ("repeats", "settle"):
+            _png(out / experiment / kind / "val_accuracy.png")
+    off = tmp_path / "off"
+    run = subprocess.run([sys.executable, "-m", "ablation_sql", "plot", "--out", str(off),
+                          "--db", str(dbs["study"]), "--metric", "val_accuracy",
+                          "--no-repeats"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert not list(off.rglob("repeats")) and not list(off.rglob("settle"))
     with asql.connect(dbs["study"], read_only=True) as db:
-        db.plot(plain, metrics=["val_accuracy"])
-    assert not (plain / "repeats").exists() and not (plain / "settle").exists()
+        plain = db.plot(tmp_path / "plain", metrics=["val_accuracy"], repeats=False)
+        drawn = db.plot(tmp_path / "drawn", metrics=["val_accuracy"])
+    names = {p.relative_to(tmp_path / "drawn").as_posix() for p in drawn.files}
+    assert len(drawn.files) == len(plain.files) + 4
+    assert {"run_1/repeats/val_accuracy.png", "run_1/settle/val_accuracy.png"} <= names
 
 
-def test_no_forest_without_repeats(dbs, tmp_path):
+def test_no_forest_without_repeats_no_curve_for_one_step(dbs, tmp_path):
     with asql.connect(dbs["single"], read_only=True) as db:
-        run = db.plot(tmp_path / "p", metrics=["val_loss"], repeats=True)
+        run = db.plot(tmp_path / "p", metrics=["val_loss"])
     names = {p.relative_to(tmp_path / "p").as_posix() for p in run.files}
     assert "settle/val_loss.png" in names and "repeats/val_loss.png" not in names
+    with asql.connect(dbs["one_step"], read_only=True) as db:
+        run = db.plot(tmp_path / "q", metrics=["val_loss"])
+    names = {p.relative_to(tmp_path / "q").as_posix() for p in run.files}
+    assert names and not any(n.startswith(("settle/", "repeats/")) for n in names)
 
 
 @pytest.mark.slow

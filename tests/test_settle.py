@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import ablation_sql as asql
-from ablation_sql.effects.settle import settled_step
+from ablation_sql.effects.settle import _interval, settled_step, tolerance_of
 from ablation_sql.synthetic import generate_experiment
 
 
@@ -35,6 +35,8 @@ def _by_hand(db: asql.Database, policy: str, top_k: int) -> pd.DataFrame:
     wide = rows.pivot(index="trial_uid", columns="step", values="val_accuracy")
     running = wide.cummax(axis=1) if policy == "best" else wide
     final = wide.max(axis=1) if policy == "best" else wide.iloc[:, -1]
+    third = np.diff(wide.to_numpy(), n=3, axis=1)
+    noise = np.median(np.abs(third)) / (stats.norm.ppf(0.75) * np.sqrt(20))
     out = []
     for step in wide.columns:
         now = running[step]
@@ -44,8 +46,13 @@ def _by_hand(db: asql.Database, policy: str, top_k: int) -> pd.DataFrame:
             ["v", "trial_uid"], ascending=[False, True])["trial_uid"]
         out.append({"step": step, "n": len(now),
                     "spearman": stats.spearmanr(now, final).statistic,
+                    "kendall": stats.kendalltau(now, final).statistic,
                     "top_k_kept": len(set(order_now[:top_k]) & set(order_final[:top_k])),
-                    "winner_leads": order_now.iloc[0] == order_final.iloc[0]})
+                    "top_k_loss": final[order_final[:top_k]].mean()
+                    - final[order_now[:top_k]].mean(),
+                    "winner_leads": order_now.iloc[0] == order_final.iloc[0],
+                    "winner_loss": final.max() - final[order_now.iloc[0]],
+                    "noise": noise})
     return pd.DataFrame(out)
 
 
@@ -53,29 +60,90 @@ def _by_hand(db: asql.Database, policy: str, top_k: int) -> pd.DataFrame:
 def test_ranking_settle_matches_a_computation_by_hand(crossing, policy):
     path, _ = crossing
     with asql.connect(path, read_only=True) as db:
-        got = db.query("ranking_settle", metric="val_accuracy", reduction=policy, top_k=4)
+        got = {m: db.query("ranking_settle", metric="val_accuracy", reduction=policy, top_k=4,
+                           method=m) for m in ("spearman", "kendall")}
         want = _by_hand(db, policy, 4)
-    assert list(got["step"]) == list(want["step"]) and set(got["n"]) == {27}
-    assert np.allclose(got["spearman"].astype(float), want["spearman"], atol=1e-9)
-    assert list(got["top_k_kept"]) == list(want["top_k_kept"])
-    assert list(got["winner_leads"]) == list(want["winner_leads"])
+    for method, rows in got.items():
+        assert list(rows["step"]) == list(want["step"]) and set(rows["n"]) == {27}
+        assert np.allclose(rows["correlation"].astype(float), want[method], atol=1e-9)
+        assert list(rows["top_k_kept"]) == list(want["top_k_kept"])
+        assert list(rows["winner_leads"]) == list(want["winner_leads"])
+        for column in ("top_k_loss", "winner_loss", "noise"):
+            assert np.allclose(rows[column].astype(float), want[column], atol=1e-9), column
+    assert (got["kendall"]["correlation"] < got["spearman"]["correlation"]).iloc[:-1].all()
 
 
-def test_settled_steps_match_the_noise_free_curves(crossing):
+def _settled_by_hand(curves: np.ndarray, top: int, tolerance: float) -> int | None:
+    """The rule on noise-free curves: the first step from which the top ``top`` then end
+    within ``tolerance`` of the final top's mean."""
+    final = curves[:, -1]
+    best = np.sort(final)[::-1][:top].mean()
+    loss = np.array([best - final[np.argsort(-curves[:, e])[:top]].mean()
+                     for e in range(curves.shape[1])])
+    return settled_step(loss <= tolerance + 1e-9, pd.Series(range(curves.shape[1])))
+
+
+@pytest.mark.parametrize("method", ["spearman", "kendall"])
+def test_settled_steps_match_the_noise_free_curves(crossing, method):
     path, truth = crossing
-    with asql.connect(path, read_only=True) as db:
-        result = db.settle("val_accuracy", policy="last", top_k=5)
     names = [n for n, s in truth.statuses.items() if s == "complete"]
     curves = np.array([truth.curves[n] for n in names])
-    final_top = set(np.argsort(-curves[:, -1])[:5])
-    same = np.array([set(np.argsort(-curves[:, e])[:5]) == final_top
-                     for e in range(curves.shape[1])])
-    expected = settled_step(same, pd.Series(range(curves.shape[1])))
-    got = result.settled["top_k_step"].iloc[0]
-    assert (pd.isna(got) and expected is None) or abs(int(got) - int(expected)) <= 1
+    with asql.connect(path, read_only=True) as db:
+        for tolerance in (0.0, 0.01):
+            result = db.settle("val_accuracy", policy="last", top_k=5, method=method,
+                               tolerance=tolerance)
+            for top, column in ((5, "top_k_step"), (1, "winner_step")):
+                expected = _settled_by_hand(curves, top, tolerance)
+                got = result.settled[column].iloc[0]
+                assert (pd.isna(got) and expected is None) or got == expected
+        assert result.settled["tolerance"].iloc[0] == 0.01
+        estimated = db.settle("val_accuracy", method=method).settled.iloc[0]
+    assert estimated["noise"] < 0.003  # noise-free curves: their curvature and rounding
     table = result.table
-    assert ((table["ci_low"] <= table["spearman"]) & (table["spearman"] <= table["ci_high"])).all()
-    assert table["spearman"].iloc[-1] == pytest.approx(1.0) and table["spearman"].iloc[0] < 0.99
+    assert result.method == method
+    assert ((table["ci_low"] <= table["correlation"])
+            & (table["correlation"] <= table["ci_high"])).all()
+    assert table["correlation"].iloc[-1] == pytest.approx(1.0)
+    assert table["correlation"].iloc[0] < 0.99
+
+
+def test_intervals_by_method():
+    """Fisher z intervals: Bonett-Wright's variance for Spearman, 0.437 / (n - 4) for Kendall,
+    NaN when n is too small, a point at |r| = 1."""
+    low, high = _interval(0.5, 50, "spearman")
+    half = stats.norm.ppf(0.975) * np.sqrt((1 + 0.125) / 47)
+    assert (low, high) == pytest.approx((np.tanh(np.arctanh(0.5) - half),
+                                         np.tanh(np.arctanh(0.5) + half)))
+    low, high = _interval(0.5, 50, "kendall")
+    half = stats.norm.ppf(0.975) * np.sqrt(0.437 / 46)
+    assert (low, high) == pytest.approx((np.tanh(np.arctanh(0.5) - half),
+                                         np.tanh(np.arctanh(0.5) + half)))
+    assert np.isnan(_interval(0.5, 4, "kendall")[0]) and not np.isnan(_interval(0.5, 4,
+                                                                               "spearman")[0])
+    assert _interval(1.0, 10, "kendall") == (1.0, 1.0)
+
+
+def test_kendall_interval_covers_on_bivariate_normal_samples():
+    """The Kendall interval holds the population tau (2/pi asin rho) at about 95 %."""
+    rng = np.random.default_rng(7)
+    rho, n, hits = 0.6, 40, []
+    tau = 2 / np.pi * np.arcsin(rho)
+    for _ in range(400):
+        x = rng.standard_normal(n)
+        y = rho * x + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+        low, high = _interval(stats.kendalltau(x, y).statistic, n, "kendall")
+        hits.append(low <= tau <= high)
+    assert 0.91 <= np.mean(hits) <= 0.99
+
+
+def test_tolerance_and_method_are_checked(crossing):
+    path, _ = crossing
+    with asql.connect(path, read_only=True) as db:
+        for bad in ({"method": "pearson"}, {"tolerance": -0.1}, {"tolerance": float("nan")}):
+            with pytest.raises(asql.InputError):
+                db.settle("val_accuracy", **bad)
+    assert tolerance_of(0.01) == pytest.approx(1.959964 * np.sqrt(2) * 0.01)
+    assert tolerance_of(float("nan")) == 0.0
 
 
 def test_settled_step_rules():
@@ -92,8 +160,17 @@ def test_settle_command(crossing):
                           "val_accuracy", "--db", str(path), "--format", "csv"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("experiment_id,step,n,spearman,ci_low,ci_high")
-    assert "top 5 set" in run.stderr
+    assert run.stdout.startswith("experiment_id,step,n,correlation,ci_low,ci_high")
+    assert "top 5 set" in run.stderr and "Spearman" in run.stderr
+    kendall = subprocess.run([sys.executable, "-m", "ablation_sql", "settle", "--metric",
+                              "val_accuracy", "--db", str(path), "--method", "kendall",
+                              "--tolerance", "0"], capture_output=True, text=True)
+    assert kendall.returncode == 0, kendall.stderr
+    assert "at Kendall" in kendall.stdout and "within 0 of the final" in kendall.stdout
+    run = subprocess.run([sys.executable, "-m", "ablation_sql", "settle", "--metric",
+                          "val_accuracy", "--db", str(path), "--tolerance", "-1"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "tolerance" in run.stderr and "Traceback" not in run.stderr
     bad = subprocess.run([sys.executable, "-m", "ablation_sql", "settle", "--metric", "nope",
                           "--db", str(path)], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

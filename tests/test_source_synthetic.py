@@ -62,3 +62,24 @@ def test_formats_refuse_what_only_ablator_folders_hold(tmp_path: Path) -> None:
         generate_experiment(tmp_path / "x", trials=10, broken=2, format="ray")
     with pytest.raises(ValueError, match="format must be one of"):
         generate_experiment(tmp_path / "y", trials=10, format="wandb")
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_repeats_are_found_in_every_format(tmp_path: Path, format: str) -> None:
+    """With --seeds each trial's random_seed is written, so ingest finds the repeats: 5
+    configurations of 3 seeds each, grouped as the truth groups them."""
+    truth = generate_experiment(tmp_path / format, trials=5, epochs=4, seeds=3, seed=2,
+                                format=format)
+    with asql.connect() as db:
+        db.ingest(tmp_path / format, workers=1, directions={"val_accuracy": "max"})
+        table = db.sql("SELECT configuration, trials, seeds, seed_values FROM configurations")
+        result = db.repeats("val_accuracy", n_boot=50)
+        values = db.sql("SELECT trial_uid, configuration FROM trial_configurations c "
+                        "JOIN trial_metric('val_accuracy', reduction := 'last') m "
+                        "USING (experiment_id, trial_uid)")
+    assert len(table) == 5 and set(table["trials"]) == {3} and set(table["seeds"]) == {3}
+    assert all(list(v) == [f"random_seed={2000 + j}" for j in range(3)]
+               for v in table["seed_values"])
+    assert result.has_repeats and set(result.configurations["n"]) == {3}
+    assert sorted(values.groupby("configuration").size()) == [3] * 5
+    assert truth.trial_seeds and len(truth.configuration) == 15

@@ -18,8 +18,9 @@ def add(commands: argparse._SubParsersAction) -> None:
         description="Draw, for each optimised metric, a line plot per numerical attribute "
         "(DIR/linearplot/<metric>/<attribute>.<format>), a violin plot per categorical one "
         "(DIR/violinplot/...) and one parallel-coordinates figure over every attribute "
-        "(DIR/parallel/<metric>.<format>). Each trial is one point, its value reduced by "
-        "--policy, unless --all-rows; complete trials only, unless --all-trials. When the "
+        "(DIR/parallel/<metric>.<format>), and the repeats figures (see --repeats). Each "
+        "trial is one point, its value reduced by --policy, unless --all-rows; complete "
+        "trials only, unless --all-trials. When the "
         "database holds several experiments and no "
         "--experiment is given, each experiment's figures go under DIR/<experiment_id>/. "
         "The database is opened read-only.",
@@ -46,10 +47,11 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--all-trials", action="store_true",
                    help="also draw failed, running and other trials, distinctly (default: "
                    "complete trials only)")
-    p.add_argument("--repeats", action="store_true",
-                   help="also the forest plot of configurations over their seeds "
-                   "(DIR/repeats/<metric>) and the rank correlation with the final ranking by "
-                   "step (DIR/settle/<metric>)")
+    p.add_argument("--repeats", action=argparse.BooleanOptionalAction, default=True,
+                   help="the forest plot of configurations over their seeds, when some "
+                   "configuration has repeats (DIR/repeats/<metric>), and the rank correlation "
+                   "with the final ranking by step, when the trials have more than one step "
+                   "(DIR/settle/<metric>); default: drawn, --no-repeats: not")
     p.set_defaults(run=_run_plot)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..store.choices import RANK_CORRELATIONS
 from .common import add_db, add_experiment, add_format, add_reduction, direction_of, positive
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]
@@ -30,6 +31,12 @@ def add(commands: argparse._SubParsersAction) -> None:
     add_reduction(p)
     p.add_argument("--top-k", type=positive, default=5, metavar="K",
                    help="size of the top set (default: 5)")
+    p.add_argument("--method", choices=RANK_CORRELATIONS, default=RANK_CORRELATIONS[0],
+                   help=f"the rank correlation (default: {RANK_CORRELATIONS[0]}; kendall "
+                   "compares every pair of trials: slow for thousands)")
+    p.add_argument("--tolerance", type=float, metavar="LOSS",
+                   help="the loss, in the metric's units, within which the top set and the "
+                   "winner count as settled (default: from the estimated noise; 0: exact)")
     add_format(p, what="output format of the table")
     p.set_defaults(run=_run)
 
@@ -39,7 +46,8 @@ def _run(args: argparse.Namespace) -> int:
 
     with connect(args.db, read_only=True) as db:
         result = db.settle(args.metric, args.experiment, args.policy, k=args.k,
-                           top_k=args.top_k, direction=direction_of(args.direction, [args.metric]))
+                           top_k=args.top_k, direction=direction_of(args.direction, [args.metric]),
+                           method=args.method, tolerance=args.tolerance)
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0

@@ -1,9 +1,21 @@
-"""When the ranking of trials settles during training: per step (one per evaluation, usually an
-epoch), the Spearman correlation between the trials' ranking then and their final ranking with
-its 95 % interval (Fisher's z with the Bonett-Wright standard error sqrt((1 + r²/2) / (n - 3)),
-which holds for Spearman's coefficient), and the first step from which the top-k set and the
-winner no longer change. The numbers come from the named query ``ranking_settle``; this module
-adds the intervals and the settled steps, and says how early a search could have stopped.
+"""When the ranking of trials settles during training. Per step (one per evaluation, usually an
+epoch): the rank correlation between the trials' ranking then and their final ranking with its
+95 % interval (Fisher's z; standard error sqrt((1 + r²/2) / (n - 3)) for Spearman's rho,
+Bonett and Wright 2000, and sqrt(0.437 / (n - 4)) for Kendall's tau, Fieller, Hartley and
+Pearson 1957), and how much a search that stopped then and kept its top k (or its leader)
+would lose at the end.
+
+**Settled**, the definition: the top-k set is settled from the first step from which, at every
+later step, the trials then in the top k end, on average, within the tolerance of the final
+top k (``top_k_loss <= tolerance``); the winner likewise (``winner_loss <= tolerance``: the
+leader then ends within the tolerance of the final winner). The tolerance is the 95 % bound on
+the difference between two evaluations of equally good trials, 1.96 * sqrt(2) * the
+per-evaluation noise, which the named query ``ranking_settle`` estimates from the third
+differences of the trials' curves (0, the exact rule, under 4 steps); or given. Orders that
+change by less than the noise are not changes: an exact top-k set keeps changing at its
+boundary until the last step under any noise. The numbers come from ``ranking_settle``; this
+module adds the intervals and the settled steps, and says how early a search could have
+stopped its trials.
 """
 
 from __future__ import annotations
@@ -18,29 +30,34 @@ from scipy import stats
 
 from ..errors import InputError
 from ..queries import run_query
-from ..store.choices import check_reduction
+from ..store.choices import RANK_CORRELATIONS, check_reduction
 from ..store.connection import connection
+from .findings import number
 from .repeats import LEVEL
 from .text import render_with_sentences
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
 
-__all__ = ["SETTLE_COLUMNS", "Settle", "settle", "settled_step"]
+__all__ = ["SETTLE_COLUMNS", "Settle", "settle", "settled_step", "tolerance_of"]
 
-SETTLE_COLUMNS = ["experiment_id", "step", "n", "spearman", "ci_low", "ci_high", "top_k_kept",
-                  "top_k", "winner_leads"]
+SETTLE_COLUMNS = ["experiment_id", "step", "n", "correlation", "ci_low", "ci_high",
+                  "top_k_kept", "top_k", "top_k_loss", "winner_leads", "winner_loss"]
+_NAMES = {"spearman": "Spearman", "kendall": "Kendall"}
+# method: (the interval's variance numerator as a function of r, the n it is divided by minus)
+_FISHER = {"spearman": (lambda r: 1 + r * r / 2, 3), "kendall": (lambda r: 0.437, 4)}
 
 
 @dataclass(frozen=True)
 class Settle:
     """Per experiment and step (``table``: SETTLE_COLUMNS), the settled steps per experiment
-    (``settled``: experiment_id, steps, top_k_step, winner_step; NA when never before the end
-    of the shortest curve) and the findings in words."""
+    (``settled``: experiment_id, steps, noise, tolerance, top_k_step, winner_step; NA when
+    only at the last step) and the findings in words."""
 
     metric: str
     policy: str
     top_k: int
+    method: str
     table: pd.DataFrame
     settled: pd.DataFrame
     findings: list[str]
@@ -55,29 +72,44 @@ class Settle:
 
 
 def settle(db: Connectable, metric: str, *, experiment: str | None = None,
-           policy: str = "best", k: int = 5, top_k: int = 5, direction: str | None = None
-           ) -> Settle:
+           policy: str = "best", k: int = 5, top_k: int = 5, direction: str | None = None,
+           method: str = "spearman", tolerance: float | None = None) -> Settle:
     """The ranking of ``metric`` per step against the final one (reduced by ``policy``; the
-    top ``top_k`` set). Raises InputError for unknown names or no complete trials."""
+    top ``top_k`` set; correlation by ``method``, spearman or kendall); ``tolerance``: the
+    loss below which the top set and the winner count as settled (None: from the estimated
+    noise, see the module). Raises InputError for unknown names or no complete trials."""
     check_reduction(policy, k, direction)
+    if method not in RANK_CORRELATIONS:
+        raise InputError(f"unknown method {method!r}: use one of "
+                         f"{', '.join(RANK_CORRELATIONS)}")
+    if tolerance is not None and not 0 <= tolerance < math.inf:
+        raise InputError(f"the tolerance must be a finite number >= 0, not {tolerance!r}")
     rows = run_query(connection(db), "ranking_settle", metric=metric, experiment=experiment,
-                     reduction=policy, last_k=k, top_k=top_k, direction=direction)
+                     reduction=policy, last_k=k, top_k=top_k, direction=direction,
+                     method=method)
     if rows.empty:
         where = f"experiment {experiment}" if experiment else "the database"
         raise InputError(f"no complete trial of {where} has a finite {metric} at every step")
     table = rows.copy()
-    table["spearman"] = table["spearman"].astype(float).clip(-1.0, 1.0)  # corr() rounding
-    bounds = [_interval(r, n) for r, n in zip(table["spearman"], table["n"], strict=True)]
+    table["correlation"] = table["correlation"].astype(float).clip(-1.0, 1.0)  # rounding
+    bounds = [_interval(r, n, method)
+              for r, n in zip(table["correlation"], table["n"], strict=True)]
     table["ci_low"] = [b[0] for b in bounds]
     table["ci_high"] = [b[1] for b in bounds]
-    table = table[SETTLE_COLUMNS]
-    settled = pd.DataFrame([
-        {"experiment_id": e, "steps": len(g),
-         "top_k_step": settled_step((g["top_k_kept"] == g["top_k"]).to_numpy(), g["step"]),
-         "winner_step": settled_step(g["winner_leads"].to_numpy(dtype=bool), g["step"])}
-        for e, g in table.groupby("experiment_id", sort=True)])
+    settled = pd.DataFrame([_settled(e, g, tolerance)
+                            for e, g in table.groupby("experiment_id", sort=True)])
     settled = settled.astype({"top_k_step": "Int64", "winner_step": "Int64"})
-    return Settle(metric, policy, top_k, table, settled, _findings(table, settled, top_k))
+    table = table[SETTLE_COLUMNS]
+    return Settle(metric, policy, top_k, method, table, settled,
+                  _findings(table, settled, top_k, method, tolerance is None))
+
+
+def tolerance_of(noise: float) -> float:
+    """The tolerance for a per-evaluation noise ``noise``: the 95 % bound on the difference
+    of two evaluations, 1.96 * sqrt(2) * noise (0 when the noise is unknown)."""
+    if noise is None or math.isnan(noise):
+        return 0.0
+    return float(stats.norm.ppf(0.5 + LEVEL / 2) * math.sqrt(2) * noise)
 
 
 def settled_step(same: np.ndarray, steps: pd.Series) -> int | None:
@@ -90,30 +122,60 @@ def settled_step(same: np.ndarray, steps: pd.Series) -> int | None:
     return int(steps.iloc[first]) if first < len(same) - 1 else None
 
 
-def _interval(r: float, n: int) -> tuple[float, float]:
-    """The 95 % interval of a Spearman correlation ``r`` of ``n`` pairs (NaN below 4)."""
-    if n < 4 or math.isnan(r):
+def _settled(experiment: str, rows: pd.DataFrame, given: float | None) -> dict:
+    """One experiment's settled steps: the losses within the tolerance to the end."""
+    noise = float(rows["noise"].iloc[0]) if pd.notna(rows["noise"].iloc[0]) else math.nan
+    tolerance = tolerance_of(noise) if given is None else float(given)
+    slack = 1e-9 * max(1.0, tolerance)  # the losses are differences of sums: rounding
+    return {"experiment_id": experiment, "steps": len(rows), "noise": noise,
+            "tolerance": tolerance,
+            **{f"{what}_step": settled_step(
+                (rows[f"{what}_loss"].astype(float) <= tolerance + slack).to_numpy(),
+                rows["step"]) for what in ("top_k", "winner")}}
+
+
+def _interval(r: float, n: int, method: str) -> tuple[float, float]:
+    """The 95 % interval of a rank correlation ``r`` of ``n`` pairs by ``method`` (NaN when
+    n is not above the variance's offset)."""
+    numerator, offset = _FISHER[method]
+    if n <= offset or math.isnan(r):
         return math.nan, math.nan
     r = min(max(r, -1.0), 1.0)
     if abs(r) == 1.0:
         return r, r
-    half = stats.norm.ppf(0.5 + LEVEL / 2) * math.sqrt((1 + r * r / 2) / (n - 3))
+    half = stats.norm.ppf(0.5 + LEVEL / 2) * math.sqrt(numerator(r) / (n - offset))
     z = math.atanh(r)
     return math.tanh(z - half), math.tanh(z + half)
 
 
-def _findings(table: pd.DataFrame, settled: pd.DataFrame, top_k: int) -> list[str]:
+def _findings(table: pd.DataFrame, settled: pd.DataFrame, top_k: int, method: str,
+              estimated: bool) -> list[str]:
     out = []
     for row in settled.itertuples():
         rows = table[table["experiment_id"] == row.experiment_id]
         half = rows.iloc[len(rows) // 2]
         where = f"{row.experiment_id}: " if len(settled) > 1 else ""
-        top = (f"the top {top_k} set no longer changes from step {row.top_k_step} of "
-               f"{row.steps}" if pd.notna(row.top_k_step) else
-               f"the top {top_k} set changes until the last step")
-        winner = (f"the winner leads from step {row.winner_step}"
-                  if pd.notna(row.winner_step) else "the winner leads only at the end")
-        out.append(f"{where}{top}; {winner}. Halfway (step {half['step']}), the ranking "
-                   f"correlates with the final one at Spearman {half['spearman']:.2f} (95 % CI "
-                   f"{half['ci_low']:.2f} to {half['ci_high']:.2f}, {half['n']} trials).")
+        within = f"within {number(row.tolerance)}"
+        source = "" if not estimated else _tolerance_source(row.noise)
+        top = (f"the top {top_k} set is settled from step {row.top_k_step} of {row.steps}: "
+               f"from then on its trials end on average {within} of the final top {top_k}'s"
+               if pd.notna(row.top_k_step) else
+               f"the top {top_k} set ends {within} of the final one only at the last step")
+        winner = (f"the leader ends {within} of the final winner from step {row.winner_step}"
+                  if pd.notna(row.winner_step) else
+                  f"the leader ends {within} of the final winner only at the last step")
+        corr = (f"{_NAMES[method]} {half['correlation']:.2f} (95 % CI {half['ci_low']:.2f} "
+                f"to {half['ci_high']:.2f}, {half['n']} trials)"
+                if pd.notna(half["correlation"]) else
+                f"{_NAMES[method]} (undefined: {half['n']} trials or ties only)")
+        out.append(f"{where}{top}{source}; {winner}. Halfway (step {half['step']}), the "
+                   f"ranking correlates with the final one at {corr}.")
     return out
+
+
+def _tolerance_source(noise: float) -> str:
+    """Where an estimated tolerance comes from, in words."""
+    if math.isnan(noise):
+        return " (exact: under 4 steps the evaluation noise is not estimated)"
+    return (" (1.96 x sqrt 2 x the evaluation noise, estimated from the curves at "
+            f"{number(noise)})")

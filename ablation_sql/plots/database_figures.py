@@ -90,7 +90,7 @@ def plot_database(
     rows: str = "trial",
     direction: str | None = None,
     statuses: Sequence[str] | None = ("complete",),
-    repeats: bool = False,
+    repeats: bool = True,
 ) -> PlotRun:
     """Write the line, violin and parallel-coordinates figures of each experiment under
     ``out`` (under ``out/<experiment_id>/`` when the database holds several and no
@@ -100,9 +100,10 @@ def plot_database(
     required for a metric that is not optimised. ``policy`` is trial_metric's reduction for one
     point per trial (best, last, mean_last); ``rows="all"`` draws every step's row instead.
     ``statuses``: the trials drawn (default: complete ones; None: every status, the others
-    drawn distinctly). ``repeats``: also the forest plot of configurations
+    drawn distinctly). ``repeats`` (default): also the forest plot of configurations
     (``repeats/<metric>``, when some configuration has repeats) and the rank correlation by
-    step (``settle/<metric>``) of each metric, over the chosen experiments."""
+    step (``settle/<metric>``, when the trials have more than one step) of each metric (those
+    of the remap's metrics section, when it has one), beside each experiment's figures."""
     for option, value, allowed in (("format", format, FORMATS), ("policy", policy, POLICIES),
                                    ("rows", rows, ("trial", "all"))):
         if value not in allowed:
@@ -145,12 +146,14 @@ def plot_database(
             for make in (analysis.make_figures, analysis.make_parallel_figures):
                 run.files += make(names.metrics, names.attributes, format=format)
         run.left_out |= analysis.left_out
-    drawn = (metrics or sorted({m for e in chosen for m in found[e][0]})) if repeats else []
-    if drawn:  # only then: its statistics import statsmodels and scipy.stats
-        from .repeats_figures import draw_repeats
-    for metric, file_name in file_names(drawn).items():
-        run.files += draw_repeats(db, run.out, metric, file_name, experiment=experiment,
-                                  policy=policy, direction=direction, format=format)
+        drawn = (metrics or sorted(found[experiment_id][0])) if repeats else []
+        drawn = [m for m in drawn if names.metrics is None or m in names.metrics]
+        if drawn:  # only then: its statistics import statsmodels and scipy.stats
+            from .repeats_figures import draw_repeats
+        for metric, file_name in file_names(drawn).items():
+            run.files += draw_repeats(db, folder, metric, file_name, experiment=experiment_id,
+                                      policy=policy, direction=direction, format=format,
+                                      label=(names.metrics or {}).get(metric))
     if not run.files:
         raise InputError("nothing to draw: no optimised metric with attributes is left "
                          "(the remap file selects the metrics and attributes it names)")

@@ -14,8 +14,9 @@ from matplotlib.ticker import MaxNLocator
 
 from ..effects import Repeats, Settle, repeats, settle
 from ..errors import InputError
-from ..store.connection import Connectable
-from .output_names import inside, shown
+from ..store.connection import Connectable, connection
+from ..store.sqlfiles import execute
+from .output_names import FigureIndex, inside, shown
 
 __all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "settle_figure"]
 
@@ -23,8 +24,10 @@ MAX_CONFIGURATIONS = 30
 _COLORS = {"best": "tab:red", "baseline": "tab:green", "mean, 95 % CI": "tab:blue"}
 
 
-def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure:
-    """The best ``max_rows`` configurations (ranked ones first, then by mean), one row each."""
+def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS,
+                  label: str | None = None) -> Figure:
+    """The best ``max_rows`` configurations (ranked ones first, then by mean), one row each;
+    ``label``: the metric's name shown (default: its own)."""
     table = result.configurations.head(max_rows)
     used = result.data.used
     fig = Figure(figsize=(7.5, 1.2 + 0.32 * len(table)))
@@ -48,7 +51,8 @@ def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure
                    + (f" {r.note}" if r.note else "") for r in table.itertuples()],
                   fontsize="small")
     ax.invert_yaxis()
-    ax.set_xlabel(f"{shown(result.metric)} ({result.policy}; {result.direction} is better)")
+    ax.set_xlabel(f"{label or shown(result.metric)} ({result.policy}; {result.direction} is "
+                  "better)")
     more = len(result.configurations) - len(table)
     ax.set_title("Configurations: mean and 95 % CI over seeds (n in brackets)"
                  + (f"\nthe {len(table)} best of {len(result.configurations)}" if more else "")
@@ -62,25 +66,32 @@ def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS) -> Figure
     return fig
 
 
-def settle_figure(result: Settle) -> Figure:
-    """Spearman correlation with the final ranking per step (95 % CI band), the settled steps
-    marked, one line per experiment."""
+def settle_figure(result: Settle, label: str | None = None) -> Figure:
+    """The rank correlation with the final ranking per step (95 % CI band), the settled steps
+    of the top set (dashed) and of the winner (dotted) marked, one line per experiment;
+    ``label``: the metric's name shown (default: its own)."""
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
+    name = result.method.capitalize()
     for experiment, rows in result.table.groupby("experiment_id", sort=True):
-        line = ax.plot(rows["step"], rows["spearman"], marker="o", label=shown(experiment))[0]
+        line = ax.plot(rows["step"], rows["correlation"], marker="o",
+                       label=shown(experiment))[0]
         ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], alpha=0.2,
                         color=line.get_color())
         settled = result.settled[result.settled["experiment_id"] == experiment].iloc[0]
-        if pd.notna(settled["top_k_step"]):
-            ax.axvline(float(settled["top_k_step"]), ls="--", color=line.get_color(),
-                       label=f"top {result.top_k} settled ({shown(experiment)})")
+        for column, style, what in (("top_k_step", "--", f"top {result.top_k}"),
+                                    ("winner_step", ":", "winner")):
+            if pd.notna(settled[column]):
+                ax.axvline(float(settled[column]), ls=style, color=line.get_color(),
+                           label=f"{what} settled ({shown(experiment)})")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("step (evaluation)")
-    ax.set_ylabel("Spearman correlation with the final ranking")
-    ax.set_ylim(min(0.0, float(result.table["ci_low"].min())), 1.02)
-    ax.set_title(f"When the ranking by {shown(result.metric)} ({result.policy}) settles "
-                 "(95 % CI)", fontsize="medium")
+    ax.set_ylabel(f"{name} correlation with the final ranking")
+    low = result.table["ci_low"].min()
+    ax.set_ylim(min(0.0, float(low)) if pd.notna(low) else 0.0, 1.02)
+    ax.set_title(f"When the ranking by {label or shown(result.metric)} ({result.policy}) settles "
+                 "(95 % CI)\nsettled: the top set or the leader ends within the evaluation "
+                 "noise of the final one", fontsize="medium")
     ax.legend(loc="lower right", fontsize="small")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -88,23 +99,32 @@ def settle_figure(result: Settle) -> Figure:
 
 
 def draw_repeats(db: Connectable, out: Path, metric: str, file_name: str, *,
-                 experiment: str | None, policy: str, direction: str | None, format: str
-                 ) -> list[Path]:
+                 experiment: str | None, policy: str, direction: str | None, format: str,
+                 label: str | None = None) -> list[Path]:
     """Write ``out/repeats/<file_name>.<format>`` (when some configuration has repeats) and
-    ``out/settle/<file_name>.<format>``; the files written (none when the metric cannot be
-    analysed: no complete trial, no direction)."""
+    ``out/settle/<file_name>.<format>`` (when the trials have more than one step), recorded
+    in ``out``'s figure index; the files written (none when the metric cannot be analysed: no
+    complete trial, no direction). ``label``: the metric's name shown."""
     written: list[Path] = []
     try:
-        found = repeats(db, metric, experiment=experiment, policy=policy, direction=direction,
-                        n_boot=200)
+        repeated = execute(connection(db), "plots/plot_repeated", experiment=experiment)[0][0]
+        found = (repeats(db, metric, experiment=experiment, policy=policy, direction=direction,
+                         n_boot=200) if repeated else None)
         ranked = settle(db, metric, experiment=experiment, policy=policy, direction=direction)
     except InputError:
         return written
-    for kind, figure in (("repeats", forest_figure(found) if found.has_repeats else None),
-                         ("settle", settle_figure(ranked))):
+    index = FigureIndex(out)
+    for kind, figure in (("repeats", forest_figure(found, label=label)
+                          if found is not None and found.has_repeats else None),
+                         ("settle", settle_figure(ranked, label)
+                          if ranked.table["step"].nunique() > 1 else None)):
         if figure is not None:
             path = inside(out, kind, f"{file_name}.{format}")
             path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path)
+            figure.savefig(path, format=format)
+            index.add(f"{kind}/{file_name}.{format}", kind=kind, metric=metric, attribute=None,
+                      experiment=experiment)
             written.append(path)
+    if written:
+        index.write()
     return written

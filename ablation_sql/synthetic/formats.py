@@ -4,7 +4,9 @@ MLflow file store instead of an ABLATOR folder: the same model, so the same plan
 Each trial reports val_loss, val_accuracy, train_loss and train_accuracy once per epoch (the
 epoch is the step; Ray's training_iteration counts from 1); a failed trial's last val_loss is
 the diverged value. Optuna's objective is val_accuracy (maximised), its intermediate values the
-per-epoch val_accuracy. Only the libraries' file formats are written: none is imported.
+per-epoch val_accuracy. With repeats, each trial's ``random_seed`` is one more parameter (in
+Optuna an integer distribution over the experiment's seeds). Only the libraries' file formats
+are written: none is imported.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from contextlib import closing
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import ACT, LEVELS, LR, NF1, NF2, Simulation
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["FORMATS", "write_format"]
 
@@ -38,9 +43,18 @@ _DISTRIBUTIONS = {
 }
 
 
-def write_format(kind: str, out: Path, sim: Simulation) -> None:
-    """Write the simulated trials into ``out`` (an empty folder) in ``kind``'s format."""
-    {"optuna": _optuna, "ray": _ray, "mlflow": _mlflow}[kind](out, sim)
+SEED = "random_seed"
+
+
+def write_format(kind: str, out: Path, sim: Simulation, seeds: Sequence[int] = ()) -> None:
+    """Write the simulated trials into ``out`` (an empty folder) in ``kind``'s format;
+    ``seeds``: each trial's ``random_seed`` (none: not written)."""
+    {"optuna": _optuna, "ray": _ray, "mlflow": _mlflow}[kind](out, sim, list(seeds))
+
+
+def _values(sim: Simulation, seeds: list[int], i: int) -> dict[str, Any]:
+    """The trial's parameters: its sampled values and, with repeats, its seed."""
+    return sim.values[i] | ({SEED: seeds[i]} if seeds else {})
 
 
 def _reports(sim: Simulation, i: int) -> list[dict[str, float]]:
@@ -56,15 +70,17 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _optuna(out: Path, sim: Simulation) -> None:
+def _optuna(out: Path, sim: Simulation, seeds: list[int]) -> None:
     schema = resources.files("ablation_sql.synthetic") / "sql" / "optuna_schema.sql"
     trials, params, values, steps = [], [], [], []
+    distributions = _DISTRIBUTIONS | ({SEED: {"name": "IntDistribution", "attributes": {
+        "log": False, "step": 1, "low": min(seeds), "high": max(seeds)}}} if seeds else {})
     for i, status in enumerate(sim.statuses):
         reports = _reports(sim, i)
         done = _when(float(sim.stamps[i, sim.rows[i] - 1])) if status != "running" else None
         trials.append((i + 1, i, 1, _OPTUNA_STATE[status], _when(float(sim.start[i])), done))
-        for name, spec in _DISTRIBUTIONS.items():
-            value = sim.values[i][name]
+        for name, spec in distributions.items():
+            value = _values(sim, seeds, i)[name]
             stored = LEVELS.index(value) if name == ACT else value
             params.append((i + 1, name, float(stored), json.dumps(spec)))
         for step, report in enumerate(reports):
@@ -110,13 +126,13 @@ def _nested(values: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _ray(out: Path, sim: Simulation) -> None:
+def _ray(out: Path, sim: Simulation, seeds: list[int]) -> None:
     states = []
     for i, status in enumerate(sim.statuses):
         name = f"train_{i:05d}_{i}"
         folder = out / name
         folder.mkdir()
-        config = _nested(sim.values[i])
+        config = _nested(_values(sim, seeds, i))
         (folder / "params.json").write_text(json.dumps(config, indent=2))
         lines = [json.dumps(report | {"training_iteration": step + 1, "done": False,
                                       "trial_id": f"{i:05d}", "config": config})
@@ -133,7 +149,7 @@ def _ray(out: Path, sim: Simulation) -> None:
     (out / "experiment_state-synthetic.json").write_text(json.dumps(state))
 
 
-def _mlflow(out: Path, sim: Simulation) -> None:
+def _mlflow(out: Path, sim: Simulation, seeds: list[int]) -> None:
     experiment = out / "1"
     experiment.mkdir()
     (experiment / "meta.yaml").write_text(
@@ -152,7 +168,7 @@ def _mlflow(out: Path, sim: Simulation) -> None:
             f"run_id: '{run_id}'\nrun_name: trial-{i}\nrun_uuid: '{run_id}'\nsource_name: ''\n"
             f"source_type: 4\nsource_version: ''\nstart_time: {start}\n"
             f"status: {_MLFLOW_STATUS[status]}\ntags: []\nuser_id: synthetic\n")
-        for name, value in sim.values[i].items():
+        for name, value in _values(sim, seeds, i).items():
             (run / "params" / name).write_text(str(value))
         (run / "tags" / "mlflow.runName").write_text(f"trial-{i}")
         reports = _reports(sim, i)

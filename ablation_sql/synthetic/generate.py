@@ -304,7 +304,7 @@ def generate_experiment(
     sim, master = apply_options(sim, master, seed, subspace, always_fail, interaction)
     trial_seeds = repeats.trial_seeds(seed, trials) if repeats else []
     if format != "ablator":
-        write_format(format, out, sim)
+        write_format(format, out, sim, trial_seeds)
     else:
         (out / "master_config.yaml").write_text(_dump(master), encoding="utf-8")
         placeholders = {key: ph for key, ph in _PH.items() if key != "dir"}
