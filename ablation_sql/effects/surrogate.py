@@ -35,7 +35,7 @@ __all__ = ["CV_ROWS", "FIT_TRIALS", "MIN_R2", "Encoding", "Surrogate", "fit_surr
            "single_threaded"]
 
 MIN_R2 = 0.3
-CV_ROWS = 1000
+CV_ROWS = 500
 FIT_TRIALS = 2000  # the ablation's default: beyond, the surrogate is fitted on a sample
 _FOLDS = 5
 
