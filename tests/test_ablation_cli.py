@@ -52,7 +52,7 @@ def test_csv_and_json_put_the_findings_on_stderr(real_db):
     (["--source", "{not json"], "--source: not a JSON object"),
     (["--source", '{"nope": 1}'], "source: no attribute nope"),
     (["--top", "2"], "top must be a share"),
-    (["--fit-trials", "0"], "--fit-trials"),
+    (["--fit-trials", "5"], "fit_trials must be at least 10"),
     (["--metric", "nope"], "no metric 'nope'"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(real_db, args, message):
