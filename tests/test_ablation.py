@@ -20,6 +20,7 @@ from ablation_sql.effects.shapley import MAX_EXACT, shapley_plan
 from ablation_sql.effects.surrogate import MIN_R2, encoding
 from ablation_sql.effects.top_quantile import _best
 from ablation_sql.errors import InputError
+from ablation_sql.plots.ablation_figures import waterfall_figure
 from ablation_sql.synthetic.planted import baseline, planted_shapley, planted_trials
 
 from .support import trial_data
@@ -239,6 +240,7 @@ def test_the_surrogate_on_a_sample_of_the_trials_says_so():
     assert (found.n_used, found.n_fitted) == (80, 40) and found.to_dict()["n_fitted"] == 40
     assert any("fitted on 40 of the 80 used trials" in n for n in found.notes)
     assert "fitted on 40 of 80 trials" in found.findings[0]
+    assert "fitted on 40 of 80 trials" in waterfall_figure(found).axes[0].get_title()
     best = data.used.loc[data.used["value"].idxmax(), "trial_uid"]
     assert best in found.target_label  # the best of every trial, not of the sample
     sample = _fit_sample(data, {best, None}, 40, seed=2)
