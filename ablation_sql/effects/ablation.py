@@ -133,8 +133,9 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
         samples = np.random.default_rng([seed, 4]).integers(0, len(whole.used),
                                                             size=(resamples, len(whole.used)))
         notes.append(f"The surrogate is fitted on {len(used)} of the {len(whole.used)} used "
-                     f"trials (a sample drawn with the seed, holding the target): its numbers "
-                     f"and intervals are those of that sample (fit_trials, --fit-trials).")
+                     f"trials (drawn with the seed; a source or target trial is always in "
+                     f"it): its numbers and intervals are those of that sample (fit_trials, "
+                     f"--fit-trials).")
     tops = top_quantile_importance(whole, code, samples, top=top)
     variance_share = importance(build_design(whole), n_boot=0, seed=seed).table
     tops = tops.merge(variance_share[["attribute", "share", "rank"]].rename(
