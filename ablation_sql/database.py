@@ -95,17 +95,18 @@ class Database:
 
     def ablation(self, metric: str, source: Any = None, target: Any = None,
                  experiment: str | None = None, policy: str = "best", *, resamples: int = 200,
-                 seed: int = 0, top: float = 0.1, k: int = 5, direction: str | None = None
-                 ) -> Ablation:
+                 seed: int = 0, top: float = 0.1, k: int = 5, direction: str | None = None,
+                 fit_trials: int = 2000) -> Ablation:
         """From ``source`` (default: the master config's defaults) to ``target`` (default: the
         best used trial; each a trial_uid or a mapping of attributes to values): each
         attribute's Shapley contribution on a cross-validated surrogate, the greedy path,
         interactions and top-quantile importance, with intervals from ``resamples`` seeded
-        bootstrap refits (see ``ablation_sql.effects.ablation``)."""
+        bootstrap refits of the surrogate, fitted on at most ``fit_trials`` used trials (see
+        ``ablation_sql.effects.ablation``)."""
         from .effects.ablation import ablation
 
         return ablation(self, metric, source, target, experiment, policy, resamples=resamples,
-                        seed=seed, top=top, k=k, direction=direction)
+                        seed=seed, top=top, k=k, direction=direction, fit_trials=fit_trials)
 
     def repeats(self, metric: str, experiment: str | None = None, policy: str = "best", *,
                 k: int = 5, direction: str | None = None,

@@ -14,11 +14,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ablation_sql as asql
-from ablation_sql.effects.ablation import ablation_of
+from ablation_sql.effects.ablation import _fit_sample, ablation_of
+from ablation_sql.effects.ablation_intervals import refit_ci
 from ablation_sql.effects.shapley import MAX_EXACT, shapley_plan
 from ablation_sql.effects.surrogate import MIN_R2, encoding
+from ablation_sql.effects.top_quantile import _best
 from ablation_sql.errors import InputError
-from ablation_sql.synthetic.planted import baseline, planted_shapley
+from ablation_sql.plots.ablation_figures import waterfall_figure
+from ablation_sql.synthetic.planted import baseline, planted_shapley, planted_trials
 
 from .support import trial_data
 
@@ -154,7 +157,7 @@ def test_a_given_target_and_source():
     with pytest.raises(InputError, match="never sampled"):
         ablation_of(_noise_data(), source={"a": 0.1, "b": "w"}, resamples=5)
     with pytest.raises(InputError, match="resamples"):
-        ablation_of(_noise_data(), resamples=0)
+        ablation_of(_noise_data(), resamples=1)
     with pytest.raises(InputError, match="top"):
         ablation_of(_noise_data(), top=1.5)
     with pytest.raises(InputError, match="at least"):
@@ -229,3 +232,40 @@ def test_one_attribute_and_nothing_to_change():
     same = ablation_of(data, source={"a": 0.2}, target={"a": 0.2}, resamples=5)
     assert same.contributions.empty and same.findings[0].endswith("No attribute differs.")
     assert same.predicted_change == (0.0, 0.0, 0.0)
+
+
+def test_the_surrogate_on_a_sample_of_the_trials_says_so():
+    data = planted_trials(1, 80)
+    found = ablation_of(data, resamples=10, seed=2, fit_trials=40)
+    assert (found.n_used, found.n_fitted) == (80, 40) and found.to_dict()["n_fitted"] == 40
+    assert any("fitted on 40 of the 80 used trials" in n for n in found.notes)
+    assert "fitted on 40 of 80 trials" in found.findings[0]
+    assert "fitted on 40 of 80 trials" in waterfall_figure(found).axes[0].get_title()
+    best = data.used.loc[data.used["value"].idxmax(), "trial_uid"]
+    assert best in found.target_label  # the best of every trial, not of the sample
+    sample = _fit_sample(data, {best, None}, 40, seed=2)
+    assert len(sample.used) == 40 and best in set(sample.used["trial_uid"])
+    whole = ablation_of(data, resamples=10, seed=2, fit_trials=80)
+    assert whole.n_fitted == 80 and not any("fitted on" in n for n in whole.notes)
+    pd.testing.assert_frame_equal(whole.contributions,
+                                  ablation_of(data, resamples=10, seed=2).contributions)
+    with pytest.raises(InputError, match="fit_trials"):
+        ablation_of(data, resamples=10, fit_trials=5)
+
+
+def test_refit_intervals_are_normal_and_hold_their_estimate():
+    boots = np.random.default_rng(0).normal(1.0, 0.5, size=(400, 3))
+    low, high = refit_ci(np.array([1.0, 0.0, 3.0]), boots)
+    half = 1.959964 * boots.std(axis=0, ddof=1)
+    np.testing.assert_allclose(high - low, 2 * half, rtol=1e-5)
+    np.testing.assert_allclose((low + high) / 2, [1.0, 0.0, 3.0])
+    assert np.isnan(refit_ci(np.array([1.0]), boots[:1, :1])[0]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.lists(st.integers(0, 4), min_size=1, max_size=60), n=st.integers(1, 70))
+def test_the_top_rows_by_partition_are_those_of_a_stable_sort(key, n):
+    values = np.array(key, dtype=float)
+    rows = np.arange(100, 100 + len(key))
+    expected = rows[np.argsort(values, kind="stable")][:n]
+    assert sorted(_best(values, rows, n)) == sorted(expected)

@@ -52,9 +52,17 @@ def test_csv_and_json_put_the_findings_on_stderr(real_db):
     (["--source", "{not json"], "--source: not a JSON object"),
     (["--source", '{"nope": 1}'], "source: no attribute nope"),
     (["--top", "2"], "top must be a share"),
+    (["--fit-trials", "5"], "fit_trials must be at least 10"),
     (["--metric", "nope"], "no metric 'nope'"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(real_db, args, message):
     done = _run("--metric", "val_loss", "--db", str(real_db), "--resamples", "3", *args)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+
+
+def test_a_surrogate_fitted_on_a_sample_is_said_to_be(real_db):
+    done = _run("--metric", "val_loss", "--db", str(real_db), "--resamples", "3",
+                "--fit-trials", "12")
+    assert done.returncode == 0, done.stderr
+    assert "fitted on 12 of the 24 used trials" in done.stdout

@@ -41,6 +41,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--resamples", type=positive, default=200, metavar="N",
                    help="bootstrap resamples, each refitting the surrogate (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    p.add_argument("--fit-trials", type=positive, default=2000, metavar="N",
+                   help="fit the surrogate on at most N used trials, a seeded sample holding "
+                   "the target beyond (default: 2000)")
     p.add_argument("--top", type=float, default=0.1, metavar="SHARE",
                    help="the top quantile for importance, by direction (default: 0.1)")
     add_format(p, what="output format of the tables")
@@ -68,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     with connect(args.db, read_only=True) as db:
         result = db.ablation(args.metric, source, target, args.experiment, args.policy,
                              resamples=args.resamples, seed=args.seed, top=args.top, k=args.k,
-                             direction=direction_of(args.direction, [args.metric]))
+                             direction=direction_of(args.direction, [args.metric]),
+                             fit_trials=args.fit_trials)
     sys.stdout.write(result.render(args.format))
     sys.stderr.write(result.render_side(args.format))
     return 0

@@ -4,14 +4,21 @@
 (default: the master config's defaults) to a target (default: the best used trial), gives each
 differing attribute's Shapley contribution to the predicted change (shapley.py), the greedy
 path a step-by-step ablation would take, every pair's interaction share (interactions.py) and
-the top-quantile importance (top_quantile.py) beside the effects' variance shares. Every
-interval is a 95 % percentile interval over ``resamples`` bootstrap resamples of the used
-trials (seeded), the surrogate refitted on each with the chosen settings (not when it
-explains little: nothing is concluded from it then, and its intervals are left empty).
+the top-quantile importance (top_quantile.py) beside the effects' variance shares.
+
+The surrogate is fitted on at most ``fit_trials`` used trials: beyond, on a seeded sample of
+them that holds the target (and source) trial, and the result says so (``n_fitted`` of
+``n_used``); its intervals then are those of that sample. Every interval is a 95 % interval
+over ``resamples`` bootstrap resamples of those trials (seeded), the surrogate refitted on each
+with the chosen settings (not when it explains little: nothing is concluded from it then, and
+its intervals are left empty): normal intervals for the contributions and the predicted change
+(ablation_intervals.py), percentile ones for the interaction shares. The top-quantile
+importance (no model) uses every used trial.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,6 +28,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .ablation_findings import findings
+from .ablation_intervals import refit_ci
 from .ablation_result import CONTRIBUTION_COLUMNS, INTERACTION_COLUMNS, Ablation, Surface
 from .data import TrialData, load_trials
 from .design import build_design
@@ -29,7 +37,7 @@ from .interactions import MIN_SHARE, interaction_plan
 from .intervals import percentile_ci
 from .names import short_names
 from .shapley import MAX_EXACT, PERMUTATIONS, shapley_plan
-from .surrogate import Surrogate, encoding, fit_surrogate, single_threaded
+from .surrogate import FIT_TRIALS, Surrogate, encoding, fit_surrogate, single_threaded
 from .top_quantile import top_quantile_importance
 
 if TYPE_CHECKING:
@@ -46,20 +54,25 @@ Configuration = Mapping[str, Any] | int | str | None
 def ablation(db: Connectable, metric: str, source: Configuration = None,
              target: Configuration = None, experiment: str | None = None,
              policy: str = "best", *, resamples: int = 200, seed: int = 0, top: float = 0.1,
-             k: int = 5, direction: str | None = None) -> Ablation:
+             k: int = 5, direction: str | None = None, fit_trials: int = FIT_TRIALS
+             ) -> Ablation:
     """The ablation of ``metric`` from ``source`` to ``target`` (each None, a trial_uid, or a
     mapping of attribute names, full or short, to values; see the module). Raises InputError
     for unknown names or values, too few used trials, or bad parameters."""
     data = load_trials(db, metric, experiment=experiment, policy=policy, k=k,
                        direction=direction)
-    return ablation_of(data, source, target, resamples=resamples, seed=seed, top=top)
+    return ablation_of(data, source, target, resamples=resamples, seed=seed, top=top,
+                       fit_trials=fit_trials)
 
 
 def ablation_of(data: TrialData, source: Configuration = None, target: Configuration = None,
-                *, resamples: int = 200, seed: int = 0, top: float = 0.1) -> Ablation:
+                *, resamples: int = 200, seed: int = 0, top: float = 0.1,
+                fit_trials: int = FIT_TRIALS) -> Ablation:
     """The ablation of the trials ``data`` holds (see ``ablation``)."""
-    if resamples < 1:
-        raise InputError("resamples must be at least 1")
+    if resamples < 2:
+        raise InputError("resamples must be at least 2")
+    if fit_trials < MIN_USED:
+        raise InputError(f"fit_trials must be at least {MIN_USED}")
     if not 0 < top < 1:
         raise InputError(f"top must be a share between 0 and 1, not {top}")
     metric, policy = data.metric, data.policy
@@ -68,8 +81,9 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
                          f"{data.experiment_id} can be used for {metric}: an ablation on a "
                          f"surrogate needs at least {MIN_USED}")
     notes: list[str] = []
-    src, src_label = _configuration(data, source, "source", notes)
-    tgt, tgt_label = _configuration(data, target, "target", notes)
+    src, src_label, src_uid = _configuration(data, source, "source", notes)
+    tgt, tgt_label, tgt_uid = _configuration(data, target, "target", notes)
+    whole, data = data, _fit_sample(data, {src_uid, tgt_uid}, fit_trials, seed)
     encoding(data).encode(pd.DataFrame([src, tgt]))  # unusable values fail before the fit
     model = fit_surrogate(data, seed=seed)
     code = model.encoding
@@ -97,8 +111,8 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
 
     phi = plan.values(both[parts[0]:parts[1]])
     change = both[parts[1] - 1] - both[0] if len(differ) else np.zeros(both.shape[1])
-    phi_low, phi_high = percentile_ci(phi[:, 0], phi[:, 1:].T)
-    change_ci = percentile_ci(change[0], change[1:])
+    phi_low, phi_high = refit_ci(phi[:, 0], phi[:, 1:].T)
+    change_ci = refit_ci(change[0], change[1:])
     variance = both[parts[2]:parts[3]].var(axis=0)
     shares = pairs.shares(both[parts[1]:parts[2]], variance)
     share_low, share_high = percentile_ci(shares[:, 0], shares[:, 1:].T, bounds=(0.0, math.inf))
@@ -115,8 +129,15 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
         for j, (a, b) in enumerate(pairs.pairs)], columns=INTERACTION_COLUMNS)
     interactions = interactions.sort_values("share", ascending=False,
                                             kind="stable").reset_index(drop=True)
-    tops = top_quantile_importance(data, code, samples, top=top)
-    variance_share = importance(build_design(data), n_boot=0, seed=seed).table
+    if len(whole.used) > len(used):
+        samples = np.random.default_rng([seed, 4]).integers(0, len(whole.used),
+                                                            size=(resamples, len(whole.used)))
+        notes.append(f"The surrogate is fitted on {len(used)} of the {len(whole.used)} used "
+                     f"trials (drawn with the seed; a source or target trial is always in "
+                     f"it): its numbers and intervals are those of that sample (fit_trials, "
+                     f"--fit-trials).")
+    tops = top_quantile_importance(whole, code, samples, top=top)
+    variance_share = importance(build_design(whole), n_boot=0, seed=seed).table
     tops = tops.merge(variance_share[["attribute", "share", "rank"]].rename(
         columns={"share": "variance_share", "rank": "variance_rank"}), on="attribute",
         how="left")
@@ -133,7 +154,8 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
                 for r in interactions.head(SURFACES).itertuples()]
     result = dict(
         experiment_id=data.experiment_id, metric=metric, direction=data.direction,
-        policy=policy, resamples=resamples, seed=seed, top=top, n_used=len(used),
+        policy=policy, resamples=resamples, seed=seed, top=top, n_used=len(whole.used),
+        n_fitted=len(used),
         source=src, target=tgt, source_label=src_label, target_label=tgt_label,
         surrogate={"model": model.name, "params": model.params, "cv_r2": model.cv_r2,
                    "candidates": model.scores},
@@ -142,8 +164,23 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
         predicted_source=float(point[0]),
         contributions=contributions, interactions=interactions, top_quantile=tops,
         notes=notes, surfaces=surfaces)
-    said = findings(data, model, result, pairs, both[parts[1]:parts[2]])
+    said = findings(whole, model, result, pairs, both[parts[1]:parts[2]])
     return Ablation(findings=said, **result)
+
+
+def _fit_sample(data: TrialData, keep: set[str | None], fit_trials: int, seed: int
+                ) -> TrialData:
+    """``data`` with at most ``fit_trials`` used trials (only those): a sample drawn with the
+    seed that holds the trials named in ``keep``; ``data`` itself when it has no more."""
+    used = data.used
+    if len(used) <= fit_trials:
+        return data
+    uids = used["trial_uid"].astype(str).to_numpy()
+    held = np.isin(uids, [u for u in keep if u is not None])
+    others = np.random.default_rng([seed, 5]).permutation(np.flatnonzero(~held))
+    rows = np.sort(np.concatenate([np.flatnonzero(held),
+                                   others[:fit_trials - int(held.sum())]]))
+    return dataclasses.replace(data, frame=used.iloc[rows])
 
 
 def _refits(model: Surrogate, data: TrialData, x_query: np.ndarray, samples: np.ndarray
@@ -173,8 +210,9 @@ def _greedy(model: Surrogate, src: dict[str, Any], tgt: dict[str, Any], differ: 
 
 
 def _configuration(data: TrialData, spec: Configuration, role: str, notes: list[str]
-                   ) -> tuple[dict[str, Any], str]:
-    """The configuration ``spec`` names, as attribute name to value, and how to call it."""
+                   ) -> tuple[dict[str, Any], str, str | None]:
+    """The configuration ``spec`` names, as attribute name to value, how to call it, and its
+    trial_uid when it is a trial's."""
     names = short_names(data.attributes)
     defaults = {a: data.defaults.get(a) for a in data.attributes}
     if spec is None and role == "source":
@@ -182,7 +220,7 @@ def _configuration(data: TrialData, spec: Configuration, role: str, notes: list[
                    and _applies(data, defaults, a)]
         if missing:
             notes.append(f"the master config has no value for {', '.join(missing)}")
-        return defaults, "the master config's defaults"
+        return defaults, "the master config's defaults", None
     if isinstance(spec, Mapping):
         full = {n: a for a in data.attributes for n in (a, names[a])}
         unknown = [str(n) for n in spec if n not in full]
@@ -190,21 +228,21 @@ def _configuration(data: TrialData, spec: Configuration, role: str, notes: list[
             raise InputError(f"{role}: no attribute {', '.join(unknown)}; attributes: "
                              f"{', '.join(names.values())}")
         given = {full[n]: v for n, v in spec.items()}
-        return defaults | given, f"the {role} configuration"
+        return defaults | given, f"the {role} configuration", None
     used = data.used
     if spec is None:
         values = used["value"].to_numpy(dtype=float)
         at = int(np.argmax(values) if data.direction == "max" else np.argmin(values))
         row = used.iloc[at]
-        return _row(data, row), f"the best trial {row['trial_uid']} ({data.metric} " \
-                                f"{row['value']:.4g})"
+        return (_row(data, row), f"the best trial {row['trial_uid']} ({data.metric} "
+                f"{row['value']:.4g})", str(row["trial_uid"]))
     rows = data.frame[data.frame["trial_uid"].astype(str) == str(spec)]
     if rows.empty:
         raise InputError(f"{role}: no trial {spec!r} in experiment {data.experiment_id}")
     row = rows.iloc[0]
     if row["reason"] is not None:
         notes.append(f"{role} trial {spec} is not used by the surrogate ({row['reason']})")
-    return _row(data, row), f"trial {row['trial_uid']}"
+    return _row(data, row), f"trial {row['trial_uid']}", str(row["trial_uid"])
 
 
 def _row(data: TrialData, row: pd.Series) -> dict[str, Any]:

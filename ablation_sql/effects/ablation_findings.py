@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .ablation_intervals import refit_ci
 from .data import TrialData
 from .findings import number
 from .interactions import InteractionPlan, conditional_changes
-from .intervals import percentile_ci
 from .names import short_names
 from .surrogate import Surrogate
 
@@ -44,8 +44,11 @@ def _contributions(data: TrialData, model: Surrogate, result: dict[str, Any],
     table = result["contributions"]
     est, low, high = result["predicted_change"]
     how = "exact Shapley values" if result["exact"] else "sampled Shapley values"
+    fitted = ("" if result["n_fitted"] == result["n_used"] else
+              f", fitted on {result['n_fitted']} of {result['n_used']} trials")
     head = (f"From {result['source_label']} to {result['target_label']}, the surrogate "
-            f"({model.name}, cross-validated R² {model.cv_r2:.2f}) predicts {data.metric} "
+            f"({model.name}, cross-validated R² {model.cv_r2:.2f}{fitted}) predicts "
+            f"{data.metric} "
             f"{number(est, sign=True)} (95 % CI {number(low)} to {number(high)}).")
     if table.empty:
         return [head + " No attribute differs."]
@@ -77,7 +80,7 @@ def _interaction(data: TrialData, pairs: InteractionPlan, predictions: np.ndarra
     grid = pairs.grids[name].values
     parts = []
     for level, change in conditional_changes(pairs, pair, name, predictions):
-        low, high = percentile_ci(change[0], change[1:])
+        low, high = refit_ci(change[0], change[1:])
         interval = (f"{number(float(change[0]), sign=True)} {data.metric} from "
                     f"{number(grid[0])} to {number(grid[-1])}, "
                     f"95 % CI {number(float(low))} to {number(float(high))}")

@@ -56,6 +56,7 @@ class Ablation:
     seed: int
     top: float
     n_used: int
+    n_fitted: int  # the used trials the surrogate is fitted on (a seeded sample beyond)
     source: dict[str, Any]
     target: dict[str, Any]
     source_label: str
@@ -84,6 +85,7 @@ class Ablation:
             "experiment_id": self.experiment_id, "metric": self.metric,
             "direction": self.direction, "policy": self.policy, "resamples": self.resamples,
             "seed": self.seed, "top": self.top, "n_used": self.n_used,
+            "n_fitted": self.n_fitted,
             "source": {k: json_scalar(v) for k, v in self.source.items()},
             "target": {k: json_scalar(v) for k, v in self.target.items()},
             "source_label": self.source_label, "target_label": self.target_label,

@@ -44,7 +44,9 @@ def waterfall_figure(result: Ablation) -> Figure:
     ax.set_ylim(min(values) - 0.6 * span, max(values) + 0.4 * span)
     ax.set_xticks(range(len(labels)), labels, fontsize="small")
     ax.set_ylabel(f"predicted {shown(result.metric)}")
-    r2 = f"surrogate CV R² {result.surrogate['cv_r2']:.2f}"
+    r2 = f"surrogate CV R² {result.surrogate['cv_r2']:.2f}" + (
+        "" if result.n_fitted == result.n_used
+        else f", fitted on {result.n_fitted:,} of {result.n_used:,} trials")
     how = (f"{r2} explains little: no intervals, no conclusion" if result.explains_little
            else f"95 % intervals ({result.resamples} refits); {r2}")
     ax.set_title(f"From {result.source_label} to {result.target_label}\n"

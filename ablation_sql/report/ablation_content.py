@@ -72,8 +72,10 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
         paths[stem] = (path.relative_to(out).as_posix(), surface)
     index.write()
     r2 = found.surrogate["cv_r2"]
+    fitted = ("" if found.n_fitted == found.n_used else
+              f", fitted on {found.n_fitted} of {found.n_used} trials (a seeded sample)")
     summary = (f"{found.n_used} used trials ({found.policy} value per trial); surrogate: "
-               f"{found.surrogate['model']}, cross-validated R² {r2:.2f}"
+               f"{found.surrogate['model']}, cross-validated R² {r2:.2f}{fitted}"
                + (" (explains little: nothing is concluded from it)" if found.explains_little
                   else "") + f"; {found.resamples} bootstrap resamples, seed {found.seed}.")
     order = found.contributions.sort_values("greedy_step")
