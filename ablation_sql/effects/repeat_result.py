@@ -15,7 +15,7 @@ from .compare import compare_samples, comparisons, resolve
 from .findings import number
 from .names import short_names
 from .repeats import RepeatData, configuration_table, load_repeats
-from .text import render_with_sentences
+from .text import TableWithFindings
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
@@ -28,7 +28,7 @@ AGAINST = ("best", "baseline")
 
 
 @dataclass(frozen=True)
-class Repeats:
+class Repeats(TableWithFindings):
     """Every configuration of a metric: ``configurations`` (repeats.CONFIGURATION_COLUMNS),
     ``comparisons`` (each against ``against``: compare.COMPARISON_COLUMNS), ``findings``."""
 
@@ -56,17 +56,9 @@ class Repeats:
         frame["attributes"] = _attribute_text(frame.pop("attributes"))
         return frame
 
-    def render(self, format: str = "table") -> str:
-        """What ``ablation-sql repeats --format FORMAT`` prints to stdout."""
-        return render_with_sentences(self.to_frame(), format, self.findings, [])[0]
-
-    def render_side(self, format: str = "table") -> str:
-        """What it prints to stderr (the findings, for csv and json)."""
-        return render_with_sentences(self.to_frame(), format, self.findings, [])[1]
-
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(TableWithFindings):
     """Configuration ``a`` against ``b``: one row of compare.COMPARISON_COLUMNS, a sentence."""
 
     metric: str
@@ -74,13 +66,9 @@ class Comparison:
     table: pd.DataFrame
     findings: list[str]
 
-    def render(self, format: str = "table") -> str:
-        """What ``ablation-sql compare --format FORMAT`` prints to stdout."""
-        return render_with_sentences(self.table, format, self.findings, [])[0]
-
-    def render_side(self, format: str = "table") -> str:
-        """What it prints to stderr (the sentence, for csv and json)."""
-        return render_with_sentences(self.table, format, self.findings, [])[1]
+    def to_frame(self) -> pd.DataFrame:
+        """The table the command prints."""
+        return self.table
 
 
 def repeats(db: Connectable, metric: str, *, experiment: str | None = None,

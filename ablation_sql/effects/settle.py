@@ -34,7 +34,7 @@ from ..store.choices import RANK_CORRELATIONS, check_reduction
 from ..store.connection import connection
 from .findings import number
 from .repeats import LEVEL
-from .text import render_with_sentences
+from .text import TableWithFindings
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
@@ -49,7 +49,7 @@ _FISHER = {"spearman": (lambda r: 1 + r * r / 2, 3), "kendall": (lambda r: 0.437
 
 
 @dataclass(frozen=True)
-class Settle:
+class Settle(TableWithFindings):
     """Per experiment and step (``table``: SETTLE_COLUMNS), the settled steps per experiment
     (``settled``: experiment_id, steps, noise, tolerance, top_k_step, winner_step; NA when
     only at the last step) and the findings in words."""
@@ -62,13 +62,9 @@ class Settle:
     settled: pd.DataFrame
     findings: list[str]
 
-    def render(self, format: str = "table") -> str:
-        """What ``ablation-sql settle --format FORMAT`` prints to stdout."""
-        return render_with_sentences(self.table, format, self.findings, [])[0]
-
-    def render_side(self, format: str = "table") -> str:
-        """What it prints to stderr (the findings, for csv and json)."""
-        return render_with_sentences(self.table, format, self.findings, [])[1]
+    def to_frame(self) -> pd.DataFrame:
+        """The table the command prints."""
+        return self.table
 
 
 def settle(db: Connectable, metric: str, *, experiment: str | None = None,

@@ -3,6 +3,7 @@ one-row-per-attribute table (``store.render``), then the warnings."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 from ..store.render import Rows, render
@@ -12,9 +13,27 @@ if TYPE_CHECKING:
 
     from .result import Effects
 
-__all__ = ["render_effects", "render_frame", "render_with_sentences"]
+__all__ = ["TableWithFindings", "render_effects", "render_frame", "render_with_sentences"]
 
 _TYPES = {"float64": "DOUBLE", "Int64": "BIGINT", "int64": "BIGINT"}
+
+
+class TableWithFindings(ABC):
+    """A result that prints as its table with its findings (``render_with_sentences``)."""
+
+    findings: list[str]
+
+    @abstractmethod
+    def to_frame(self) -> pd.DataFrame:
+        """The table the command prints."""
+
+    def render(self, format: str = "table") -> str:
+        """What the command prints to stdout with ``--format FORMAT``."""
+        return render_with_sentences(self.to_frame(), format, self.findings, [])[0]
+
+    def render_side(self, format: str = "table") -> str:
+        """What it prints to stderr (the findings, for csv and json)."""
+        return render_with_sentences(self.to_frame(), format, self.findings, [])[1]
 
 
 def render_effects(result: Effects, fmt: str = "table") -> tuple[str, str]:
