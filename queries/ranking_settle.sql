@@ -28,73 +28,85 @@ WITH final AS (
       AND lower($reduction) IN ('best', 'last', 'mean_last')
       AND lower($method) IN ('spearman', 'kendall')
 ),
+-- each trial's final place and rank; the trials and experiments numbered (in the order of
+-- their ids), so that the per-step work below sorts numbers, not text
 final_ranked AS (
-    SELECT f.*,
+    SELECT f.experiment_id, f.direction,
+        dense_rank() OVER (ORDER BY f.experiment_id) AS eid,
+        row_number() OVER (ORDER BY f.experiment_id, f.trial_uid) AS tid,
         CASE WHEN f.direction = 'max' THEN f.value ELSE -f.value END AS better,
         row_number() OVER (PARTITION BY f.experiment_id
                            ORDER BY order_key(f.value, f.direction), f.trial_uid) AS place,
         rank() OVER (PARTITION BY f.experiment_id ORDER BY order_key(f.value, f.direction))
-            + (count(*) OVER (PARTITION BY f.experiment_id, f.value) - 1) / 2.0 AS avg_rank
+            + (count(*) OVER (PARTITION BY f.experiment_id, f.value) - 1) / 2.0 AS avg_rank,
+        f.trial_uid
     FROM final f
 ),
+-- per trial and step: the value reduced up to the step as a key, ascending = better (best
+-- so far: the running minimum of the key), and the third difference of the raw values
 running AS (
-    SELECT m.experiment_id, m.trial_uid, m.step, f.direction, m.value AS raw,
+    SELECT f.eid, f.tid, m.step, f.place AS final_place, f.avg_rank AS final_rank,
+        f.better AS final_better,
         CASE lower($reduction)
-            WHEN 'best' THEN CASE WHEN f.direction = 'max'
-                                  THEN max(m.value) OVER w ELSE min(m.value) OVER w END
-            WHEN 'last' THEN m.value
-            ELSE avg(m.value) OVER (PARTITION BY m.experiment_id, m.trial_uid ORDER BY m.step
-                                    ROWS BETWEEN $last_k - 1 PRECEDING AND CURRENT ROW)
-        END AS value
+            WHEN 'best' THEN min(order_key(m.value, f.direction)) OVER w
+            WHEN 'last' THEN order_key(m.value, f.direction)
+            ELSE avg(order_key(m.value, f.direction)) OVER (
+                PARTITION BY f.tid ORDER BY m.step ROWS BETWEEN $last_k - 1 PRECEDING
+                AND CURRENT ROW)
+        END AS key,
+        lead(m.value, 3) OVER w - 3 * lead(m.value, 2) OVER w + 3 * lead(m.value, 1) OVER w
+            - m.value AS third
     FROM metrics m
-    JOIN final f ON f.experiment_id = m.experiment_id AND f.trial_uid = m.trial_uid
+    JOIN final_ranked f ON f.experiment_id = m.experiment_id AND f.trial_uid = m.trial_uid
     WHERE m.name = $metric AND m.value IS NOT NULL AND isfinite(m.value)
-    WINDOW w AS (PARTITION BY m.experiment_id, m.trial_uid ORDER BY m.step
-                 ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY f.tid ORDER BY m.step ROWS UNBOUNDED PRECEDING)
 ),
 noise AS (
-    SELECT d.experiment_id, median(abs(d.third)) / (0.6744897501960817 * sqrt(20)) AS noise
-    FROM (SELECT r.experiment_id,
-              lead(r.raw, 3) OVER w - 3 * lead(r.raw, 2) OVER w + 3 * lead(r.raw, 1) OVER w
-                  - r.raw AS third
-          FROM running r
-          WINDOW w AS (PARTITION BY r.experiment_id, r.trial_uid ORDER BY r.step)) d
-    WHERE d.third IS NOT NULL
-    GROUP BY d.experiment_id
+    SELECT r.eid, median(abs(r.third)) / (0.6744897501960817 * sqrt(20)) AS noise
+    FROM running r
+    WHERE r.third IS NOT NULL
+    GROUP BY r.eid
 ),
 complete_steps AS (
-    SELECT r.experiment_id, r.step
+    SELECT r.eid, r.step
     FROM running r
-    GROUP BY r.experiment_id, r.step
-    HAVING count(*) = (SELECT count(*) FROM final f WHERE f.experiment_id = r.experiment_id)
+    GROUP BY r.eid, r.step
+    HAVING count(*) = (SELECT count(*) FROM final_ranked f WHERE f.eid = r.eid)
+),
+-- each step sorted once: the place (ties by trial id), and whether a neighbour has the same
+-- key; the average rank of tied keys is (first + last place of the tie) / 2
+ordered AS (
+    SELECT r.*, row_number() OVER s AS place,
+        coalesce(lag(r.key) OVER s = r.key OR lead(r.key) OVER s = r.key, false) AS tie
+    FROM running r
+    JOIN complete_steps c ON c.eid = r.eid AND c.step = r.step
+    WINDOW s AS (PARTITION BY r.eid, r.step ORDER BY r.key, r.tid)
+),
+tied AS (
+    SELECT o.eid, o.step, o.key, (min(o.place) + max(o.place)) / 2.0 AS avg_rank
+    FROM ordered o
+    WHERE o.tie
+    GROUP BY o.eid, o.step, o.key
 ),
 paired AS (
-    SELECT r.experiment_id, r.trial_uid, r.step, f.place AS final_place,
-        f.avg_rank AS final_rank, f.better AS final_better,
-        row_number() OVER (PARTITION BY r.experiment_id, r.step
-                           ORDER BY order_key(r.value, r.direction), r.trial_uid) AS place,
-        rank() OVER (PARTITION BY r.experiment_id, r.step
-                     ORDER BY order_key(r.value, r.direction))
-            + (count(*) OVER (PARTITION BY r.experiment_id, r.step, r.value) - 1) / 2.0
-            AS avg_rank
-    FROM running r
-    JOIN complete_steps c ON c.experiment_id = r.experiment_id AND c.step = r.step
-    JOIN final_ranked f ON f.experiment_id = r.experiment_id AND f.trial_uid = r.trial_uid
+    SELECT o.eid, o.tid, o.step, o.final_place, o.final_rank, o.final_better, o.place,
+        coalesce(t.avg_rank, o.place) AS avg_rank
+    FROM ordered o
+    LEFT JOIN tied t ON t.eid = o.eid AND t.step = o.step AND t.key = o.key
 ),
 kendall AS (
-    SELECT a.experiment_id, a.step,
+    SELECT a.eid, a.step,
         sum(sign(a.avg_rank - b.avg_rank) * sign(a.final_rank - b.final_rank))
             / sqrt((count(*) - count(*) FILTER (WHERE a.avg_rank = b.avg_rank))
                    * (count(*) - count(*) FILTER (WHERE a.final_rank = b.final_rank)))
             AS tau
     FROM paired a
-    JOIN paired b ON b.experiment_id = a.experiment_id AND b.step = a.step
-        AND b.trial_uid > a.trial_uid
+    JOIN paired b ON b.eid = a.eid AND b.step = a.step AND b.tid > a.tid
     WHERE lower($method) = 'kendall'
-    GROUP BY a.experiment_id, a.step
+    GROUP BY a.eid, a.step
 ),
 per_step AS (
-    SELECT p.experiment_id, p.step, count(*) AS n,
+    SELECT p.eid, p.step, count(*) AS n,
         corr(p.avg_rank, p.final_rank) AS spearman,
         count(*) FILTER (WHERE p.place <= $top_k AND p.final_place <= $top_k) AS top_k_kept,
         least($top_k, count(*)) AS top_k,
@@ -103,12 +115,16 @@ per_step AS (
         bool_or(p.place = 1 AND p.final_place = 1) AS winner_leads,
         max(p.final_better) - max(p.final_better) FILTER (WHERE p.place = 1) AS winner_loss
     FROM paired p
-    GROUP BY p.experiment_id, p.step
+    GROUP BY p.eid, p.step
+),
+experiments AS (
+    SELECT DISTINCT f.eid, f.experiment_id FROM final_ranked f
 )
-SELECT s.experiment_id, s.step, s.n,
+SELECT e.experiment_id, s.step, s.n,
     CASE lower($method) WHEN 'kendall' THEN k.tau ELSE s.spearman END AS correlation,
     s.top_k_kept, s.top_k, s.top_k_loss, s.winner_leads, s.winner_loss, z.noise
 FROM per_step s
-LEFT JOIN kendall k ON k.experiment_id = s.experiment_id AND k.step = s.step
-LEFT JOIN noise z ON z.experiment_id = s.experiment_id
-ORDER BY s.experiment_id, s.step
+JOIN experiments e ON e.eid = s.eid
+LEFT JOIN kendall k ON k.eid = s.eid AND k.step = s.step
+LEFT JOIN noise z ON z.eid = s.eid
+ORDER BY e.experiment_id, s.step
