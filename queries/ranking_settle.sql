@@ -32,8 +32,8 @@ WITH final AS (
 -- their ids), so that the per-step work below sorts numbers, not text
 final_ranked AS (
     SELECT f.experiment_id, f.direction,
-        dense_rank() OVER (ORDER BY f.experiment_id) AS eid,
-        row_number() OVER (ORDER BY f.experiment_id, f.trial_uid) AS tid,
+        dense_rank() OVER (ORDER BY f.experiment_id)::INTEGER AS eid,
+        row_number() OVER (ORDER BY f.experiment_id, f.trial_uid)::INTEGER AS tid,
         CASE WHEN f.direction = 'max' THEN f.value ELSE -f.value END AS better,
         row_number() OVER (PARTITION BY f.experiment_id
                            ORDER BY order_key(f.value, f.direction), f.trial_uid) AS place,
@@ -45,8 +45,7 @@ final_ranked AS (
 -- per trial and step: the value reduced up to the step as a key, ascending = better (best
 -- so far: the running minimum of the key), and the third difference of the raw values
 running AS (
-    SELECT f.eid, f.tid, m.step, f.place AS final_place, f.avg_rank AS final_rank,
-        f.better AS final_better,
+    SELECT f.eid, f.tid, m.step,
         CASE lower($reduction)
             WHEN 'best' THEN min(order_key(m.value, f.direction)) OVER w
             WHEN 'last' THEN order_key(m.value, f.direction)
@@ -73,26 +72,39 @@ complete_steps AS (
     GROUP BY r.eid, r.step
     HAVING count(*) = (SELECT count(*) FROM final_ranked f WHERE f.eid = r.eid)
 ),
--- each step sorted once: the place (ties by trial id), and whether a neighbour has the same
--- key; the average rank of tied keys is (first + last place of the tie) / 2
-ordered AS (
-    SELECT r.*, row_number() OVER s AS place,
-        coalesce(lag(r.key) OVER s = r.key OR lead(r.key) OVER s = r.key, false) AS tie
+-- each step sorted once by key: the average rank of a trial is the mean of the first (rank)
+-- and last (count of keys up to its own) place of its ties
+ranked AS (
+    SELECT k.eid, k.tid, k.step, k.key, f.place AS final_place, f.avg_rank AS final_rank,
+        f.better AS final_better, k.first, k.last
+    FROM (SELECT r.eid, r.tid, r.step, r.key, rank() OVER s AS first, count(*) OVER s AS last
+          FROM running r
+          JOIN complete_steps c ON c.eid = r.eid AND c.step = r.step
+          WINDOW s AS (PARTITION BY r.eid, r.step ORDER BY r.key)) k
+    JOIN final_ranked f ON f.tid = k.tid
+),
+-- per step: the correlation, and the trials whose first place is within the top k, sorted by
+-- key then trial: the top k (ties by trial id) are the first k of them
+per_step AS (
+    SELECT k.eid, k.step, count(*) AS n,
+        corr((k.first + k.last) / 2.0, k.final_rank) AS spearman,
+        avg(k.final_better) FILTER (WHERE k.final_place <= $top_k) AS final_top_k,
+        max(k.final_better) AS final_best,
+        list_sort(list(struct_pack(key := k.key, tid := k.tid, final_place := k.final_place,
+                                   final_better := k.final_better))
+                  FILTER (WHERE k.first <= $top_k))[1:$top_k] AS top
+    FROM ranked k
+    GROUP BY k.eid, k.step
+),
+-- Kendall's tau: every pair of trials at a step (quadratic; only when asked for)
+kendall_ranked AS (
+    SELECT r.eid, r.tid, r.step, f.avg_rank AS final_rank,
+        (rank() OVER s + count(*) OVER s) / 2.0 AS avg_rank
     FROM running r
     JOIN complete_steps c ON c.eid = r.eid AND c.step = r.step
-    WINDOW s AS (PARTITION BY r.eid, r.step ORDER BY r.key, r.tid)
-),
-tied AS (
-    SELECT o.eid, o.step, o.key, (min(o.place) + max(o.place)) / 2.0 AS avg_rank
-    FROM ordered o
-    WHERE o.tie
-    GROUP BY o.eid, o.step, o.key
-),
-paired AS (
-    SELECT o.eid, o.tid, o.step, o.final_place, o.final_rank, o.final_better, o.place,
-        coalesce(t.avg_rank, o.place) AS avg_rank
-    FROM ordered o
-    LEFT JOIN tied t ON t.eid = o.eid AND t.step = o.step AND t.key = o.key
+    JOIN final_ranked f ON f.tid = r.tid
+    WHERE lower($method) = 'kendall'
+    WINDOW s AS (PARTITION BY r.eid, r.step ORDER BY r.key)
 ),
 kendall AS (
     SELECT a.eid, a.step,
@@ -100,29 +112,20 @@ kendall AS (
             / sqrt((count(*) - count(*) FILTER (WHERE a.avg_rank = b.avg_rank))
                    * (count(*) - count(*) FILTER (WHERE a.final_rank = b.final_rank)))
             AS tau
-    FROM paired a
-    JOIN paired b ON b.eid = a.eid AND b.step = a.step AND b.tid > a.tid
-    WHERE lower($method) = 'kendall'
+    FROM kendall_ranked a
+    JOIN kendall_ranked b ON b.eid = a.eid AND b.step = a.step AND b.tid > a.tid
     GROUP BY a.eid, a.step
-),
-per_step AS (
-    SELECT p.eid, p.step, count(*) AS n,
-        corr(p.avg_rank, p.final_rank) AS spearman,
-        count(*) FILTER (WHERE p.place <= $top_k AND p.final_place <= $top_k) AS top_k_kept,
-        least($top_k, count(*)) AS top_k,
-        avg(p.final_better) FILTER (WHERE p.final_place <= $top_k)
-            - avg(p.final_better) FILTER (WHERE p.place <= $top_k) AS top_k_loss,
-        bool_or(p.place = 1 AND p.final_place = 1) AS winner_leads,
-        max(p.final_better) - max(p.final_better) FILTER (WHERE p.place = 1) AS winner_loss
-    FROM paired p
-    GROUP BY p.eid, p.step
 ),
 experiments AS (
     SELECT DISTINCT f.eid, f.experiment_id FROM final_ranked f
 )
 SELECT e.experiment_id, s.step, s.n,
     CASE lower($method) WHEN 'kendall' THEN k.tau ELSE s.spearman END AS correlation,
-    s.top_k_kept, s.top_k, s.top_k_loss, s.winner_leads, s.winner_loss, z.noise
+    len(list_filter(s.top, lambda t: t.final_place <= $top_k)) AS top_k_kept,
+    least($top_k, s.n) AS top_k,
+    s.final_top_k - list_avg(list_transform(s.top, lambda t: t.final_better)) AS top_k_loss,
+    s.top[1].final_place = 1 AS winner_leads,
+    s.final_best - s.top[1].final_better AS winner_loss, z.noise
 FROM per_step s
 JOIN experiments e ON e.eid = s.eid
 LEFT JOIN kendall k ON k.eid = s.eid AND k.step = s.step

@@ -142,18 +142,22 @@ def plot_database(
             declared = found[experiment_id][0]
             analysis.optim_metrics = {m: direction or declared[m] for m in dict.fromkeys(metrics)
                                       if m in declared or m in found[experiment_id][1]}
+        # the repeats and settle figures first: their queries are the largest, and the
+        # memory DuckDB keeps after them serves the later queries
+        drawn = (metrics or sorted(found[experiment_id][0])) if repeats else []
+        drawn = [m for m in drawn if names.metrics is None or m in names.metrics]
+        if drawn:  # only then: its statistics import statsmodels and scipy.stats
+            from .repeats_figures import draw_repeats, has_repeats
+
+            repeated = has_repeats(db, experiment_id)
+        for metric, file_name in file_names(drawn).items():
+            run.files += draw_repeats(db, folder, metric, file_name, experiment=experiment_id,
+                                      policy=policy, direction=direction, format=format,
+                                      repeated=repeated, label=(names.metrics or {}).get(metric))
         with analysis.reading_once():
             for make in (analysis.make_figures, analysis.make_parallel_figures):
                 run.files += make(names.metrics, names.attributes, format=format)
         run.left_out |= analysis.left_out
-        drawn = (metrics or sorted(found[experiment_id][0])) if repeats else []
-        drawn = [m for m in drawn if names.metrics is None or m in names.metrics]
-        if drawn:  # only then: its statistics import statsmodels and scipy.stats
-            from .repeats_figures import draw_repeats
-        for metric, file_name in file_names(drawn).items():
-            run.files += draw_repeats(db, folder, metric, file_name, experiment=experiment_id,
-                                      policy=policy, direction=direction, format=format,
-                                      label=(names.metrics or {}).get(metric))
     if not run.files:
         raise InputError("nothing to draw: no optimised metric with attributes is left "
                          "(the remap file selects the metrics and attributes it names)")

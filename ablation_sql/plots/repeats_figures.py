@@ -18,7 +18,8 @@ from ..store.connection import Connectable, connection
 from ..store.sqlfiles import execute
 from .output_names import FigureIndex, inside, shown
 
-__all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "settle_figure"]
+__all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "has_repeats",
+           "settle_figure"]
 
 MAX_CONFIGURATIONS = 30
 _COLORS = {"best": "tab:red", "baseline": "tab:green", "mean, 95 % CI": "tab:blue"}
@@ -98,16 +99,22 @@ def settle_figure(result: Settle, label: str | None = None) -> Figure:
     return fig
 
 
+def has_repeats(db: Connectable, experiment: str | None) -> bool:
+    """Whether some configuration of ``experiment`` (None: of any) was run by more than one
+    trial: only then can ``draw_repeats`` draw a forest plot."""
+    return bool(execute(connection(db), "plots/plot_repeated", experiment=experiment)[0][0])
+
+
 def draw_repeats(db: Connectable, out: Path, metric: str, file_name: str, *,
                  experiment: str | None, policy: str, direction: str | None, format: str,
-                 label: str | None = None) -> list[Path]:
-    """Write ``out/repeats/<file_name>.<format>`` (when some configuration has repeats) and
-    ``out/settle/<file_name>.<format>`` (when the trials have more than one step), recorded
-    in ``out``'s figure index; the files written (none when the metric cannot be analysed: no
-    complete trial, no direction). ``label``: the metric's name shown."""
+                 repeated: bool, label: str | None = None) -> list[Path]:
+    """Write ``out/repeats/<file_name>.<format>`` (when ``repeated``, ``has_repeats``'s
+    answer, and some configuration has repeats) and ``out/settle/<file_name>.<format>``
+    (when the trials have more than one step), recorded in ``out``'s figure index; the files
+    written (none when the metric cannot be analysed: no complete trial, no direction).
+    ``label``: the metric's name shown."""
     written: list[Path] = []
     try:
-        repeated = execute(connection(db), "plots/plot_repeated", experiment=experiment)[0][0]
         found = (repeats(db, metric, experiment=experiment, policy=policy, direction=direction,
                          n_boot=200) if repeated else None)
         ranked = settle(db, metric, experiment=experiment, policy=policy, direction=direction)
