@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,6 +72,42 @@ def test_ranking_settle_matches_a_computation_by_hand(crossing, policy):
         for column in ("top_k_loss", "winner_loss", "noise"):
             assert np.allclose(rows[column].astype(float), want[column], atol=1e-9), column
     assert (got["kendall"]["correlation"] < got["spearman"]["correlation"]).iloc[:-1].all()
+
+
+@pytest.fixture(scope="module")
+def tied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Noisy curves rounded to 2 decimals: many trials tie, at a step and at the end."""
+    root = tmp_path_factory.mktemp("tied")
+    generate_experiment(root / "exp", trials=40, epochs=8, noise=0.02, seed_noise=0.0,
+                        speed_spread=0.6, failed=3, seed=5)
+    with asql.connect(root / "db.duckdb") as db:
+        db.ingest(root / "exp")
+    con = duckdb.connect(str(root / "db.duckdb"))
+    con.execute("UPDATE metrics SET value = round(value, 2)")
+    con.execute("UPDATE trial_best_cache SET best_value = round(best_value, 2), "
+                "last_value = round(last_value, 2)")
+    con.close()
+    return root / "db.duckdb"
+
+
+@pytest.mark.parametrize("policy", ["best", "last"])
+def test_ranking_settle_with_ties_matches_a_computation_by_hand(tied, policy):
+    """Average ranks for tied values (as scipy's), the top k and the leader by trial id."""
+    with asql.connect(tied, read_only=True) as db:
+        want = _by_hand(db, policy, 5)
+        ties = db.sql("SELECT count(*) - count(DISTINCT (step, value)) AS n FROM metrics "
+                      "WHERE name = 'val_accuracy'")["n"].iloc[0]
+        assert ties > 50  # the rounding made ties at most steps
+        for method in ("spearman", "kendall"):
+            rows = db.query("ranking_settle", metric="val_accuracy", reduction=policy,
+                            top_k=5, method=method)
+            assert list(rows["step"]) == list(want["step"])
+            assert list(rows["n"]) == list(want["n"])
+            assert np.allclose(rows["correlation"].astype(float), want[method], atol=1e-9)
+            assert list(rows["top_k_kept"]) == list(want["top_k_kept"])
+            assert list(rows["winner_leads"]) == list(want["winner_leads"])
+            for column in ("top_k_loss", "winner_loss", "noise"):
+                assert np.allclose(rows[column].astype(float), want[column], atol=1e-9), column
 
 
 def _settled_by_hand(curves: np.ndarray, top: int, tolerance: float) -> int | None:
