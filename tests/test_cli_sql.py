@@ -119,7 +119,7 @@ def test_sql_is_read_only_unless_write(db_path: Path, tmp_path: Path, capsys) ->
     (["query", "top_trials", "-p", "kk=1"], "has no parameter 'kk'"),
     (["query", "top_trials", "-p", "k=ten"], "k: expected an int, got 'ten'"),
     (["query", "top_trials", "-p", "k"], "expected NAME=VALUE"),
-    (["query", "learning_curves"], "needs parameter 'attribute'"),
+    (["query", "ranking_settle"], "needs parameter 'metric'"),
     (["query", "top_trials", "-p", "metric=val_accuracy"], "give direction min or max"),
 ])
 def test_errors_are_one_line(db_path: Path, capsys, argv: list[str], message: str) -> None:

@@ -40,7 +40,8 @@ def test_the_library_loads_and_documents_itself() -> None:
     top = queries["top_trials"]
     assert [p.describe() for p in top.params[:3]] == [
         "metric: str = val_loss", "k: int >= 1 = 10", "experiment: str = NULL"]
-    assert queries["learning_curves"].param("attribute").required
+    assert queries["ranking_settle"].param("metric").required
+    assert not queries["learning_curves"].param("attribute").required
 
 
 GOOD = """-- name: q
@@ -136,8 +137,8 @@ def test_run_errors_are_one_line(data) -> None:
         db.query("top_trial")
     with pytest.raises(QueryError, match="has no parameter 'kk'"):
         db.query("top_trials", kk=3)
-    with pytest.raises(QueryError, match="needs parameter 'attribute'"):
-        db.query("learning_curves")
+    with pytest.raises(QueryError, match="needs parameter 'metric'"):
+        db.query("ranking_settle")
     with pytest.raises(QueryError, match="k: expected an int"):
         db.query("top_trials", k="many")
     with pytest.raises(QueryError, match=r"^query top_trials: .*no metric nope"):

@@ -231,6 +231,20 @@ def test_learning_curves(data, attribute: str, bins: int) -> None:
         assert order == [c for c in folder.space[ACT]["categorical_values"] if c in order]
 
 
+@pytest.mark.parametrize("binning", ["width", "quantile"])
+def test_learning_curves_of_every_attribute_at_once(data, binning: str) -> None:
+    """No attribute: every attribute's rows, each as its own query gives them, in order."""
+    db, _, _ = data
+    every = db.query("learning_curves", metric="val_accuracy", binning=binning)
+    names = list(dict.fromkeys(every["attribute"]))
+    assert names == sorted(names) and len(names) >= 3
+    for name in names:
+        one = db.query("learning_curves", metric="val_accuracy", binning=binning,
+                       attribute=name)
+        mine = every[every["attribute"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, one, check_exact=False, rtol=1e-12)
+
+
 def test_trial_status(data) -> None:
     db, folders, statuses = data
     got = db.query("trial_status", bins=4)

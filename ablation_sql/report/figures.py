@@ -48,6 +48,9 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
     metric_files = file_names(content.metrics)
     attribute_files = file_names(a.name for a in content.attributes)
     index = FigureIndex(folder)
+    curves_of = {metric: run_query(con, "learning_curves", metric=metric,
+                                   experiment=content.experiment_id, status=TRIAL_SET,
+                                   binning=BINNING) for metric in content.metrics}
     for attribute in content.attributes:
         if attribute.name in analysis.numerical_attributes:
             kind = "linearplot"
@@ -58,9 +61,8 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
         for metric in content.metrics:
             attribute.figures[metric] = _relative(analysis.files[(kind, metric, attribute.name)],
                                                   out)
-            curves = run_query(con, "learning_curves", metric=metric, attribute=attribute.name,
-                              experiment=content.experiment_id, status=TRIAL_SET,
-                              binning=BINNING)
+            curves = curves_of[metric]
+            curves = curves[curves["attribute"] == attribute.name]
             parts = ["learning_curves", metric_files[metric],
                      f"{attribute_files[attribute.name]}.png"]
             path = inside(folder, *parts)
