@@ -1,7 +1,9 @@
 """Ingest: experiment folders into the database, incrementally and in one transaction.
 
-The parsers, Arrow and the staging load when there is something to read (in the functions that
-use them), so that an ingest with nothing changed starts and ends in a moment.
+The parsers load when there is something to read, and Arrow, the worker pool and the staging
+only when there are more than a few trials to read (``few_trials.FEW_TRIALS``; fewer are
+parsed here and inserted from lists), so that an ingest with nothing or little changed starts
+and ends in a moment; the views are then refreshed for what changed only.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import duckdb
 
 from ..errors import InputError, NothingToIngestError
 from ..store.sqlfiles import execute
-from ..store.views import refresh_views
+from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
+from .few_trials import FEW_TRIALS, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
 from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
@@ -91,13 +94,16 @@ def ingest(
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(plans, n_workers)
+    n_read = sum(len(p.read) for p in plans)
     if on_progress:
-        on_progress(0, sum(len(p.read) for p in plans))
+        on_progress(0, n_read)
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        if batches:
+        if batches and scheduler is None and n_read <= FEW_TRIALS:
+            read_few(con, batches, now, on_progress)
+        elif batches:
             from .reading import read_batches
 
             read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
@@ -107,7 +113,8 @@ def ingest(
             if directions:
                 _set_directions(con, plan.experiment_id, directions)
         if directions or any(plan.changed for plan in plans):
-            refresh_views(con)
+            refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
+                                  else [t.uid for t in p.read] for p in plans})
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -335,17 +342,10 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
 
 def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list],
                 run: Callable[[], object], kinds: dict[str, str] | None = None) -> None:
-    """Register ``columns`` as an Arrow table called ``name`` while ``run`` executes.
-
-    ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
-    """
-    from .batch_tables import to_arrow
-
-    con.register(name, to_arrow(columns, kinds))
-    try:
+    """``columns`` as the temporary table ``name`` while ``run`` executes (see
+    ``few_trials.list_table``)."""
+    with list_table(con, name, columns, kinds):
         run()
-    finally:
-        con.unregister(name)
 
 
 def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:
