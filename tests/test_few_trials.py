@@ -64,18 +64,21 @@ def experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_few_trials_load_what_the_pool_loads(experiment: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process from lists, on the pool staged in memory, on the pool staged as Parquet:
+    the same rows."""
     found = {}
-    for limit in (0, 1000):
-        monkeypatch.setattr(pipeline, "FEW_TRIALS", limit)
-        with asql.connect(tmp_path / f"{limit}.duckdb") as db:
+    for few, arrow in ((1000, 0), (0, 1000), (0, 0)):
+        monkeypatch.setattr(pipeline, "FEW_TRIALS", few)
+        monkeypatch.setattr(pipeline, "ARROW_TRIALS", arrow)
+        with asql.connect(tmp_path / f"{few}-{arrow}.duckdb") as db:
             db.sql("CREATE VIEW staged AS SELECT 42 AS answer")  # a user's, of the same name
             report = db.ingest(experiment, workers=2)
-            found[limit] = snapshot(db.con, volatile=False), view_rows(db.con)
+            found[few, arrow] = snapshot(db.con, volatile=False), view_rows(db.con)
             assert db.sql("SELECT * FROM staged").to_dict("list") == {"answer": [42]}
             assert not db.sql("SELECT * FROM duckdb_tables() WHERE temporary").shape[0]
         assert report.trials_read == 24
-    assert found[0] == found[1000]
-    tables = found[0][0]
+    assert found[1000, 0] == found[0, 1000] == found[0, 0]
+    tables = found[0, 0][0]
     assert any(v is None for *_, v in tables["metrics"])  # NaN stored as NULL
     assert {v for *_, v in tables["metrics"]} >= {float("inf"), -float("inf")}
     assert tables["metrics_other"]
