@@ -54,7 +54,9 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     """The frame (ABLATOR's columns and index) and its config column names."""
     config = _config_columns(con, eid, int(trials["included"].sum()))
     columns = config + _metric_columns(con, eid)
-    per_trial, per_step = (fetch_arrow(con, sql, experiment_id=eid) for sql in _frame_sql(columns))
+    config_sql, metric_sql, names = _frame_sql(columns)
+    per_trial = fetch_arrow(con, config_sql, experiment_id=eid, names=names)
+    per_step = fetch_arrow(con, metric_sql, experiment_id=eid)
     table = _repeat_per_step(per_trial, per_step).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
@@ -212,32 +214,37 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# The value each kind of column aggregates, and the type it is cast to after aggregating
-# (casting before would cast every other key's value too).
-_SCALAR_VALUE = {"bigint": ("p.value", "BIGINT"), "double": ("p.value_double", None),
-                 "varchar": ("p.value_text", None), "boolean": ("p.value", "BOOLEAN"),
-                 "json": ("p.value", None)}
+# The value each kind of column aggregates (the pivot's v: value, d: value_double, t:
+# value_text), and the type it is cast to after aggregating (casting before would cast every
+# other key's value too).
+_SCALAR_VALUE = {"bigint": ("v", "BIGINT"), "double": ("d", None), "varchar": ("t", None),
+                 "boolean": ("v", "BOOLEAN"), "json": ("v", None)}
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-def _frame_sql(columns: list[_Column]) -> tuple[SqlFile, SqlFile]:
+def _frame_sql(columns: list[_Column]) -> tuple[SqlFile, SqlFile, list[str]]:
     """The frame's two queries, the config columns' and the metrics', each column aggregated
-    in its CTE as c<i> and selected in order."""
-    parts: dict[str, list[str]] = {"scalar_aggregates": [], "list_aggregates": [],
-                                   "metric_aggregates": [], "other_aggregates": [],
-                                   "config_columns": [], "metric_columns": []}
-    extra = []
+    in its CTE as c<i> and selected in order; and the names of the plain config values the
+    first pivots (its parameter ``names``)."""
+    parts: dict[str, list[str]] = {"list_aggregates": [], "metric_aggregates": [],
+                                   "other_aggregates": [], "config_columns": [],
+                                   "metric_columns": []}
+    extra, names = [], []
     for i, col in enumerate(columns):
         selected = parts["metric_columns" if col.table == "m" else "config_columns"]
         if col.kind == "null":
             selected.append(f"NULL::VARCHAR AS c{i}")
             continue
+        if col.table == "p":  # pivoted: its position k in names
+            value, cast = _SCALAR_VALUE[col.kind]
+            pivoted = f'p."{len(names)}_{value}"'
+            selected.append(f"CAST({pivoted} AS {cast}) AS c{i}" if cast
+                            else f"{pivoted} AS c{i}")
+            names.append(col.source)
+            continue
         selected.append(f"{col.table}.c{i}")
         name = _literal(col.source)
-        if col.table == "p":
-            value, cast = _SCALAR_VALUE[col.kind]
-            target = "scalar_aggregates"
-        elif col.table == "l":
+        if col.table == "l":
             function = "json_extract_string" if col.kind == "varchar" else "json_extract"
             value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
             target = "list_aggregates"
@@ -253,10 +260,12 @@ def _frame_sql(columns: list[_Column]) -> tuple[SqlFile, SqlFile]:
         parts[target].append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
     parts["metric_columns"] += extra
     filled = {marker: "".join(f",\n    {p}" for p in listed) for marker, listed in parts.items()}
-    return (fill("compat/results_api_config_frame", scalar_aggregates=filled["scalar_aggregates"],
+    keys = ", ".join(map(str, range(len(names)))) or "-1"  # -1: no column, none matches
+    return (fill("compat/results_api_config_frame", scalar_keys=keys,
                  list_aggregates=filled["list_aggregates"], columns=filled["config_columns"]),
             fill("compat/results_api_metric_frame", metric_aggregates=filled["metric_aggregates"],
-                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]))
+                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]),
+            names)
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:
