@@ -1,6 +1,6 @@
 """Ingest benchmark: 2,000 trials x 20 epochs against a pure-DuckDB reference and the pandas way.
 
-    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory]
+    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory] [--few N ...]
 
 Every figure is a median over --runs rounds; each round runs every contender once, so the
 machine's noise hits them alike. By default the contenders are timed in this process;
@@ -12,7 +12,8 @@ reference and the pandas way; beside each wall time, the CPU seconds of its proc
 bytecode is compiled first, as an installed package's is (where PYTHONDONTWRITEBYTECODE is
 set, Python would otherwise compile every module of ablation_sql at every start). --memory
 also ingests 20,000 trials x 100 epochs in a subprocess and reports the peak resident memory
-of the whole process tree.
+of the whole process tree. --few N ... instead re-ingests a copy of the folder with N trials
+changed, read in the command's process and by the worker pool (where ``FEW_TRIALS`` lies).
 
 Only the standard library, DuckDB and PyYAML are imported at the top, so that the reference
 process (``--child reference``) loads what the reference needs and nothing more.
