@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError, NothingToIngestError
+from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
@@ -40,6 +41,7 @@ MIN_BATCH, MAX_BATCH = 32, 400
 # At most this many trials to read (and more than FEW_TRIALS) are staged in memory as Arrow
 # tables (arrow_read; 2,000 trials x 20 epochs: about 60 MB); more as Parquet files (reading).
 ARROW_TRIALS = 5000
+_FILE_HEADER = 3 * 4096  # a DuckDB file's main header and its two database headers
 # experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
 _INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2**63), 2**63)}
 
@@ -93,6 +95,7 @@ def ingest(
     if directions and not set(directions.values()) <= {"min", "max"}:
         raise InputError("a metric's direction is min or max")
     folders, path_problems = find_ingestable(paths, source)
+    _check_whole(con)
     plans = _plan(con, folders, full)
     for plan in plans:
         if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
@@ -143,6 +146,16 @@ def ingest(
             pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
+
+
+def _check_whole(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a database file cut short. An ingest reads only what it changes, so it would
+    not otherwise meet the blocks that are gone (DuckDB reads a block when it is used)."""
+    ((path, block_size, blocks),) = execute(con, "ingest/database_blocks")
+    if path is not None and os.path.getsize(path) < _FILE_HEADER + block_size * blocks:
+        raise database_problem(duckdb.IOException(
+            f"Could not read enough bytes from file {path!r}: it is {os.path.getsize(path)} "
+            f"bytes long and declares {blocks} blocks of {block_size} bytes"), Path(path))
 
 
 def _plan(con: duckdb.DuckDBPyConnection,
