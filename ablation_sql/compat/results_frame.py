@@ -229,7 +229,9 @@ def _frame_sql(columns: list[_Column]
     parameter ``names``: the plain config values', the numeric metrics')."""
     parts: dict[str, list[str]] = {"list_aggregates": [], "other_aggregates": [],
                                    "config_columns": [], "metric_columns": []}
-    extra, names, metrics = [], [], []
+    extra: list[str] = []
+    names: list[str] = []
+    metrics: list[str] = []
     for i, col in enumerate(columns):
         selected = parts["metric_columns" if col.table == "m" else "config_columns"]
         if col.kind == "null":
