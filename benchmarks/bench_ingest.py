@@ -1,6 +1,6 @@
 """Ingest benchmark: 2,000 trials x 20 epochs against a pure-DuckDB reference and the pandas way.
 
-    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory]
+    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory] [--few N ...]
 
 Every figure is a median over --runs rounds; each round runs every contender once, so the
 machine's noise hits them alike. By default the contenders are timed in this process;
@@ -12,7 +12,8 @@ reference and the pandas way; beside each wall time, the CPU seconds of its proc
 bytecode is compiled first, as an installed package's is (where PYTHONDONTWRITEBYTECODE is
 set, Python would otherwise compile every module of ablation_sql at every start). --memory
 also ingests 20,000 trials x 100 epochs in a subprocess and reports the peak resident memory
-of the whole process tree.
+of the whole process tree. --few N ... instead re-ingests a copy of the folder with N trials
+changed, read in the command's process and by the worker pool (where ``FEW_TRIALS`` lies).
 
 Only the standard library, DuckDB and PyYAML are imported at the top, so that the reference
 process (``--child reference``) loads what the reference needs and nothing more.
@@ -202,6 +203,45 @@ def processes(runs: int, pandas_runs: int) -> None:
         print(f"  {label:24} {m[name]:7.2f} s {c[name]:7.2f} s   {note}".rstrip())
 
 
+# An ingest process whose limit of trials parsed in-process is argv[3] (the pool above it).
+FEW = """
+import sys
+import ablation_sql.ingest.pipeline as pipeline
+from ablation_sql.cli import main
+pipeline.FEW_TRIALS = int(sys.argv[3])
+sys.exit(main(["ingest", sys.argv[1], "--db", sys.argv[2], "--quiet"]))
+"""
+
+
+def few(runs: int, sizes: list[int]) -> None:
+    """Re-ingests of a copy of the 2,000-trial folder with n trials changed, each n read both
+    ways (in this process from lists, or by the worker pool through Arrow), as whole
+    processes: where the in-process way stops paying (``few_trials.FEW_TRIALS``)."""
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, db_path = Path(tmp) / "e", Path(tmp) / "few.duckdb"
+        shutil.copytree(experiment(2000, 20), folder)
+        trials = sorted(p for p in folder.iterdir() if p.is_dir())
+        run_process([sys.executable, "-c", FEW, str(folder), str(db_path), "0"])
+        print(f"before: {machine()}", flush=True)
+        times: dict[tuple[int, str], list[float]] = {}
+        for round_ in range(runs):
+            for n in sizes:
+                for way, limit in (("here", n), ("pool", 0)):
+                    for trial in trials[:n]:
+                        os.utime(trial / "results.json")
+                    elapsed, _ = run_process([sys.executable, "-c", FEW, str(folder),
+                                              str(db_path), str(limit)])
+                    times.setdefault((n, way), []).append(elapsed)
+            print(f"round {round_ + 1} done", flush=True)
+    print(f"\nn trials changed of 2,000, whole processes, medians of {runs} rounds, after: "
+          f"{machine()}:")
+    print(f"  {'n':>5} {'in-process':>11} {'pool':>8}")
+    for n in sizes:
+        print(f"  {n:5d} {median(times[n, 'here']):9.2f} s {median(times[n, 'pool']):6.2f} s")
+
+
 def child(kind: str, folder: Path, db_path: Path) -> None:
     """The body of a --processes contender that is not an ablation_sql command."""
     if kind == "reference":
@@ -231,13 +271,18 @@ def main() -> None:
     parser.add_argument("--pandas-runs", type=int, default=3,
                         help="rounds that run the pandas way too (default: 3)")
     parser.add_argument("--memory", action="store_true", help="also the 20,000 x 100 run")
+    parser.add_argument("--few", type=int, nargs="+", metavar="N",
+                        help="instead: re-ingests with N trials changed, read in-process "
+                        "and by the worker pool")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
-    if args.processes:
+    if args.few:
+        few(args.runs, args.few)
+    elif args.processes:
         processes(args.runs, args.pandas_runs)
     else:
         speed(args.runs, args.pandas_runs)

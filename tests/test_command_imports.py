@@ -4,11 +4,14 @@ are checked against the heavy libraries it has no use for."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ablation_sql.ingest.few_trials import FEW_TRIALS
 
 from .conftest import REAL_EXPERIMENT, Synthetic
 
@@ -54,7 +57,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_ingest_needs_neither_pandas_nor_dask_nor_plotting(synthetic: Synthetic,
                                                           folder: Path) -> None:
-    experiment, _ = synthetic("imports", trials=80, epochs=2, seed=3)  # 3 batches, 2 workers
+    # more trials than are parsed in the process: the worker pool and Arrow's staging
+    experiment, _ = synthetic("imports", trials=FEW_TRIALS + 40, epochs=2, seed=3)
     args = ("ingest", str(experiment), "--db", "x.duckdb", "--workers", "2", "--quiet")
     full = imported(*args, cwd=folder)
     assert {"pyarrow", "yaml"} <= full
@@ -64,6 +68,24 @@ def test_ingest_needs_neither_pandas_nor_dask_nor_plotting(synthetic: Synthetic,
     unchanged = imported_modules(*args, cwd=folder)
     assert not {name.split(".")[0] for name in unchanged} & (SQL_ONLY | {"numpy", "yaml"})
     assert not unchanged & OTHER_SOURCES
+
+
+def test_a_few_changed_trials_load_neither_arrow_nor_numpy(synthetic: Synthetic,
+                                                            folder: Path) -> None:
+    experiment, _ = synthetic("imports-few", trials=FEW_TRIALS + 40, epochs=2, seed=4)
+    changed = folder / "few"
+    shutil.copytree(experiment, changed, copy_function=shutil.copyfile)
+    args = ("ingest", str(changed), "--db", "few.duckdb", "--quiet")
+    imported(*args, cwd=folder)
+    trials = sorted(p for p in changed.iterdir() if (p / "results.json").is_file())
+    for trial in trials[:3]:
+        text = (trial / "results.json").read_text(encoding="utf-8")
+        (trial / "results.json").write_text(text + "\n", encoding="utf-8")
+    few = imported_modules(*args, cwd=folder)
+    # the trials were parsed (the parsers, PyYAML) in this process, without a worker pool
+    assert {"yaml", "ablation_sql.ingest.parse_trials"} <= few
+    assert not {name.split(".")[0] for name in few} & (SQL_ONLY | {"numpy"})
+    assert not few & {"concurrent.futures.process", "ablation_sql.ingest.reading"}
 
 
 @pytest.mark.parametrize("args", [

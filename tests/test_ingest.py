@@ -238,6 +238,10 @@ def test_in_memory_ingest_stages_no_files_and_equals_a_file_ingest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow.parquet as pq
 
+    from ablation_sql.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "FEW_TRIALS", 0)  # every trial through the staging,
+    monkeypatch.setattr(pipeline, "ARROW_TRIALS", 0)  # which writes Parquet for a file
     written: list[str] = []
     write_table = pq.write_table
     monkeypatch.setattr(pq, "write_table",

@@ -54,7 +54,9 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     """The frame (ABLATOR's columns and index) and its config column names."""
     config = _config_columns(con, eid, int(trials["included"].sum()))
     columns = config + _metric_columns(con, eid)
-    per_trial, per_step = (fetch_arrow(con, sql, experiment_id=eid) for sql in _frame_sql(columns))
+    config_sql, metric_sql, names, metrics = _frame_sql(columns)
+    per_trial = fetch_arrow(con, config_sql, experiment_id=eid, names=names)
+    per_step = fetch_arrow(con, metric_sql, experiment_id=eid, names=metrics)
     table = _repeat_per_step(per_trial, per_step).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
@@ -212,51 +214,63 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# The value each kind of column aggregates, and the type it is cast to after aggregating
-# (casting before would cast every other key's value too).
-_SCALAR_VALUE = {"bigint": ("p.value", "BIGINT"), "double": ("p.value_double", None),
-                 "varchar": ("p.value_text", None), "boolean": ("p.value", "BOOLEAN"),
-                 "json": ("p.value", None)}
+# The value each kind of column aggregates (the pivot's v: value, d: value_double, t:
+# value_text), and the type it is cast to after aggregating (casting before would cast every
+# other key's value too).
+_SCALAR_VALUE = {"bigint": ("v", "BIGINT"), "double": ("d", None), "varchar": ("t", None),
+                 "boolean": ("v", "BOOLEAN"), "json": ("v", None)}
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-def _frame_sql(columns: list[_Column]) -> tuple[SqlFile, SqlFile]:
+def _frame_sql(columns: list[_Column]
+               ) -> tuple[SqlFile, SqlFile, list[str], list[str]]:
     """The frame's two queries, the config columns' and the metrics', each column aggregated
-    in its CTE as c<i> and selected in order."""
-    parts: dict[str, list[str]] = {"scalar_aggregates": [], "list_aggregates": [],
-                                   "metric_aggregates": [], "other_aggregates": [],
+    in its CTE as c<i> and selected in order; and the names each pivots by position (their
+    parameter ``names``: the plain config values', the numeric metrics')."""
+    parts: dict[str, list[str]] = {"list_aggregates": [], "other_aggregates": [],
                                    "config_columns": [], "metric_columns": []}
-    extra = []
+    extra: list[str] = []
+    names: list[str] = []
+    metrics: list[str] = []
     for i, col in enumerate(columns):
         selected = parts["metric_columns" if col.table == "m" else "config_columns"]
         if col.kind == "null":
             selected.append(f"NULL::VARCHAR AS c{i}")
             continue
-        selected.append(f"{col.table}.c{i}")
-        name = _literal(col.source)
-        if col.table == "p":
+        if col.table == "p":  # pivoted: its position k in names
             value, cast = _SCALAR_VALUE[col.kind]
-            target = "scalar_aggregates"
-        elif col.table == "l":
-            function = "json_extract_string" if col.kind == "varchar" else "json_extract"
-            value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
-            target = "list_aggregates"
-        else:
-            value, cast = "m.value", None
-            target = "metric_aggregates"
+            pivoted = f'p."{len(names)}_{value}"'
+            selected.append(f"CAST({pivoted} AS {cast}) AS c{i}" if cast
+                            else f"{pivoted} AS c{i}")
+            names.append(col.source)
+            continue
+        name = _literal(col.source)
+        if col.table == "m":  # pivoted: its position k in metrics
+            selected.append(f'm."{len(metrics)}" AS c{i}')
+            metrics.append(col.source)
             if col.kind == "json":
                 parts["other_aggregates"].append(
                     f"max(o.value) FILTER (WHERE o.name = {name}) AS o{i}")
                 extra.append(f"o.o{i}")
-        table = "m" if col.table == "m" else "p"
-        aggregate = f"max({value}) FILTER (WHERE {table}.name = {name})"
-        parts[target].append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
+            continue
+        selected.append(f"l.c{i}")
+        function = "json_extract_string" if col.kind == "varchar" else "json_extract"
+        value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
+        aggregate = f"max({value}) FILTER (WHERE p.name = {name})"
+        parts["list_aggregates"].append(
+            f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
     parts["metric_columns"] += extra
     filled = {marker: "".join(f",\n    {p}" for p in listed) for marker, listed in parts.items()}
-    return (fill("compat/results_api_config_frame", scalar_aggregates=filled["scalar_aggregates"],
+    return (fill("compat/results_api_config_frame", scalar_keys=_positions(names),
                  list_aggregates=filled["list_aggregates"], columns=filled["config_columns"]),
-            fill("compat/results_api_metric_frame", metric_aggregates=filled["metric_aggregates"],
-                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]))
+            fill("compat/results_api_metric_frame", metric_keys=_positions(metrics),
+                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]),
+            names, metrics)
+
+
+def _positions(names: list[str]) -> str:
+    """The pivot's IN list: 0, 1, ... for each name (-1, which matches none, for none)."""
+    return ", ".join(map(str, range(len(names)))) or "-1"
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:

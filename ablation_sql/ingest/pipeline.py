@@ -1,7 +1,11 @@
 """Ingest: experiment folders into the database, incrementally and in one transaction.
 
-The parsers, Arrow and the staging load when there is something to read (in the functions that
-use them), so that an ingest with nothing changed starts and ends in a moment.
+The parsers load when there is something to read, and Arrow, the worker pool and the staging
+only when there are more than a few trials to read (``few_trials.FEW_TRIALS``; fewer are
+parsed here and inserted from lists), so that an ingest with nothing or little changed starts
+and ends in a moment; the views are then refreshed for what changed only. Up to
+``ARROW_TRIALS`` the workers' Arrow tables stay in memory until the load (``arrow_read``);
+beyond, they are staged as Parquet files (``reading``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError, NothingToIngestError
+from ..store.connection import database_problem
 from ..store.sqlfiles import execute
-from ..store.views import refresh_views
+from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
+from .few_trials import FEW_TRIALS, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
 from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
@@ -32,6 +38,10 @@ from .summary import IngestReport, collect_report
 __all__ = ["find_ingestable", "ingest"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
+# At most this many trials to read (and more than FEW_TRIALS) are staged in memory as Arrow
+# tables (arrow_read; 2,000 trials x 20 epochs: about 60 MB); more as Parquet files (reading).
+ARROW_TRIALS = 5000
+_FILE_HEADER = 3 * 4096  # a DuckDB file's main header and its two database headers
 # experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
 _INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2**63), 2**63)}
 
@@ -85,19 +95,27 @@ def ingest(
     if directions and not set(directions.values()) <= {"min", "max"}:
         raise InputError("a metric's direction is min or max")
     folders, path_problems = find_ingestable(paths, source)
+    _check_whole(con)
     plans = _plan(con, folders, full)
     for plan in plans:
         if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(plans, n_workers)
+    n_read = sum(len(p.read) for p in plans)
     if on_progress:
-        on_progress(0, sum(len(p.read) for p in plans))
+        on_progress(0, n_read)
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        if batches:
+        if batches and scheduler is None and n_read <= FEW_TRIALS:
+            read_few(con, batches, now, on_progress)
+        elif batches and scheduler is None and n_read <= ARROW_TRIALS:
+            from .arrow_read import read_in_memory
+
+            read_in_memory(con, batches, now, workers=n_workers, on_progress=on_progress)
+        elif batches:
             from .reading import read_batches
 
             read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
@@ -107,7 +125,8 @@ def ingest(
             if directions:
                 _set_directions(con, plan.experiment_id, directions)
         if directions or any(plan.changed for plan in plans):
-            refresh_views(con)
+            refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
+                                  else [t.uid for t in p.read] for p in plans})
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -127,6 +146,16 @@ def ingest(
             pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
+
+
+def _check_whole(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a database file cut short. An ingest reads only what it changes, so it would
+    not otherwise meet the blocks that are gone (DuckDB reads a block when it is used)."""
+    ((path, block_size, blocks),) = execute(con, "ingest/database_blocks")
+    if path is not None and os.path.getsize(path) < _FILE_HEADER + block_size * blocks:
+        raise database_problem(duckdb.IOException(
+            f"Could not read enough bytes from file {path!r}: it is {os.path.getsize(path)} "
+            f"bytes long and declares {blocks} blocks of {block_size} bytes"), Path(path))
 
 
 def _plan(con: duckdb.DuckDBPyConnection,
@@ -335,17 +364,10 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
 
 def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list],
                 run: Callable[[], object], kinds: dict[str, str] | None = None) -> None:
-    """Register ``columns`` as an Arrow table called ``name`` while ``run`` executes.
-
-    ``kinds`` gives a column's kind (str, int, float, bool); unnamed columns are strings.
-    """
-    from .batch_tables import to_arrow
-
-    con.register(name, to_arrow(columns, kinds))
-    try:
+    """``columns`` as the temporary table ``name`` while ``run`` executes (see
+    ``few_trials.list_table``)."""
+    with list_table(con, name, columns, kinds):
         run()
-    finally:
-        con.unregister(name)
 
 
 def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:

@@ -1,11 +1,14 @@
 """The views and macros of the SQL layer: static ones from .sql files, pivots generated from data.
 
-``refresh_views(con)`` (re)creates everything; the ingest calls it inside its transaction, so the
-views always match the data. Static objects (``trial_best``, ``trial_ranking``, the reduction
-macro ``trial_metric`` and its helpers) come from ``ablation_sql/store/sql/views/*.sql`` as written;
-``trial_best`` reads the table ``trial_best_cache``, which the refresh materialises (one metric
-of 20,000 trials x 100 steps then answers in ~10 ms instead of a ~0.4 s scan of every metric
-row). After changing tables by hand, refresh again (``Database.refresh_views``).
+``refresh_views(con)`` (re)creates everything. The ingest calls ``refresh_changed`` inside its
+transaction, so the views always match the data: it rebuilds what the ingest changed and only
+that (the whole of everything when the definitions are outdated). Static objects
+(``trial_best``, ``trial_ranking``, the reduction macro ``trial_metric`` and its helpers) come
+from ``ablation_sql/store/sql/views/*.sql`` as written; ``trial_best`` reads the table
+``trial_best_cache``, which the refresh materialises (one metric of 20,000 trials x 100 steps
+then answers in ~10 ms instead of a ~0.4 s scan of every metric row); after an ingest, only the
+rows of the trials it read, or of the experiments whose metric directions it set, are
+recomputed. After changing tables by hand, refresh again (``Database.refresh_views``).
 The pivots (``results``, ``trial_attributes``, ``trial_summary``) have one column per config
 key, search-space attribute or metric, which DuckDB cannot express as a view over the data
 (a PIVOT with data-driven columns is refused in views), so their templates hold
@@ -17,7 +20,7 @@ data are only ever written as quoted identifiers and quoted string literals
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,12 +38,13 @@ __all__ = [
     "definitions_version",
     "quote_identifier",
     "quote_literal",
+    "refresh_changed",
     "refresh_views",
     "view_sql",
 ]
 
-STATIC_VIEWS = ("macros", "trial_best", "trial_ranking", "trial_metric", "seed_attribute",
-                "trial_configuration", "trial_configurations", "configurations")
+STATIC_VIEWS = ("macros", "trial_best_cache", "trial_best", "trial_ranking", "trial_metric",
+                "seed_attribute", "trial_configuration", "trial_configurations", "configurations")
 DYNAMIC_VIEWS = ("results", "trial_attributes", "trial_summary")
 
 MAX_EXACT_INT = 2**53
@@ -69,19 +73,51 @@ def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) 
     """(Re)create every view, macro and cache table of the SQL layer from the current data.
 
     With ``if_outdated``, only when one is missing or was built by other view definitions
-    (opening a database does this; an ingest always refreshes). Returns whether it refreshed.
+    (opening a database does this). Returns whether it refreshed.
     """
     version = definitions_version()
     if if_outdated:
-        ((built, complete),) = execute(con, "store/views/version_get")
+        ((built, complete, _),) = execute(con, "store/views/version_get")
         if built == version and complete:
             return False
     for name in STATIC_VIEWS:
         execute(con, f"store/views/{name}")
-    for view in view_sql(con).values():
-        execute(con, view)
-    execute(con, "store/views/version_set", version=version)
+    _create_generated(con, None)
     return True
+
+
+def refresh_changed(con: duckdb.DuckDBPyConnection,
+                    changed: Mapping[str, Sequence[str] | None]) -> None:
+    """Bring the views up to date after an ingest that changed only ``changed``: experiment_id
+    -> the trial_uids whose rows it replaced, or None for an experiment changed as a whole (new,
+    or its metric directions set). The result equals ``refresh_views``: static objects are kept
+    when their definitions are current (else everything is rebuilt), ``trial_best_cache`` is
+    recomputed for those trials only, and the generated views are re-created only when the data
+    gives them other columns."""
+    ((built, complete, generated),) = execute(con, "store/views/version_get")
+    if built != definitions_version() or not complete:
+        refresh_views(con)
+        return
+    for experiment_id, trial_uids in changed.items():
+        if trial_uids is None or trial_uids:
+            execute(con, "store/views/trial_best_update", experiment_id=experiment_id,
+                    trial_uids=None if trial_uids is None else list(trial_uids))
+    _create_generated(con, generated)
+
+
+def _create_generated(con: duckdb.DuckDBPyConnection, built: str | None) -> None:
+    """Create the generated views for the data now in the database, unless ``built`` (the
+    fingerprint of the statements the views were last built from) says they are these."""
+    statements = view_sql(con).values()
+    digest = hashlib.sha256()
+    for sql_file in statements:
+        digest.update(sql_file.sql.encode() + b"\0")
+    generated = digest.hexdigest()[:16]
+    if generated == built:
+        return
+    for sql_file in statements:
+        execute(con, sql_file)
+    execute(con, "store/views/version_set", version=definitions_version(), generated=generated)
 
 
 @cache

@@ -1,0 +1,157 @@
+"""The way of a small ingest (``ingest.few_trials``: trials parsed in the process, rows
+inserted from lists) and the refresh of only what an ingest changed (``refresh_changed``): each
+gives exactly what the worker pool and a whole refresh give."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ablation_sql as asql
+from ablation_sql.ingest import pipeline
+from ablation_sql.store import views
+from ablation_sql.synthetic import generate_experiment
+
+from .support import copy_tree, snapshot
+
+VIEWS = ("trial_best_cache", "results", "trial_attributes", "trial_summary", "trial_ranking")
+
+
+def view_rows(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[list, list]]:
+    """Every generated or materialised view's columns and its rows, sorted."""
+    out = {}
+    for view in VIEWS:
+        relation = con.sql(f"SELECT * FROM {view} ORDER BY ALL")
+        out[view] = (relation.columns, relation.fetchall())
+    return out
+
+
+def trials_of(folder: Path) -> list[Path]:
+    """The trial folders whose results.json is whole JSON."""
+    found = []
+    for trial in sorted(p for p in folder.iterdir() if (p / "results.json").is_file()):
+        try:
+            json.loads((trial / "results.json").read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        found.append(trial)
+    return found
+
+
+def write_results(trial: Path, rows: list[dict]) -> None:
+    (trial / "results.json").write_text(json.dumps(rows), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trials running, failed, broken, with subspaces, and one trial whose results hold NaN,
+    infinities, an integer beyond a double, text and nulls."""
+    folder = tmp_path_factory.mktemp("few") / "e"
+    generate_experiment(folder, trials=24, epochs=4, seed=5, running=1, broken=2, failed=2,
+                        subspace=True)
+    odd = trials_of(folder)[3]
+    rows = json.loads((odd / "results.json").read_text(encoding="utf-8"))
+    rows[0] |= {"val_loss": float("nan"), "train_loss": float("inf"), "note": "warm-up"}
+    rows[1] |= {"val_loss": -float("inf"), "train_loss": 10**400, "note": None}
+    write_results(odd, rows)
+    return folder
+
+
+def test_few_trials_load_what_the_pool_loads(experiment: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process from lists, on the pool staged in memory, on the pool staged as Parquet:
+    the same rows."""
+    found = {}
+    for few, arrow in ((1000, 0), (0, 1000), (0, 0)):
+        monkeypatch.setattr(pipeline, "FEW_TRIALS", few)
+        monkeypatch.setattr(pipeline, "ARROW_TRIALS", arrow)
+        with asql.connect(tmp_path / f"{few}-{arrow}.duckdb") as db:
+            db.sql("CREATE VIEW staged AS SELECT 42 AS answer")  # a user's, of the same name
+            report = db.ingest(experiment, workers=2)
+            found[few, arrow] = snapshot(db.con, volatile=False), view_rows(db.con)
+            assert db.sql("SELECT * FROM staged").to_dict("list") == {"answer": [42]}
+            assert not db.sql("SELECT * FROM duckdb_tables() WHERE temporary").shape[0]
+        assert report.trials_read == 24
+    assert found[1000, 0] == found[0, 1000] == found[0, 0]
+    tables = found[0, 0][0]
+    assert any(v is None for *_, v in tables["metrics"])  # NaN stored as NULL
+    assert {v for *_, v in tables["metrics"]} >= {float("inf"), -float("inf")}
+    assert tables["metrics_other"]
+
+
+def _change_values(folder: Path) -> None:
+    trial = trials_of(folder)[0]
+    rows = json.loads((trial / "results.json").read_text(encoding="utf-8"))
+    for row in rows:
+        row["val_loss"], row["val_accuracy"] = row["val_loss"] / 10, 0.999
+    write_results(trial, rows)
+
+
+def _cut_short(folder: Path) -> None:
+    trial = trials_of(folder)[1]
+    text = (trial / "results.json").read_text(encoding="utf-8")
+    (trial / "results.json").write_text(text[: len(text) // 2], encoding="utf-8")
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(trials_of(folder)[2])
+
+
+def _new_metric_and_kind(folder: Path) -> None:
+    """A metric no other trial has, and a config value of another type: other view columns."""
+    trial = trials_of(folder)[4]
+    rows = json.loads((trial / "results.json").read_text(encoding="utf-8"))
+    write_results(trial, [row | {"grad_norm": 1.5} for row in rows])
+    config = trial / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra_setting: high\n",
+                      encoding="utf-8")
+
+
+def _flip_direction(folder: Path) -> None:
+    master = folder / "master_config.yaml"
+    text = master.read_text(encoding="utf-8")
+    assert "val_loss: min" in text
+    master.write_text(text.replace("val_loss: min", "val_loss: max"), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "values": _change_values, "cut short": _cut_short, "removed": _remove,
+    "new columns": _new_metric_and_kind, "direction": _flip_direction,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_refreshing_what_changed_equals_a_whole_refresh(
+        change: str, experiment: Path, synthetic, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_tree(experiment, tmp_path / "e")
+    other, _ = synthetic("few-other", trials=6, epochs=3, seed=2)
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder, other)
+        CHANGES[change](folder)
+        whole: list[bool] = []
+        refresh_views = views.refresh_views
+        monkeypatch.setattr(views, "refresh_views",
+                            lambda *a, **k: whole.append(True) or refresh_views(*a, **k))
+        report = db.ingest(folder, other)
+        assert not whole  # only what changed was refreshed
+        assert report.trials_read <= 1 and report.trials_unchanged >= 22
+        incremental = view_rows(db.con)
+        refresh_views(db.con)
+        assert view_rows(db.con) == incremental
+
+
+def test_directions_given_refresh_their_experiment(experiment: Path, tmp_path: Path) -> None:
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(experiment)
+        before = view_rows(db.con)
+        db.ingest(experiment, directions={"val_accuracy": "min"})
+        given = view_rows(db.con)
+        assert given["trial_best_cache"] != before["trial_best_cache"]
+        views.refresh_views(db.con)
+        assert view_rows(db.con) == given
