@@ -13,6 +13,7 @@ import gc
 import json
 import os
 from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -139,10 +140,10 @@ def _read_config(path: Path, keep_whole: frozenset[str], params: dict[str, list]
     out = [params[c] for c in PARAM_COLUMNS]
     if found := config_rows(text, keep_whole):
         config_json, entries = found
-        for columns in entries:
-            for values, column in zip(out, columns, strict=True):
-                values.extend(column)
-        return config_json, sum(len(columns[0]) for columns in entries)
+        before = len(out[0])
+        for values, *columns in zip(out, *entries, strict=True):  # every entry's part
+            values.extend(chain.from_iterable(columns))
+        return config_json, len(out[0]) - before
     notes: list[str] = []
     config = parse_config(text, path.name, notes)
     for note in notes:
