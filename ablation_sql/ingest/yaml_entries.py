@@ -57,6 +57,8 @@ def split_entries(text: str) -> list[str] | None:
         return None
     if _CONTENT.search(text, 0, starts[0] if starts else len(text)):
         return None  # content before the first key: not a plain mapping
+    if not starts:
+        return []
     ends = [start - 1 for start in starts[1:]] + [len(text)]
     return [text[start:end] for start, end in zip(starts, ends, strict=True)]
 
