@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -26,6 +26,8 @@ PARAM_COLUMNS = ("name", "value", "value_double", "value_text", "value_type")
 # params rows column by column, as tuples in the order of PARAM_COLUMNS
 Columns = tuple[tuple, ...]
 _NO_ROWS: Columns = ((),) * len(PARAM_COLUMNS)
+# an entry's key, its JSON member (``"key":value``) and its params rows
+Entry = tuple[Any, str, Columns]
 _SEPARATORS = (",", ":")
 
 
@@ -40,14 +42,14 @@ def config_rows(text: str, keep_whole: frozenset[str]) -> tuple[str, list[Column
     return "{" + ",".join(member for _, member, _ in found) + "}", [c for _, _, c in found]
 
 
-def _distinct(found: list) -> bool:
+def _distinct(found: list[Entry | None]) -> TypeGuard[list[Entry]]:
     """Every entry was read, and no key repeats (YAML would keep the last value of a key)."""
-    return None not in found and len({key for key, _, _ in found}) == len(found)
+    keys = {entry[0] for entry in found if entry is not None}
+    return None not in found and len(keys) == len(found)
 
 
 @lru_cache(maxsize=8192)
-def _entry(text: str, prefix: str, keep_whole: frozenset[str]
-           ) -> tuple[Any, str, Columns] | None:
+def _entry(text: str, prefix: str, keep_whole: frozenset[str]) -> Entry | None:
     """An entry's key, its JSON member (``"key":value``) and its params rows, their names
     under ``prefix``; None when the whole text must be read."""
     children = split_children(text)
@@ -67,8 +69,7 @@ def _entry(text: str, prefix: str, keep_whole: frozenset[str]
     return _leaf(text, prefix, keep_whole)
 
 
-def _leaf(text: str, prefix: str, keep_whole: frozenset[str]
-          ) -> tuple[Any, str, Columns] | None:
+def _leaf(text: str, prefix: str, keep_whole: frozenset[str]) -> Entry | None:
     try:
         value = parse_entry(text)
     except (yaml.YAMLError, ValueError, RecursionError):
