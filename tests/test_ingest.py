@@ -268,3 +268,19 @@ def test_in_memory_ingest_stages_no_files_and_equals_a_file_ingest(
     assert snapshot(in_memory.con, volatile=False) == expected
     # the view the load read is gone (and the tables it held on to); the user's is untouched
     assert in_memory.sql("SELECT * FROM staged").to_dict("list") == {"answer": [42]}
+
+
+def test_sources_mixed_in_one_ingest_load_alike_in_memory_and_on_disk(tmp_path: Path) -> None:
+    """Batches of other sources (plain text columns) and ABLATOR's (dictionary-encoded) are
+    loaded together, from Arrow tables in memory as from Parquet files."""
+    generate_experiment(tmp_path / "e", trials=40, epochs=3, seed=2, broken=2)
+    sources = [p for p in sorted((Path(__file__).parent / "fixtures" / "sources").iterdir())
+               if p.is_dir()]
+    snapshots = []
+    for db in (None, tmp_path / "mixed.duckdb"):
+        with asql.connect(db) as mixed:
+            mixed.ingest(tmp_path / "e", *sources, workers=2)
+            snapshots.append(snapshot(mixed.con, volatile=False))
+    assert snapshots[0] == snapshots[1]
+    experiments = {row[0] for row in snapshots[0]["metrics"]}
+    assert "e" in experiments and len(experiments) > len(sources)
