@@ -236,27 +236,53 @@ def test_checkpoints_and_tensorboard_are_never_opened(tmp_path: Path) -> None:
 
 def test_in_memory_ingest_stages_no_files_and_equals_a_file_ingest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pyarrow.parquet as pq
-
-    from ablation_sql.ingest import pipeline
+    from ablation_sql.ingest import pipeline, reading
+    from ablation_sql.ingest.staging import Stage
 
     monkeypatch.setattr(pipeline, "FEW_TRIALS", 0)  # every trial through the staging,
     monkeypatch.setattr(pipeline, "ARROW_TRIALS", 0)  # which writes Parquet for a file
-    written: list[str] = []
-    write_table = pq.write_table
-    monkeypatch.setattr(pq, "write_table",
-                        lambda table, where, **kw: written.append(str(where))
-                        or write_table(table, where, **kw))
+    staged: list[list[str]] = []
+    load = Stage.load
+    monkeypatch.setattr(Stage, "load", lambda self, con, now: staged.append(
+        sorted(os.listdir(self.folder)) if self.folder else []) or load(self, con, now))
     generate_experiment(tmp_path / "e", trials=60, epochs=3, seed=8, running=1, broken=2)
     with asql.connect(tmp_path / "file.duckdb") as on_disk:
         on_disk.ingest(tmp_path / "e", workers=2)
         expected = snapshot(on_disk.con, volatile=False)
-    assert written  # a database file's ingest stages its batches as Parquet files
-    written.clear()
+    # a database file's ingest stages its batches as Parquet files, which the local worker
+    # processes wrote: one per table and batch of 32 trials (errors where a trial has any)
+    files = staged.pop()
+    tables = [name.split("-")[0] for name in files]
+    assert [tables.count(t) for t in ("trials", "params", "metrics")] == [2, 2, 2]
+    assert "errors" in tables and all(name.endswith(".parquet") for name in files)
+    # batches that come back as Arrow tables (as from a Dask cluster) are staged alike
+    run_batches = reading.run_batches
+    monkeypatch.setattr(reading, "run_batches", lambda func, jobs, **kw: run_batches(
+        func, [(number, None, job) for number, _, job in jobs], **kw))
+    with asql.connect(tmp_path / "returned.duckdb") as returned:
+        returned.ingest(tmp_path / "e", workers=2)
+        assert snapshot(returned.con, volatile=False) == expected
+    assert staged.pop() == files
     in_memory = asql.connect()
     in_memory.sql("CREATE VIEW staged AS SELECT 42 AS answer")  # a user's, of the same name
     in_memory.ingest(tmp_path / "e", workers=2)
-    assert not written  # in memory, the batches stay Arrow tables
+    assert staged.pop() == []  # in memory, the batches stay Arrow tables
     assert snapshot(in_memory.con, volatile=False) == expected
     # the view the load read is gone (and the tables it held on to); the user's is untouched
     assert in_memory.sql("SELECT * FROM staged").to_dict("list") == {"answer": [42]}
+
+
+def test_sources_mixed_in_one_ingest_load_alike_in_memory_and_on_disk(tmp_path: Path) -> None:
+    """Batches of other sources (plain text columns) and ABLATOR's (dictionary-encoded) are
+    loaded together, from Arrow tables in memory as from Parquet files."""
+    generate_experiment(tmp_path / "e", trials=40, epochs=3, seed=2, broken=2)
+    sources = [p for p in sorted((Path(__file__).parent / "fixtures" / "sources").iterdir())
+               if p.is_dir()]
+    snapshots = []
+    for db in (None, tmp_path / "mixed.duckdb"):
+        with asql.connect(db) as mixed:
+            mixed.ingest(tmp_path / "e", *sources, workers=2)
+            snapshots.append(snapshot(mixed.con, volatile=False))
+    assert snapshots[0] == snapshots[1]
+    experiments = {row[0] for row in snapshots[0]["metrics"]}
+    assert "e" in experiments and len(experiments) > len(sources)

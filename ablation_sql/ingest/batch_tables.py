@@ -13,24 +13,48 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["repeated", "to_arrow"]
+__all__ = ["coded", "repeated", "repeated_each", "to_arrow"]
 
 
-def to_arrow(columns: dict[str, list], kinds: dict[str, str] | None = None) -> pa.Table:
+def to_arrow(columns: dict[str, list | pa.Array], kinds: dict[str, str] | None = None
+             ) -> pa.Table:
     """An Arrow table of ``columns``; ``kinds`` gives str/int/float/bool (default str).
 
     Float columns take ints, floats and None; NaN and None become NULL, infinities stay. Int
-    columns are 32-bit; None is NULL in every kind.
+    columns are 32-bit; None is NULL in every kind. A column already built as an Arrow array
+    is taken as it is.
     """
     kinds = kinds or {}
-    return pa.table({name: _BUILDERS[kinds.get(name, "str")](values)
+    return pa.table({name: values if isinstance(values, pa.Array)
+                     else _BUILDERS[kinds.get(name, "str")](values)
                      for name, values in columns.items()})
 
 
 def repeated(text: str, n: int) -> pa.DictionaryArray:
     """``text`` ``n`` times, dictionary-encoded (one string, ``n`` zero indices)."""
-    return pa.DictionaryArray.from_arrays(_array(pa.int32(), np.zeros(n, np.int32)),
-                                          _strings([text]))
+    return repeated_each([text], [n])
+
+
+def repeated_each(texts: list[str], counts: list[int]) -> pa.DictionaryArray:
+    """Each of ``texts`` its count of times in a row, dictionary-encoded."""
+    indices = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
+    return pa.DictionaryArray.from_arrays(_array(pa.int32(), indices), _strings(texts))
+
+
+def coded(values: list) -> pa.DictionaryArray:
+    """A string column (None is NULL), dictionary-encoded: each distinct value is encoded once,
+    which is far cheaper than encoding every row when values repeat."""
+    codes = dict.fromkeys(values)
+    nulls = codes.pop(None, 0) is None
+    distinct = list(codes) or [""]
+    codes.update(zip(distinct, range(len(distinct)), strict=True))
+    if nulls:
+        codes[None] = 0
+    indices = np.fromiter(map(codes.__getitem__, values), dtype=np.int32, count=len(values))
+    valid = _validity(values) if nulls else None
+    return pa.DictionaryArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), len(values), [valid, pa.py_buffer(indices)]),
+        _strings(distinct))
 
 
 def _strings(values: list) -> pa.Array:

@@ -33,17 +33,10 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise FileProblem(f"{path.name} is a folder, not a file") from None
     except OSError as exc:
         raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
+    try:
+        data = _read_regular(fd, path, max_bytes + 1)
+    finally:
         os.close(fd)
-        if stat.S_ISDIR(mode):
-            raise FileProblem(f"{path.name} is a folder, not a file")
-        raise FileProblem(f"{path.name} is not a regular file ({_kind(mode)}): not read")
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise FileProblem(f"{path.name} is larger than the {max_bytes // 2**20} MiB limit")
     if not data.strip():
@@ -58,6 +51,26 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     if not text.strip():
         raise FileProblem(f"{path.name} is empty")
     return text
+
+
+def _read_regular(fd: int, path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the open file, refused unless it is a regular file."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise FileProblem(f"{path.name} is a folder, not a file")
+        raise FileProblem(f"{path.name} is not a regular file ({_kind(st.st_mode)}): not read")
+    chunks, size = [], 0
+    try:
+        while size < limit:  # the file may have grown since fstat: read until its end
+            chunk = os.read(fd, min(limit - size, max(st.st_size + 1 - size, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise FileProblem(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    return b"".join(chunks)
 
 
 def _kind(mode: int) -> str:

@@ -4,8 +4,8 @@ The parsers load when there is something to read, and Arrow, the worker pool and
 only when there are more than a few trials to read (``few_trials.FEW_TRIALS``; fewer are
 parsed here and inserted from lists), so that an ingest with nothing or little changed starts
 and ends in a moment; the views are then refreshed for what changed only. Up to
-``ARROW_TRIALS`` the workers' Arrow tables stay in memory until the load (``arrow_read``);
-beyond, they are staged as Parquet files (``reading``).
+``ARROW_TRIALS`` the workers' Arrow tables stay in memory until the load; beyond, the workers
+write them as Parquet files (``reading``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ __all__ = ["find_ingestable", "ingest"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
 # At most this many trials to read (and more than FEW_TRIALS) are staged in memory as Arrow
-# tables (arrow_read; 2,000 trials x 20 epochs: about 60 MB); more as Parquet files (reading).
+# tables (2,000 trials x 20 epochs: about 60 MB); more as Parquet files the workers write.
 ARROW_TRIALS = 5000
 _FILE_HEADER = 3 * 4096  # a DuckDB file's main header and its two database headers
 # experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
@@ -101,24 +101,22 @@ def ingest(
         if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
             _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
-    batches = _batches(plans, n_workers)
     n_read = sum(len(p.read) for p in plans)
+    few = scheduler is None and n_read <= FEW_TRIALS
+    batches = _batches(plans, n_workers, lists=few)
     if on_progress:
         on_progress(0, n_read)
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
             _prepare(con, plan, now)
-        if batches and scheduler is None and n_read <= FEW_TRIALS:
+        if batches and few:
             read_few(con, batches, now, on_progress)
-        elif batches and scheduler is None and n_read <= ARROW_TRIALS:
-            from .arrow_read import read_in_memory
-
-            read_in_memory(con, batches, now, workers=n_workers, on_progress=on_progress)
         elif batches:
             from .reading import read_batches
 
             read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
+                         in_memory=scheduler is None and n_read <= ARROW_TRIALS,
                          on_progress=on_progress)
         for plan in plans:
             _finish(con, plan, now)
@@ -222,7 +220,10 @@ def _load_master(plan: _Plan) -> None:
     plan.master_problems.append((master_path, reason))
 
 
-def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, Callable]]:
+def _batches(plans: list[_Plan], workers: int, *, lists: bool
+             ) -> list[tuple[str, tuple, Callable]]:
+    """The jobs that read ``plans``' trials; ``lists``: ABLATOR's parser returns plain lists
+    (for ``few_trials``), not Arrow arrays."""
     total = sum(len(p.read) for p in plans)
     size = min(MAX_BATCH, max(MIN_BATCH, math.ceil(total / (workers * 8))))
     jobs = []
@@ -235,7 +236,8 @@ def _batches(plans: list[_Plan], workers: int) -> list[tuple[str, tuple, Callabl
         else:
             from .parse_trials import parse_batch
 
-            parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}))
+            parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}),
+                            arrow=not lists)
         for start in range(0, len(plan.read), size):
             jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), parse))
     return jobs
