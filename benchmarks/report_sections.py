@@ -5,7 +5,8 @@
 DATABASE is an ingested file (opened read-only, as ``ablation-sql report FILE`` opens it).
 Prints, per section, its wall and CPU seconds and its share of the whole process's: the
 imports, the numbers of every section (``experiment_content``), the effects analysis per
-metric (``metric_effects``), the figures (``draw_figures``: line, violin, parallel and
+metric (``read_metrics``: each metric read once, for the effects and the ablation;
+``metric_effects``), the figures (``draw_figures``: line, violin, parallel and
 learning-curve figures), the ablation of the optimised metric (``metric_ablation``), the
 repeats section per metric (``metric_repeats``: repeats and rank settling) and the page
 (``render_page``), the process's peak resident memory when each section last ended, and its
@@ -26,8 +27,8 @@ from pathlib import Path  # noqa: E402
 
 from ablation_sql.report import build  # noqa: E402
 
-SECTIONS = ["experiment_content", "read_metrics", "metric_effects", "draw_figures", "metric_ablation",
-            "metric_repeats", "render_page"]
+SECTIONS = ["experiment_content", "read_metrics", "metric_effects", "draw_figures",
+            "metric_ablation", "metric_repeats", "render_page"]
 
 
 def _peak() -> float:

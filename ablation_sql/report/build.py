@@ -27,7 +27,7 @@ __all__ = ["build_report", "report_paths"]
 
 # DuckDB's memory for a report of a database file: otherwise it keeps the file's blocks it read
 # (0.3 GiB at 100,000 trials) beside the frames the sections hold; beyond, it spills to disk.
-DUCKDB_MEMORY = "512MB"
+DUCKDB_MEMORY = "384MB"
 
 
 def build_report(
