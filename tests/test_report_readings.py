@@ -1,12 +1,10 @@
 """The report reads each metric once (``read_metrics``) for its effects and its ablation: the
-sections are those of a fresh read, the attributes are read once per experiment, and DuckDB's
-memory on the report's connection is bounded."""
+sections are those of a fresh read, and the attributes are read once per experiment."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import ablation_sql as asql
@@ -82,11 +80,3 @@ def test_report_reads_attributes_once_and_each_metric_once(dbs, tmp_path, monkey
     # each metric under each policy, once, whatever the sections that analyse it
     assert reads.count("effects/effects_trials") == len(METRICS) * len(effects_data.POLICIES)
 
-
-def test_the_reports_connection_bounds_duckdbs_memory_and_stays_locked(dbs):
-    with open_connection(dbs["single"], read_only=True, allow_files=False,
-                         memory_limit=build.DUCKDB_MEMORY) as con:
-        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        with pytest.raises(duckdb.Error):
-            con.execute("SET memory_limit = '8GB'")
-    assert limit.endswith("MiB") and 300 < float(limit.split()[0]) < 400

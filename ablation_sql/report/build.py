@@ -25,10 +25,6 @@ from .repeats_content import metric_repeats
 
 __all__ = ["build_report", "report_paths"]
 
-# DuckDB's memory for a report of a database file: otherwise it keeps the file's blocks it read
-# (0.3 GiB at 100,000 trials) beside the frames the sections hold; beyond, it spills to disk.
-DUCKDB_MEMORY = "384MB"
-
 
 def build_report(
     con: duckdb.DuckDBPyConnection,
@@ -109,8 +105,7 @@ def report_paths(
     if files:
         if len(found) > 1:
             raise InputError("give either one database file or experiment folders, not both")
-        with open_connection(files[0], read_only=True, allow_files=False,
-                             memory_limit=DUCKDB_MEMORY) as con:
+        with open_connection(files[0], read_only=True, allow_files=False) as con:
             return build_report(con, out, database=str(files[0]), experiments=experiments,
                                 top_k=top_k), None
     find_ingestable(found)  # nothing to ingest: no database file is created

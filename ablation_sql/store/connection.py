@@ -39,15 +39,11 @@ def connection(source: Connectable) -> duckdb.DuckDBPyConnection:
     return source if isinstance(source, duckdb.DuckDBPyConnection) else source.con
 
 
-def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
-                    memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def open_connection(path: Path | None, *, read_only: bool, allow_files: bool
+                    ) -> duckdb.DuckDBPyConnection:
     """Open (or create) ``path`` (in memory when None): sandboxed unless ``allow_files``; a
-    read-write database gets the schema and fresh views, a read-only one is checked.
-    ``memory_limit`` (DuckDB's size text, e.g. ``512MB``; None: DuckDB's default, most of the
-    machine's memory) bounds what DuckDB keeps, the blocks of the file it caches included."""
+    read-write database gets the schema and fresh views, a read-only one is checked."""
     con = _open(path, read_only)
-    if memory_limit is not None:
-        execute(con, "store/memory_limit", limit=memory_limit)
     if not allow_files:
         execute(con, "store/sandbox")
     if not read_only:
