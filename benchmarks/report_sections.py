@@ -5,11 +5,12 @@
 DATABASE is an ingested file (opened read-only, as ``ablation-sql report FILE`` opens it).
 Prints, per section, its wall and CPU seconds and its share of the whole process's: the
 imports, the numbers of every section (``experiment_content``), the effects analysis per
-metric (``metric_effects``), the figures (``draw_figures``: line, violin, parallel and
+metric (``read_metrics``: each metric read once, for the effects and the ablation;
+``metric_effects``), the figures (``draw_figures``: line, violin, parallel and
 learning-curve figures), the ablation of the optimised metric (``metric_ablation``), the
 repeats section per metric (``metric_repeats``: repeats and rank settling) and the page
-(``render_page``), and the process's peak resident memory. CPU seconds are the steadier
-figure on a loaded machine.
+(``render_page``), the process's peak resident memory when each section last ended, and its
+peak resident memory in all. CPU seconds are the steadier figure on a loaded machine.
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ from pathlib import Path  # noqa: E402
 
 from ablation_sql.report import build  # noqa: E402
 
-SECTIONS = ["experiment_content", "metric_effects", "draw_figures", "metric_ablation",
-            "metric_repeats", "render_page"]
+SECTIONS = ["experiment_content", "read_metrics", "metric_effects", "draw_figures",
+            "metric_ablation", "metric_repeats", "render_page"]
+
+
+def _peak() -> float:
+    """The process's peak resident memory so far, GiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
 
 
 def _timed(name: str, func: Callable, spent: dict[str, list[float]]) -> Callable:
@@ -38,6 +44,7 @@ def _timed(name: str, func: Callable, spent: dict[str, list[float]]) -> Callable
         finally:
             spent[name][0] += time.perf_counter() - wall
             spent[name][1] += time.process_time() - cpu
+            spent[name][2] = _peak()
     return run
 
 
@@ -46,20 +53,21 @@ def main() -> None:
     parser.add_argument("database", type=Path)
     parser.add_argument("--out", type=Path, help="the report's folder (default: a temporary one)")
     args = parser.parse_args()
-    spent = {"imports": [time.perf_counter() - STARTED[0], time.process_time() - STARTED[1]]}
-    spent |= {name: [0.0, 0.0] for name in SECTIONS}
+    spent = {"imports": [time.perf_counter() - STARTED[0], time.process_time() - STARTED[1],
+                         _peak()]}
+    spent |= {name: [0.0, 0.0, 0.0] for name in SECTIONS}
     for name in SECTIONS:
         setattr(build, name, _timed(name, getattr(build, name), spent))
     with tempfile.TemporaryDirectory() as tmp:
         build.report_paths([args.database], args.out or Path(tmp) / "report")
     wall = time.perf_counter() - STARTED[0]
     cpu = time.process_time() - STARTED[1]
-    print(f"{'section':<20} | {'wall s':>8} | {'share':>6} | {'CPU s':>8} | {'share':>6}")
-    for name, (w, c) in spent.items():
-        print(f"{name:<20} | {w:8.1f} | {w / wall:6.1%} | {c:8.1f} | {c / cpu:6.1%}")
-    print(f"{'whole process':<20} | {wall:8.1f} | {1:6.1%} | {cpu:8.1f} | {1:6.1%}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-    print(f"peak resident memory: {peak:.2f} GiB")
+    print(f"{'section':<20} | {'wall s':>8} | {'share':>6} | {'CPU s':>8} | {'share':>6} | "
+          f"{'peak GiB':>8}")
+    for name, (w, c, m) in spent.items():
+        print(f"{name:<20} | {w:8.1f} | {w / wall:6.1%} | {c:8.1f} | {c / cpu:6.1%} | {m:8.2f}")
+    print(f"{'whole process':<20} | {wall:8.1f} | {1:6.1%} | {cpu:8.1f} | {1:6.1%} | "
+          f"{_peak():8.2f}")
 
 
 if __name__ == "__main__":

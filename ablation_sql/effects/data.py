@@ -35,7 +35,8 @@ from .conditions import Condition, applies, branch_names, declaring_branches
 if TYPE_CHECKING:
     from ..store.connection import Connectable
 
-__all__ = ["POLICIES", "TrialData", "load_policies", "load_trials"]
+__all__ = ["POLICIES", "Attributes", "TrialData", "load_policies", "load_trials",
+           "read_attributes"]
 
 _USABLE_STATUS = "complete"
 
@@ -101,15 +102,17 @@ def load_trials(
 
 
 def load_policies(db: Connectable, metric: str, policies: list[str], *,
-                  experiment: str | None = None, k: int = 5, direction: str | None = None
-                  ) -> dict[str, TrialData]:
-    """``load_trials`` for each of ``policies``, the attributes read once."""
+                  experiment: str | None = None, k: int = 5, direction: str | None = None,
+                  attributes: Attributes | None = None) -> dict[str, TrialData]:
+    """``load_trials`` for each of ``policies``, the attributes read once (or taken from
+    ``attributes``, ``read_attributes`` of the experiment, when given: several metrics of one
+    experiment then read them once)."""
     for policy in policies:
         check_reduction(policy, k, direction)
     con = connection(db)
-    experiments = {e: (algo, master)
-                   for e, algo, master in execute(con, "effects/effects_experiments")}
-    experiment = _experiment(experiment, list(experiments))
+    if attributes is None or attributes.experiment_id != experiment:
+        attributes = read_attributes(con, experiment)
+    experiment = attributes.experiment_id
     metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
     if metric not in metrics:
         raise InputError(f"no metric {metric!r} in experiment {experiment}; its metrics: "
@@ -119,12 +122,7 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
         raise InputError(f"metric {metric} has no direction in experiment {experiment} (it is "
                          "not in optim_metrics): give it with --direction min or --direction "
                          "max (direction= in Python)")
-    space = _Space.of(execute(con, "effects/effects_space", experiment=experiment))
-    numerical, categorical = space.numerical, space.categorical
-    values = _attribute_values(fetch(con, "effects/effects_levels", experiment=experiment),
-                               numerical, categorical)
-    algo, master = experiments[experiment]
-    defaults = _defaults(master, space)
+    space = attributes.space
     out = {}
     for policy in policies:
         trials = fetch(con, "effects/effects_trials", experiment=experiment, metric=metric,
@@ -134,19 +132,46 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
             metric=metric,
             direction=direction,
             policy=policy,
-            frame=_frame(trials, values, numerical, categorical, space.conditions),
-            numerical=numerical,
-            categorical=categorical,
+            frame=_frame(trials, attributes.values, space.numerical, space.categorical,
+                         space.conditions),
+            numerical=space.numerical,
+            categorical=space.categorical,
             log=space.log,
             categories=space.categories,
-            defaults=defaults,
-            search_algo=algo,
+            defaults=attributes.defaults,
+            search_algo=attributes.search_algo,
             k=k,
             subspaces=space.subspaces,
             conditions=space.conditions,
             notes=space.notes,
         )
     return out
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """What ``load_policies`` reads of an experiment whatever the metric: its search space,
+    every trial's attribute values and the master config's defaults."""
+
+    experiment_id: str
+    search_algo: str | None
+    space: _Space
+    values: dict[str, pd.Series]
+    defaults: dict[str, Any]
+
+
+def read_attributes(db: Connectable, experiment: str | None = None) -> Attributes:
+    """The attributes of ``experiment`` (None: the database's only experiment); InputError
+    for an unknown one."""
+    con = connection(db)
+    experiments = {e: (algo, master)
+                   for e, algo, master in execute(con, "effects/effects_experiments")}
+    experiment = _experiment(experiment, list(experiments))
+    space = _Space.of(execute(con, "effects/effects_space", experiment=experiment))
+    values = _attribute_values(fetch(con, "effects/effects_levels", experiment=experiment),
+                               space.numerical, space.categorical)
+    algo, master = experiments[experiment]
+    return Attributes(experiment, algo, space, values, _defaults(master, space))
 
 
 @dataclass

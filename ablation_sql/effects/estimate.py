@@ -21,7 +21,7 @@ from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
 from .sensitivity import Sensitivity, sensitivity
-from .with_repeats import with_repeats
+from .with_repeats import configuration_keys, with_repeats
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
@@ -32,19 +32,27 @@ MIN_USED = 3
 
 
 def effects(db: Connectable, metric: str, experiment: str | None = None, policy: str = "best",
-            *, n_boot: int = 1000, seed: int = 0, k: int = 5, direction: str | None = None
-            ) -> Effects:
+            *, n_boot: int = 1000, seed: int = 0, k: int = 5, direction: str | None = None,
+            trials: dict[str, TrialData] | None = None,
+            configurations: pd.DataFrame | None = None) -> Effects:
     """Effects of every attribute of ``experiment`` on ``metric`` (see ``Effects``).
 
     ``policy`` reduces each trial's curve (best | last | mean_last of the last ``k``); the
     bootstraps draw ``n_boot`` resamples from a generator seeded with ``seed``. Raises
-    InputError for unknown names or when fewer than 3 trials can be used.
+    InputError for unknown names or when fewer than 3 trials can be used. ``trials`` (the
+    metric as ``load_policies`` read it, for ``policy`` and every policy of ``POLICIES``) and
+    ``configurations`` (``configuration_keys``), when given, are not read again.
     """
     if n_boot < 1:
         raise InputError("n_boot must be at least 1")
-    datasets = load_policies(db, metric, list(dict.fromkeys([policy, *POLICIES])),
-                             experiment=experiment, k=k, direction=direction)
-    repeats = with_repeats(db, datasets, policy, k=k, direction=direction)
+    datasets = trials if trials is not None else load_policies(
+        db, metric, list(dict.fromkeys([policy, *POLICIES])), experiment=experiment, k=k,
+        direction=direction)
+    data = datasets[policy]
+    if configurations is None:
+        configurations = configuration_keys(db, data.experiment_id)
+    repeats = with_repeats(db, datasets, policy, k=k, direction=direction,
+                           keys=configurations)
     datasets = repeats.datasets
     data = datasets[policy]
     left_out = data.frame["reason"].dropna().value_counts().to_dict()

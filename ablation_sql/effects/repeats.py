@@ -117,8 +117,9 @@ def configuration_table(data: RepeatData, *, min_seeds: int = 3, n_boot: int = 2
     first; ``rank`` 1 is the best among those with at least ``min_seeds`` trials."""
     rng = np.random.default_rng(seed)
     used = data.used
+    once = used.groupby("configuration")["value"].transform("size").to_numpy() == 1
     rows = []
-    for key, group in used.groupby("configuration", sort=True):
+    for key, group in used[~once].groupby("configuration", sort=True):
         x = group["value"].to_numpy(dtype=float)
         mean, sd = float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else math.nan
         low, high = _t_interval(x)
@@ -131,8 +132,8 @@ def configuration_table(data: RepeatData, *, min_seeds: int = 3, n_boot: int = 2
             "experiments": ", ".join(sorted(group["experiment_id"].unique())),
             "baseline": key in data.baseline, "attributes": group["attributes"].iloc[0],
         })
-    table = pd.DataFrame(rows, columns=[c for c in CONFIGURATION_COLUMNS
-                                        if c not in ("rank", "note")])
+    columns = [c for c in CONFIGURATION_COLUMNS if c not in ("rank", "note")]
+    table = _with_single_trials(pd.DataFrame(rows, columns=columns), used[once], data.baseline)
     table = table.sort_values("mean", ascending=data.direction == "min", kind="stable")
     table = table.reset_index(drop=True)
     enough = table["n"] >= min_seeds
@@ -144,6 +145,24 @@ def configuration_table(data: RepeatData, *, min_seeds: int = 3, n_boot: int = 2
                      "" if ok else f"{n} seed{'s' if n > 1 else ''}: not ranked"
                      for i, (n, ok) in enumerate(zip(table["n"], enough, strict=True))]
     return table[CONFIGURATION_COLUMNS]
+
+
+def _with_single_trials(table: pd.DataFrame, single: pd.DataFrame, baseline: frozenset[str]
+                        ) -> pd.DataFrame:
+    """``table`` with a row for each configuration run once (``single``: its trial), in
+    configuration order: its value is the mean and the IQM, with no interval and no sd."""
+    if single.empty:
+        return table
+    value = single["value"].to_numpy(dtype=float)
+    nan = np.full(len(single), math.nan)
+    rows = pd.DataFrame({
+        "configuration": single["configuration"].to_numpy(), "n": 1, "seeds": 1,
+        "mean": value, "ci_low": nan, "ci_high": nan, "sd": nan, "iqm": value,
+        "iqm_low": nan, "iqm_high": nan, "experiments": single["experiment_id"].to_numpy(),
+        "baseline": single["configuration"].isin(baseline).to_numpy(),
+        "attributes": single["attributes"].to_numpy()}, columns=table.columns)
+    both = pd.concat([table, rows], ignore_index=True) if len(table) else rows
+    return both.sort_values("configuration", kind="stable", ignore_index=True)
 
 
 def _t_interval(x: np.ndarray) -> tuple[float, float]:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from ..store.connection import connection
-from ..store.sqlfiles import execute
+from ..store.sqlfiles import fetch
 from .data import TrialData, load_trials
 from .findings import number
 from .seed_noise import SeedNoise, configuration_means, seed_noise_share
@@ -20,7 +20,7 @@ from .study import STUDY_COLUMNS, contradiction_warnings, study_table
 if TYPE_CHECKING:
     from ..store.connection import Connectable
 
-__all__ = ["RepeatContext", "with_repeats"]
+__all__ = ["RepeatContext", "configuration_keys", "with_repeats"]
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,24 @@ class RepeatContext:
     warnings: list[str]
 
 
-def with_repeats(db: Connectable, datasets: dict[str, TrialData], policy: str, *, k: int,
-                 direction: str | None) -> RepeatContext:
-    """``datasets`` (policy -> trials of one experiment) adjusted for repeats."""
-    data = datasets[policy]
+def configuration_keys(db: Connectable, experiment: str) -> pd.DataFrame | None:
+    """Each trial's configuration and search space, of ``experiment`` and of the experiments
+    that share its search space (None: the database's views predate configurations)."""
     try:
-        rows = execute(connection(db), "effects/effects_configurations",
-                       experiment=data.experiment_id)
-    except duckdb.CatalogException:  # views older than the configurations: no repeats known
+        found = fetch(connection(db), "effects/effects_configurations", experiment=experiment)
+    except duckdb.CatalogException:
+        return None
+    return found.rename(columns={"search_space": "space"})
+
+
+def with_repeats(db: Connectable, datasets: dict[str, TrialData], policy: str, *, k: int,
+                 direction: str | None, keys: pd.DataFrame | None) -> RepeatContext:
+    """``datasets`` (policy -> trials of one experiment) adjusted for repeats; ``keys``: the
+    experiment's ``configuration_keys``."""
+    data = datasets[policy]
+    if keys is None:  # views older than the configurations: no repeats known
         return RepeatContext(datasets, None, "trials (repeats unknown: the database's views "
                              "predate them)", pd.DataFrame(columns=STUDY_COLUMNS), [], [])
-    keys = pd.DataFrame(rows, columns=["experiment_id", "trial_uid", "configuration", "space"])
     own = keys[keys["experiment_id"] == data.experiment_id]
     own = own.set_index("trial_uid")["configuration"]
     used = data.used

@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 from matplotlib.figure import Figure
 
-from ..effects.ablation import ablation
+from ..effects.ablation import ablation, ablation_of
 from ..effects.ablation_result import Surface
+from ..effects.data import TrialData
 from ..errors import InputError
 from ..plots.ablation_figures import surface_figure, waterfall_figure
 from ..plots.output_names import FigureIndex, file_names, inside
@@ -47,11 +48,14 @@ class MetricAblation:
 
 
 def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, out: Path, *,
-                    resamples: int = 200, seed: int = 0) -> MetricAblation:
+                    resamples: int = 200, seed: int = 0, trials: TrialData | None = None
+                    ) -> MetricAblation:
     """The ablation of ``metric`` from the master config's defaults to the best trial, with
-    its figures written under ``out/figures/<experiment>/ablation/``."""
+    its figures written under ``out/figures/<experiment>/ablation/``; ``trials``: the metric
+    already read (each trial's best value), or None to read it."""
     try:
-        found = ablation(con, metric, experiment=experiment, resamples=resamples, seed=seed)
+        found = (ablation(con, metric, experiment=experiment, resamples=resamples, seed=seed)
+                 if trials is None else ablation_of(trials, resamples=resamples, seed=seed))
     except InputError as exc:
         return MetricAblation(metric, error=str(exc))
     folder = inside(out, "figures", file_names(experiment_ids(con))[experiment])

@@ -18,7 +18,7 @@ from ..store.atomic import write_atomic
 from ..store.connection import open_connection
 from .ablation_content import metric_ablation
 from .content import experiment_content, experiment_ids
-from .effects_content import metric_effects
+from .effects_content import metric_effects, read_metrics
 from .figures import draw_figures
 from .render import render_page
 from .repeats_content import metric_repeats
@@ -57,14 +57,18 @@ def build_report(
     pages = []
     for i, experiment in enumerate(chosen, start=1):
         content = experiment_content(con, experiment, top_k=top_k)
-        content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed)
+        readings = read_metrics(con, experiment, list(content.metrics))
+        content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
+                                             readings=readings)
                            for m in content.metrics}
         draw_figures(con, content, out)
         main = content.overview.get("optim_metric_name")
         main = main if main in content.metrics else next(iter(content.metrics), None)
         content.ablation = {m: metric_ablation(con, experiment, m, out,
-                                               resamples=ablation_resamples, seed=seed)
+                                               resamples=ablation_resamples, seed=seed,
+                                               trials=readings.trials.get(m, {}).get("best"))
                             for m in ([main] if main else [])}
+        del readings  # a metric's trials: not needed by the sections below
         folder = inside(out, "figures", file_names(known)[experiment])
         content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
                                              repeated=content.effects[m].repeated)

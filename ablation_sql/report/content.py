@@ -104,8 +104,12 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
                                 status=TRIAL_SET)
                        .drop(columns=["experiment_id", "metric", "direction"]))
            for m in metrics}
+    kinds = {"numerical" if k == "numerical" else "categorical" for k in coverage["kind"]}
+    effects = {(kind, m): run_query(con, f"{kind}_effects", metric=m, experiment=experiment,
+                                    status=TRIAL_SET)  # every attribute of the kind at once
+               for kind in sorted(kinds) for m in metrics}
     attributes = [
-        _attribute(con, experiment, row, coverage, status, metrics)
+        _attribute(row, coverage, status, metrics, effects)
         for row in coverage.itertuples(index=False)
     ]
     return ExperimentContent(
@@ -120,19 +124,19 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
     )
 
 
-def _attribute(con: duckdb.DuckDBPyConnection, experiment: str, row: Any, coverage: pd.DataFrame,
-               status: pd.DataFrame, metrics: dict[str, str]) -> Attribute:
+def _attribute(row: Any, coverage: pd.DataFrame, status: pd.DataFrame, metrics: dict[str, str],
+               effects: dict[tuple[str, str], pd.DataFrame]) -> Attribute:
+    """One attribute's rows of the experiment's tables (``effects``: (kind, metric) -> the
+    ``numerical_effects`` or ``categorical_effects`` rows of every attribute)."""
     name, kind = row.attribute, row.kind
     numbers = {}
     for metric in metrics:
         if kind == "numerical":
-            found = run_query(con, "numerical_effects", metric=metric, attribute=name,
-                             experiment=experiment, status=TRIAL_SET)
-            numbers[metric] = Table.of(found, _NUMERICAL)
+            found = effects["numerical", metric]
+            numbers[metric] = Table.of(found[found["attribute"] == name], _NUMERICAL)
         else:
-            found = run_query(con, "categorical_effects", metric=metric, attribute=name,
-                             experiment=experiment, status=TRIAL_SET)
-            numbers[metric] = Table.of(found, _CATEGORICAL)
+            found = effects["categorical", metric]
+            numbers[metric] = Table.of(found[found["attribute"] == name], _CATEGORICAL)
     levels = status[status["attribute"] == name]
     return Attribute(
         name=name,

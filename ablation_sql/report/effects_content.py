@@ -7,12 +7,15 @@ import math
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 from ..effects import effects
+from ..effects.data import POLICIES, TrialData, load_policies, read_attributes
+from ..effects.with_repeats import configuration_keys
 from ..errors import InputError
 from .content import Table
 
-__all__ = ["MetricEffects", "metric_effects"]
+__all__ = ["MetricEffects", "Readings", "metric_effects", "read_metrics"]
 
 _ATTRIBUTES = ["attribute", "scale", "n_used", "n_left_out", "left_out", "marginal", "adjusted",
                "importance", "importance_ci_low", "importance_ci_high", "unique", "flags"]
@@ -42,12 +45,46 @@ class MetricEffects:
     repeated: int | None = None  # configurations run more than once (None: not known)
 
 
+@dataclass(frozen=True)
+class Readings:
+    """The metrics of one experiment read once for every section that analyses them (reading
+    a reduced metric is most of an analysis's SQL): per metric its trials under each policy,
+    or why it cannot be read; and the trials' configurations."""
+
+    trials: dict[str, dict[str, TrialData]]  # metric -> policy -> its trials
+    errors: dict[str, str]  # metric -> why it cannot be read
+    configurations: pd.DataFrame | None  # effects.with_repeats.configuration_keys
+
+
+def read_metrics(con: duckdb.DuckDBPyConnection, experiment: str, metrics: list[str]
+                 ) -> Readings:
+    """Each of ``metrics`` of ``experiment`` reduced by every policy, the attributes read once."""
+    trials, errors = {}, {}
+    try:
+        attributes = read_attributes(con, experiment)
+    except InputError as exc:
+        return Readings({}, {m: str(exc) for m in metrics}, None)
+    for metric in metrics:
+        try:
+            trials[metric] = load_policies(con, metric, list(POLICIES), experiment=experiment,
+                                           attributes=attributes)
+        except InputError as exc:
+            errors[metric] = str(exc)
+    return Readings(trials, errors, configuration_keys(con, experiment))
+
+
 def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, *,
-                   n_boot: int = 1000, seed: int = 0) -> MetricEffects:
-    """The effects of every attribute on ``metric`` (each trial's best value), with CIs."""
+                   n_boot: int = 1000, seed: int = 0, readings: Readings | None = None
+                   ) -> MetricEffects:
+    """The effects of every attribute on ``metric`` (each trial's best value), with CIs;
+    ``readings``: the metric already read (``read_metrics``)."""
     empty = Table([], [])
     try:
-        found = effects(con, metric, experiment=experiment, n_boot=n_boot, seed=seed)
+        if readings is not None and metric in readings.errors:
+            raise InputError(readings.errors[metric])
+        found = effects(con, metric, experiment=experiment, n_boot=n_boot, seed=seed,
+                        trials=None if readings is None else readings.trials.get(metric),
+                        configurations=None if readings is None else readings.configurations)
     except InputError as exc:
         return MetricEffects(metric, [], [], [], "", empty, empty, empty, empty, empty,
                              error=str(exc))
