@@ -83,6 +83,19 @@ def test_reingest_is_idempotent_and_reads_nothing(messy, tmp_path: Path) -> None
     assert again.trials_by_status == first.trials_by_status
 
 
+def test_reingest_after_reopening_again_and_again(tmp_path: Path) -> None:
+    """Each ingest adds a row to ``ingests``; DuckDB then frees a block at the end of the file
+    and cuts it off, so the file may hold fewer blocks than it counts: a whole file all the
+    same, which every later ingest opens."""
+    generate_experiment(tmp_path / "e", trials=60, epochs=3, seed=1)
+    sizes = set()
+    for _ in range(4):
+        with asql.connect(tmp_path / "x.duckdb") as db:
+            report = db.ingest(tmp_path / "e", workers=1)
+        sizes.add((tmp_path / "x.duckdb").stat().st_size)
+    assert report.trials_unchanged == 60 and len(sizes) > 1
+
+
 def test_changed_new_and_vanished_trials(messy, tmp_path: Path) -> None:
     folder, truth = messy
     complete = [uid for uid, kind in truth.statuses.items() if kind == "complete"]

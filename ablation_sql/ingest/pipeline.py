@@ -153,7 +153,7 @@ def _check_whole(con: duckdb.DuckDBPyConnection) -> None:
     if path is not None and os.path.getsize(path) < _FILE_HEADER + block_size * blocks:
         raise database_problem(duckdb.IOException(
             f"Could not read enough bytes from file {path!r}: it is {os.path.getsize(path)} "
-            f"bytes long and declares {blocks} blocks of {block_size} bytes"), Path(path))
+            f"bytes long and uses {blocks} blocks of {block_size} bytes"), Path(path))
 
 
 def _plan(con: duckdb.DuckDBPyConnection,
