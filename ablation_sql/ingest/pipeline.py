@@ -95,7 +95,7 @@ def ingest(
     if directions and not set(directions.values()) <= {"min", "max"}:
         raise InputError("a metric's direction is min or max")
     folders, path_problems = find_ingestable(paths, source)
-    _check_whole(con)
+    database_file = _whole_file(con)
     plans = _plan(con, folders, full)
     for plan in plans:
         if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
@@ -116,7 +116,8 @@ def ingest(
             from .reading import read_batches
 
             read_batches(con, batches, now, workers=n_workers, scheduler=scheduler,
-                         in_memory=scheduler is None and n_read <= ARROW_TRIALS,
+                         in_memory=database_file is None or (
+                             scheduler is None and n_read <= ARROW_TRIALS),
                          on_progress=on_progress)
         for plan in plans:
             _finish(con, plan, now)
@@ -146,14 +147,16 @@ def ingest(
     return replace(report, elapsed=time.perf_counter() - started)
 
 
-def _check_whole(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse a database file cut short. An ingest reads only what it changes, so it would
-    not otherwise meet the blocks that are gone (DuckDB reads a block when it is used)."""
+def _whole_file(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The database's file (None in memory), refused when cut short. An ingest reads only
+    what it changes, so it would not otherwise meet the blocks that are gone (DuckDB reads a
+    block when it is used)."""
     ((path, block_size, blocks),) = execute(con, "ingest/database_blocks")
     if path is not None and os.path.getsize(path) < _FILE_HEADER + block_size * blocks:
         raise database_problem(duckdb.IOException(
             f"Could not read enough bytes from file {path!r}: it is {os.path.getsize(path)} "
             f"bytes long and uses {blocks} blocks of {block_size} bytes"), Path(path))
+    return path
 
 
 def _plan(con: duckdb.DuckDBPyConnection,

@@ -11,7 +11,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..store.sqlfiles import execute
 from .batch_columns import TABLE_COLUMNS
 from .batch_tables import to_arrow
 from .parallel import run_batches
@@ -27,11 +26,10 @@ def read_batches(con: duckdb.DuckDBPyConnection, batches: Sequence[Job], now: dt
                  workers: int, scheduler: Any = None, in_memory: bool = False,
                  on_progress: Callable[[int, int], None] | None = None) -> None:
     """Parse ``batches`` (see ``parallel.run_batches``) and load their rows into ``con``;
-    ``in_memory``: keep the batches as Arrow tables until the load (as for a database in
-    memory) rather than as Parquet files."""
+    ``in_memory``: keep the batches as Arrow tables until the load (for a database in memory,
+    or few trials) rather than as Parquet files."""
     total, done = sum(len(trials) for _, trials, _ in batches), 0
-    ((path,),) = execute(con, "ingest/database_path")
-    with Stage(in_memory=in_memory or path is None) as stage:
+    with Stage(in_memory=in_memory) as stage:
         into = stage.folder if scheduler is None else None  # local workers see the folder
         jobs = [(number, into, job) for number, job in enumerate(batches)]
         for number, experiment_id, n_trials, tables in run_batches(
