@@ -354,3 +354,21 @@ def test_handmade_trial_selection(handmade: Path) -> None:
     assert results.metric_map == {"val_loss": Optim.min, "acc": Optim.max}
     assert results.numerical_attributes == ["model_config.width"]
     assert results.categorical_attributes == ["model_config.act"]
+
+
+def test_a_key_written_twice_keeps_the_larger_value(tmp_path: Path) -> None:
+    """``model_config.width`` (8) written again as a dotted key in one config: one column,
+    whose cell holds the larger of the two values, whichever was written last."""
+    folder = tmp_path / "clash"
+    plain = _config({"lr": 0.1}, 8, "relu", None, ["x"])
+    larger = {**plain, "model_config.width": 99}
+    smaller = {**plain, "model_config.width": 5}
+    _write_trial(folder / "aaaa_0000_0001", plain, [{"val_loss": 1.0, "acc": 0.5}])
+    _write_trial(folder / "bbbb_0000_0002", larger, [{"val_loss": 0.9, "acc": 0.6},
+                                                     {"val_loss": 0.8}])
+    _write_trial(folder / "cccc_0000_0003", smaller, [{"val_loss": 0.7, "acc": 0.7}])
+    (folder / "master_config.yaml").write_text(yaml.safe_dump(plain, sort_keys=False))
+    data = Results(CustomParallelConfig, folder).data
+    assert list(data.columns).count("model_config.width") == 1
+    assert data["model_config.width"].tolist() == [8, 99, 99, 8]
+    assert data["acc"].tolist()[:2] == [0.5, 0.6] and math.isnan(data["acc"].iloc[2])

@@ -3,8 +3,10 @@ dtypes and (trial_uid, step) index, as ``pandas.read_json`` and ABLATOR's flatte
 
 The columns are found from the params and metrics tables (``results_api_*.sql``); two generated
 queries (their column lists filled in) read them: the config columns once per trial
-(``results_api_config_frame.sql``), the metrics once per step (``results_api_metric_frame.sql``).
-Each trial's config row is then repeated once per step in Arrow, not joined in SQL.
+(``results_api_config_frame.sql``), the steps with the metrics' values that are not numbers
+(``results_api_step_frame.sql``). The metrics' numbers are read as (frame row, metric, value)
+rows (``results_api_metric_values.sql``) and put in their cells with numpy, and each trial's
+config row is repeated once per step in Arrow: neither is pivoted or joined in SQL.
 """
 
 from __future__ import annotations
@@ -54,10 +56,13 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     """The frame (ABLATOR's columns and index) and its config column names."""
     config = _config_columns(con, eid, int(trials["included"].sum()))
     columns = config + _metric_columns(con, eid)
-    config_sql, metric_sql, names, metrics = _frame_sql(columns)
-    per_trial = fetch_arrow(con, config_sql, experiment_id=eid, names=names)
-    per_step = fetch_arrow(con, metric_sql, experiment_id=eid, names=metrics)
-    table = _repeat_per_step(per_trial, per_step).to_pandas()
+    queries = _frame_sql(columns)
+    per_trial = fetch_arrow(con, queries.config, experiment_id=eid)
+    values = _config_values(con, eid, queries.scalars, per_trial.num_rows)
+    per_step = fetch_arrow(con, queries.steps, experiment_id=eid)
+    numbers = _metric_numbers(con, eid, queries.metrics, per_step.num_rows)
+    config_values = [values[i] if i in values else per_trial[f"c{i}"] for i in range(len(config))]
+    table = _frame_table(per_trial["n_steps"], config_values, per_step, numbers).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
         if column.kind == "null":
@@ -72,15 +77,49 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
     return frame, [c.name for c in config]
 
 
-def _repeat_per_step(per_trial: pa.Table, per_step: pa.Table) -> pa.Table:
-    """``per_step`` (trial_uid, step, metric columns; by trial_uid, step) with each trial's
-    config columns from ``per_trial`` (trial_uid, n_steps, config columns; by trial_uid)
-    inserted after step: both list the same trials in the same order, so row i of
-    ``per_trial`` is repeated n_steps times."""
-    rows = np.repeat(np.arange(per_trial.num_rows), per_trial["n_steps"].to_numpy())
-    config = per_trial.select(per_trial.column_names[2:]).take(pa.array(rows))
-    names = [*per_step.column_names[:2], *config.column_names, *per_step.column_names[2:]]
-    arrays = [*per_step.columns[:2], *config.columns, *per_step.columns[2:]]
+def _metric_numbers(con: duckdb.DuckDBPyConnection, eid: str, metrics: list[str], n_rows: int
+                    ) -> np.ndarray:
+    """The frame's ``n_rows`` x ``metrics`` numbers, NaN where a step has none; a cell written
+    twice holds the larger value, as SQL's max would."""
+    values = fetch_arrow(con, "compat/results_api_metric_values", experiment_id=eid,
+                         names=metrics)
+    cells = np.full(n_rows * len(metrics), np.nan)
+    where = values["frame_row"].to_numpy() * len(metrics) + values["k"].to_numpy()
+    np.fmax.at(cells, where, values["value"].to_numpy(zero_copy_only=False))
+    return cells.reshape(n_rows, len(metrics))
+
+
+def _config_values(con: duckdb.DuckDBPyConnection, eid: str,
+                   scalars: dict[int, tuple[str, str]], n_trials: int) -> dict[int, pa.Array]:
+    """The plain config columns (``scalars``: column index -> key and column type), each one
+    value per included trial (null where a trial lacks the key), by column index."""
+    names = [name for name, _ in scalars.values()]
+    kinds = [kind for _, kind in scalars.values()]
+    found = fetch_arrow(con, "compat/results_api_config_values", experiment_id=eid,
+                        names=names, kinds=kinds)
+    trials = found["trial"].to_numpy()
+    bounds = np.searchsorted(found["k"].to_numpy(), np.arange(len(names) + 1))
+    columns = {}
+    for k, (i, kind) in enumerate(zip(scalars, kinds, strict=True)):
+        start, end = bounds[k], bounds[k + 1]
+        where = np.full(n_trials, -1)
+        where[trials[start:end]] = np.arange(end - start)
+        columns[i] = found[kind].slice(start, end - start).take(pa.array(where, mask=where < 0))
+    return columns
+
+
+def _frame_table(n_steps: pa.ChunkedArray, config: list[pa.Array | pa.ChunkedArray],
+                 per_step: pa.Table, numbers: np.ndarray) -> pa.Table:
+    """The frame's columns: trial_uid and step (``per_step``'s first two columns, one row per
+    step by trial_uid), the ``config`` columns (one value per trial, the same trials in the
+    same order, so value i is repeated ``n_steps[i]`` times), the metrics' ``numbers`` and
+    ``per_step``'s other columns (values that are not numbers)."""
+    rows = pa.array(np.repeat(np.arange(len(n_steps)), n_steps.to_numpy()))
+    names = [*per_step.column_names[:2], *(f"c{i}" for i in range(len(config))),
+             *(f"m{k}" for k in range(numbers.shape[1])), *per_step.column_names[2:]]
+    arrays = [*per_step.columns[:2], *(values.take(rows) for values in config),
+              *(pa.array(numbers[:, k]) for k in range(numbers.shape[1])),
+              *per_step.columns[2:]]
     return pa.table(arrays, names=names)
 
 
@@ -214,63 +253,56 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# The value each kind of column aggregates (the pivot's v: value, d: value_double, t:
-# value_text), and the type it is cast to after aggregating (casting before would cast every
-# other key's value too).
-_SCALAR_VALUE = {"bigint": ("v", "BIGINT"), "double": ("d", None), "varchar": ("t", None),
-                 "boolean": ("v", "BOOLEAN"), "json": ("v", None)}
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-def _frame_sql(columns: list[_Column]
-               ) -> tuple[SqlFile, SqlFile, list[str], list[str]]:
-    """The frame's two queries, the config columns' and the metrics', each column aggregated
-    in its CTE as c<i> and selected in order; and the names each pivots by position (their
-    parameter ``names``: the plain config values', the numeric metrics')."""
+@dataclass(frozen=True)
+class _FrameSql:
+    """How the frame's columns are read: ``config`` (the list-valued and never-set config
+    columns c<i>, one row per trial), ``steps`` (one row per step, with o<i>, a metric's
+    values that are not numbers), ``scalars`` (the plain config columns: index -> key and
+    column type) and ``metrics`` (the metrics' names, in column order)."""
+
+    config: SqlFile
+    steps: SqlFile
+    scalars: dict[int, tuple[str, str]]
+    metrics: list[str]
+
+
+def _frame_sql(columns: list[_Column]) -> _FrameSql:
+    """The frame's generated queries and the columns read apart."""
     parts: dict[str, list[str]] = {"list_aggregates": [], "other_aggregates": [],
-                                   "config_columns": [], "metric_columns": []}
-    extra: list[str] = []
-    names: list[str] = []
+                                   "config_columns": [], "step_columns": []}
+    scalars: dict[int, tuple[str, str]] = {}
     metrics: list[str] = []
     for i, col in enumerate(columns):
-        selected = parts["metric_columns" if col.table == "m" else "config_columns"]
         if col.kind == "null":
-            selected.append(f"NULL::VARCHAR AS c{i}")
+            parts["config_columns"].append(f"NULL::VARCHAR AS c{i}")
             continue
-        if col.table == "p":  # pivoted: its position k in names
-            value, cast = _SCALAR_VALUE[col.kind]
-            pivoted = f'p."{len(names)}_{value}"'
-            selected.append(f"CAST({pivoted} AS {cast}) AS c{i}" if cast
-                            else f"{pivoted} AS c{i}")
-            names.append(col.source)
+        if col.table == "p":
+            scalars[i] = (col.source, col.kind)
             continue
         name = _literal(col.source)
-        if col.table == "m":  # pivoted: its position k in metrics
-            selected.append(f'm."{len(metrics)}" AS c{i}')
+        if col.table == "m":
             metrics.append(col.source)
             if col.kind == "json":
                 parts["other_aggregates"].append(
                     f"max(o.value) FILTER (WHERE o.name = {name}) AS o{i}")
-                extra.append(f"o.o{i}")
+                parts["step_columns"].append(f"o.o{i}")
             continue
-        selected.append(f"l.c{i}")
+        parts["config_columns"].append(f"l.c{i}")
         function = "json_extract_string" if col.kind == "varchar" else "json_extract"
         value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
         aggregate = f"max({value}) FILTER (WHERE p.name = {name})"
         parts["list_aggregates"].append(
             f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
-    parts["metric_columns"] += extra
     filled = {marker: "".join(f",\n    {p}" for p in listed) for marker, listed in parts.items()}
-    return (fill("compat/results_api_config_frame", scalar_keys=_positions(names),
-                 list_aggregates=filled["list_aggregates"], columns=filled["config_columns"]),
-            fill("compat/results_api_metric_frame", metric_keys=_positions(metrics),
-                 other_aggregates=filled["other_aggregates"], columns=filled["metric_columns"]),
-            names, metrics)
-
-
-def _positions(names: list[str]) -> str:
-    """The pivot's IN list: 0, 1, ... for each name (-1, which matches none, for none)."""
-    return ", ".join(map(str, range(len(names)))) or "-1"
+    return _FrameSql(
+        fill("compat/results_api_config_frame", list_aggregates=filled["list_aggregates"],
+             columns=filled["config_columns"]),
+        fill("compat/results_api_step_frame", other_aggregates=filled["other_aggregates"],
+             columns=filled["step_columns"]),
+        scalars, metrics)
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:
