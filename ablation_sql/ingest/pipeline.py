@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import InputError, NothingToIngestError
+from ..errors import InputError
 from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
@@ -32,10 +32,10 @@ from .files import FileProblem
 from .flatten import to_json
 from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
-from .sources.detect import find_all
+from .sources.detect import Found, find_ingestable
 from .summary import IngestReport, collect_report
 
-__all__ = ["find_ingestable", "ingest"]
+__all__ = ["find_ingestable", "ingest", "settle"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
 # At most this many trials to read (and more than FEW_TRIALS) are staged in memory as Arrow
@@ -65,17 +65,6 @@ class _Plan:
         return bool(self.read or self.missing or self.master_changed or self.state_changed)
 
 
-def find_ingestable(paths: Sequence[str | os.PathLike], source: str | None = None
-                    ) -> tuple[list[ExperimentFolder | SourceExperiment], list[tuple[Path, str]]]:
-    """The experiments under ``paths`` (of the ``source`` kind only, when given) and the paths
-    that held none (with a reason); raises NothingToIngestError when there is none at all."""
-    folders, path_problems = find_all([Path(p) for p in paths], source)
-    if not folders:
-        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
-                                   or "no paths given")
-    return folders, path_problems
-
-
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | os.PathLike],
@@ -86,15 +75,17 @@ def ingest(
     on_progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
     directions: Mapping[str, str] | None = None,
+    found: Found | None = None,
 ) -> IngestReport:
-    """Ingest every experiment found under ``paths``; see ``Database.ingest``."""
+    """Ingest every experiment found under ``paths`` (``found``: what ``find_ingestable``
+    returned for them, when it was asked already); see ``Database.ingest``."""
     started = time.perf_counter()
     now = dt.datetime.now()
     if source is not None and source not in SOURCES:
         raise InputError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
     if directions and not set(directions.values()) <= {"min", "max"}:
         raise InputError("a metric's direction is min or max")
-    folders, path_problems = find_ingestable(paths, source)
+    folders, path_problems = found or find_ingestable(paths, source)
     database_file = _whole_file(con)
     plans = _plan(con, folders, full)
     for plan in plans:
@@ -145,6 +136,16 @@ def ingest(
             pass  # a failed commit or a broken connection rolls back by itself
         raise
     return replace(report, elapsed=time.perf_counter() - started)
+
+
+def settle(con: duckdb.DuckDBPyConnection, found: Found) -> bool:
+    """Whether an ingest of ``found`` would now change nothing (no trial to read or mark
+    missing, no experiment file changed); if so, checkpoint the database, so that closing it
+    writes nothing more."""
+    if any(plan.changed for plan in _plan(con, found[0], full=False)):
+        return False
+    execute(con, "ingest/checkpoint")
+    return True
 
 
 def _whole_file(con: duckdb.DuckDBPyConnection) -> str | None:
