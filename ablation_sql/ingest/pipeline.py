@@ -184,7 +184,7 @@ def _plan(con: duckdb.DuckDBPyConnection,
         missing = sorted(uid for uid, (_, status) in known.items()
                          if uid not in present and status != "missing")
         master_changed = full or row is None or row[2] != folder.fingerprint
-        state_changed = full or row is None or row[3] != folder.state_fingerprint or bool(read)
+        state_changed = full or row is None or row[3] != folder.state_fingerprint
         plans.append(_Plan(folder, experiment_id, row is None, read, missing,
                            master_changed, state_changed))
     return plans
@@ -285,9 +285,9 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> No
         _insert_directions(con, eid, directions)
     execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
     _insert_problems(con, eid, list(plan.folder.unreadable), now)
-    if plan.state_changed and isinstance(plan.folder, SourceExperiment):
+    if (plan.state_changed or plan.read) and isinstance(plan.folder, SourceExperiment):
         execute(con, "ingest/source_status", experiment_id=eid, source=plan.folder.source)
-    elif plan.state_changed:
+    elif plan.state_changed or plan.read:
         _update_status(con, plan, now)
     if plan.changed:
         execute(con, "ingest/touch_experiment", experiment_id=eid, now=now,
@@ -347,14 +347,18 @@ def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    """Statuses from the state dbs: of every trial when they changed (and their problems
+    recorded again), else of the trials read now only (the others' are as the same state dbs
+    made them)."""
     from .state_db import STATUS_BY_CODE, read_state_db
 
     folder = plan.folder
     assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
     states = read_state_db(list(folder.state_dbs))
-    execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
-            paths=[str(p) for p in folder.state_dbs])
-    _insert_problems(con, plan.experiment_id, states.problems, now)
+    if plan.state_changed:
+        execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
+                paths=[str(p) for p in folder.state_dbs])
+        _insert_problems(con, plan.experiment_id, states.problems, now)
     known = {uid: code for uid in sorted(states.states)
              if (code := states.state_of(uid)) is not None}
     table: dict[str, list] = {
@@ -363,8 +367,10 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         "state_code": list(known.values()),
         "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
     }
+    only = None if plan.state_changed else [t.uid for t in plan.read]
     _with_table(con, "trial_states", table,
-                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id),
+                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id,
+                                trial_uids=only),
                 kinds={"state_code": "int", "runtime_errors": "int"})
 
 
