@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from .common import add_db, add_direction, positive, progress
 
@@ -45,7 +46,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
             report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
                                full=args.full, on_progress=on_progress, source=args.source,
                                directions=dict(args.direction or ()), found=stamp.found)
-            held = stamp.hold(db.con)
+            report = replace(report, elapsed=report.elapsed + stamp.looked)
+            held = stamp.hold(db.con, report)
         stamp.write(report, held)
     if not args.quiet:
         print(f"Database: {args.db}")

@@ -138,11 +138,14 @@ def ingest(
     return replace(report, elapsed=time.perf_counter() - started)
 
 
-def settle(con: duckdb.DuckDBPyConnection, found: Found) -> bool:
+def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -> bool:
     """Whether an ingest of ``found`` would now change nothing (no trial to read or mark
-    missing, no experiment file changed); if so, checkpoint the database, so that closing it
-    writes nothing more."""
-    if any(plan.changed for plan in _plan(con, found[0], full=False)):
+    missing, no experiment file changed), after the ingest of ``found`` that returned
+    ``report``; if so, checkpoint the database, so that closing it writes nothing more. Asked
+    of the database when that ingest read or marked trials; else it stored every fingerprint
+    it met as it met it."""
+    if (report.trials_read or report.trials_missing) and any(
+            plan.changed for plan in _plan(con, found[0], full=False)):
         return False
     execute(con, "ingest/checkpoint")
     return True

@@ -54,6 +54,7 @@ class IngestStamp:
         self.db = Path(db)
         self.path = self.db.with_name(self.db.name + SUFFIX)
         self.found: Found = find_ingestable(paths, source)
+        self.looked = time.perf_counter() - self.started  # seconds spent finding them
         self.signature = _digest([[str(p) for p in paths], source, sorted(directions.items()),
                                   [[str(p), reason] for p, reason in self.found[1]],
                                   [_experiment(e) for e in self.found[0]]])
@@ -69,13 +70,13 @@ class IngestStamp:
                             report.metric_rows, 0, unchanged, 0, report.skipped,
                             elapsed=time.perf_counter() - self.started)
 
-    def hold(self, con: duckdb.DuckDBPyConnection) -> list[Any] | None:
-        """The database file's identity once the ingest is written into it, taken while the
-        ingest's connection ``con`` holds its lock; None when an ingest would still change
-        something, or there is no file (in memory)."""
+    def hold(self, con: duckdb.DuckDBPyConnection, report: IngestReport) -> list[Any] | None:
+        """The database file's identity once the ingest that returned ``report`` is written
+        into it, taken while the ingest's connection ``con`` holds its lock; None when an
+        ingest would still change something, or there is no file (in memory)."""
         from .pipeline import settle
 
-        if not settle(con, self.found):
+        if not settle(con, self.found, report):
             return None
         return _database(self.db)
 
