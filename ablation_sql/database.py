@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from .effects import Comparison, Effects, Repeats, Settle
     from .effects.ablation_result import Ablation
+    from .ingest.sources.detect import Found
     from .ingest.summary import IngestReport
     from .plots.database_figures import PlotRun, Remap
 
@@ -189,6 +190,7 @@ class Database:
         on_progress: Callable[[int, int], None] | None = None,
         source: str | None = None,
         directions: Mapping[str, str] | None = None,
+        found: Found | None = None,
     ) -> IngestReport:
         """Ingest experiments (ABLATOR folders, Optuna storages, Ray Tune experiments, MLflow
         stores, or folders holding several) in one transaction.
@@ -198,7 +200,8 @@ class Database:
         processes, no Dask);
         ``source`` reads every path as that kind (``ablator``, ``optuna``, ``ray``,
         ``mlflow``) instead of telling it by content; ``directions`` ({metric: "min"|"max"})
-        replace or add the optimised metrics of every experiment ingested.
+        replace or add the optimised metrics of every experiment ingested; ``found`` is what
+        ``find_ingestable(paths, source)`` returned for them, when it was asked already.
         """
         if self.read_only:
             raise InputError("the database is open read-only; cannot ingest")
@@ -207,7 +210,7 @@ class Database:
         try:
             return ingest(self.con, list(paths), workers=workers, scheduler=scheduler,
                           full=full, on_progress=on_progress, source=source,
-                          directions=directions)
+                          directions=directions, found=found)
         except duckdb.Error as exc:
             raise database_problem(exc, self.path, unchanged=True) from None
         except OSError as exc:  # the parsed data could not be staged in the temporary folder

@@ -1,14 +1,17 @@
 """Ingest benchmark: 2,000 trials x 20 epochs against a pure-DuckDB reference and the pandas way.
 
-    python benchmarks/bench_ingest.py [--runs 5] [--processes] [--memory] [--few N ...]
+    python benchmarks/bench_ingest.py [--runs 5] [--processes [--other EXE]] [--memory]
+                                      [--few N ...]
 
 Every figure is a median over --runs rounds; each round runs every contender once, so the
 machine's noise hits them alike. By default the contenders are timed in this process;
 --processes times each as a whole process, the way a user runs it (imports included): the
-``ablation-sql ingest`` command (full, with nothing changed, with one trial changed), the
+``ablation-sql ingest`` command (full; with nothing changed, answered by the stamp beside the
+database and asked of the database; with one trial changed) on a copy of the experiment, the
 tutorial's ``Results(...)`` with ``use_ray=True``, and processes running the pure-DuckDB
 reference and the pandas way; beside each wall time, the CPU seconds of its process tree
-(itself and its workers), which other processes' load inflates far less. The package's
+(itself and its workers), which other processes' load inflates far less; --other EXE also
+times another ``ablation-sql`` executable's ingests in the same rounds. The package's
 bytecode is compiled first, as an installed package's is (where PYTHONDONTWRITEBYTECODE is
 set, Python would otherwise compile every module of ablation_sql at every start). --memory
 also ingests 20,000 trials x 100 epochs in a subprocess and reports the peak resident memory
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import math
 import os
 import sys
 import tempfile
@@ -141,34 +145,50 @@ def run_process(command: list[str]) -> tuple[float, float]:
 
 
 def touch_one(folder: Path) -> None:
-    """Change one trial as ingest sees it: a new mtime on its results.json."""
+    """Change one trial as ingest sees it: a new mtime on its results.json (in a copy of the
+    cached experiment, never in the cache)."""
     path = min(p for p in folder.iterdir() if p.is_dir()) / "results.json"
     os.utime(path, ns=(time.time_ns(), time.time_ns()))
 
 
-def processes(runs: int, pandas_runs: int) -> None:
-    """Every contender as a whole process, interleaved round by round."""
+def processes(runs: int, pandas_runs: int, other: str | None) -> None:
+    """Every contender as a whole process, interleaved round by round; ``other``: another
+    ``ablation-sql`` executable (e.g. another checkout's) whose ingests run in the same rounds
+    on a database of their own."""
     import compileall
+    import shutil
 
     import ablation_sql
+    from ablation_sql.ingest.stamp import SUFFIX
 
     compileall.compile_dir(Path(ablation_sql.__file__).parent, quiet=1)
-    folder = experiment(2000, 20)
     command = str(Path(sys.executable).with_name("ablation-sql"))
     me = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "e"
+        shutil.copytree(experiment(2000, 20), folder)
         ref_db, our_db = Path(tmp) / "ref.duckdb", Path(tmp) / "ours.duckdb"
+        other_db = Path(tmp) / "other.duckdb"
         ingest = [command, "ingest", str(folder), "--db", str(our_db), "--quiet"]
+        stamp = Path(f"{our_db}{SUFFIX}")
         contenders = {
             "reference": lambda: run_process(
                 [sys.executable, me, "--child", "reference", str(folder), str(ref_db)]),
             "ingest": lambda: our_db.unlink(missing_ok=True) or run_process(ingest),
             "re-ingest": lambda: run_process(ingest),
+            "re-ingest db": lambda: stamp.unlink() or run_process(ingest),
             "one changed": lambda: touch_one(folder) or run_process(ingest),
             "Results": lambda: run_process([sys.executable, "-c", TUTORIAL, str(folder)]),
             "pandas": lambda: run_process(
                 [sys.executable, me, "--child", "pandas", str(folder), str(ref_db)]),
         }
+        if other:
+            also = [other, "ingest", str(folder), "--db", str(other_db), "--quiet"]
+            contenders |= {
+                "other ingest": lambda: other_db.unlink(missing_ok=True) or run_process(also),
+                "other re-ingest": lambda: run_process(also),
+                "other one changed": lambda: touch_one(folder) or run_process(also),
+            }
         run_process([sys.executable, me, "--child", "reference", str(folder), str(ref_db)])
         print(f"before: {machine()}", flush=True)
         times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -180,26 +200,48 @@ def processes(runs: int, pandas_runs: int) -> None:
                     times[name].append(elapsed)
                     cpus[name].append(cpu)
             print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s"
-                                                       for k, v in times.items()), flush=True)
-    m = {k: median(v) for k, v in times.items()}
-    c = {k: median(v) for k, v in cpus.items()}
+                                                       for k, v in times.items() if v),
+                  flush=True)
+    m = {k: median(v) for k, v in times.items() if v}
+    c = {k: median(v) for k, v in cpus.items() if v}
     ref, full = m["reference"], m["ingest"]
     print(f"\n2,000 trials x 20 epochs, whole processes, medians of {runs} rounds (pandas "
           f"{min(runs, pandas_runs)}), after: {machine()}:")
+
+    def share(name: str, of: str = "ingest") -> str:
+        return f"{100 * m[name] / m[of]:.1f} % (CPU {100 * c[name] / c[of]:.1f} %)"
+
+    def over(name: str, base: str) -> str:
+        return f"+{m[name] - m[base]:.3f} s (CPU +{c[name] - c[base]:.3f} s)"
+
     rows = [
         ("pure-DuckDB reference", "reference", ""),
         ("ablation-sql ingest", "ingest", f"{full / ref:.2f}x the reference (target <= 1.5x)"),
         ("re-ingest, no change", "re-ingest",
-         f"{100 * m['re-ingest'] / full:.1f} % of a full ingest (target <= 10 %)"),
+         f"{share('re-ingest')} of a full ingest (target <= 10 %): from the stamp"),
+        ("  the same, database", "re-ingest db",
+         f"{share('re-ingest db')} of a full ingest: the stamp removed"),
         ("re-ingest, one changed", "one changed",
-         f"+{m['one changed'] - m['re-ingest']:.3f} s over no change"),
+         f"{over('one changed', 're-ingest db')} over no change asked of the database"),
         ("Results(use_ray=True)", "Results",
-         f"{m['pandas'] / m['Results']:.1f}x faster than pandas (target >= 10x), "
-         f"{m['Results'] / full:.2f}x the ingest (target <= 1.2x)"),
+         f"{m.get('pandas', math.nan) / m['Results']:.1f}x faster than pandas (target >= 10x),"
+         f" {m['Results'] / full:.2f}x the ingest (target <= 1.2x)"),
         ("pandas (ABLATOR's way)", "pandas", ""),
     ]
+    if other:
+        rows += [
+            (f"{other}:", "", ""),
+            ("  ingest", "other ingest", f"{m['other ingest'] / ref:.2f}x the reference"),
+            ("  re-ingest, no change", "other re-ingest",
+             f"{share('other re-ingest', 'other ingest')} of its full ingest"),
+            ("  re-ingest, one changed", "other one changed",
+             f"{over('other one changed', 'other re-ingest')} over no change"),
+        ]
     print(f"  {'contender':24} {'wall':>7}   {'CPU':>7}")
     for label, name, note in rows:
+        if name not in m:
+            print(f"  {label}")
+            continue
         print(f"  {label:24} {m[name]:7.2f} s {c[name]:7.2f} s   {note}".rstrip())
 
 
@@ -271,6 +313,9 @@ def main() -> None:
     parser.add_argument("--pandas-runs", type=int, default=3,
                         help="rounds that run the pandas way too (default: 3)")
     parser.add_argument("--memory", action="store_true", help="also the 20,000 x 100 run")
+    parser.add_argument("--other", metavar="ABLATION_SQL",
+                        help="--processes: also time this ablation-sql executable's ingests "
+                        "(e.g. another checkout's) in the same rounds")
     parser.add_argument("--few", type=int, nargs="+", metavar="N",
                         help="instead: re-ingests with N trials changed, read in-process "
                         "and by the worker pool")
@@ -283,7 +328,7 @@ def main() -> None:
     if args.few:
         few(args.runs, args.few)
     elif args.processes:
-        processes(args.runs, args.pandas_runs)
+        processes(args.runs, args.pandas_runs, args.other)
     else:
         speed(args.runs, args.pandas_runs)
     if args.memory:

@@ -126,6 +126,26 @@ def test_changed_new_and_vanished_trials(messy, tmp_path: Path) -> None:
     assert full.trials_read == 40 and full.trials_unchanged == 0
 
 
+def test_an_incremental_ingest_equals_a_fresh_one(messy) -> None:
+    """Trials read again take their status from the unchanged state db, as in a fresh ingest
+    (only their status rows are updated)."""
+    folder, truth = messy
+    db = asql.connect()
+    db.ingest(folder, workers=1)
+    by_kind = {kind: uid for uid, kind in truth.statuses.items()}
+    for kind in ("complete", "running", "failed"):  # results rewritten: read again
+        results = folder / by_kind[kind] / "results.json"
+        results.write_text(results.read_text() + "\n")
+    shutil.copytree(folder / by_kind["running"], folder / "ffff_0000_aaaa")  # a known config
+    report = db.ingest(folder, workers=1)
+    assert report.trials_read == 4
+    fresh = asql.connect()
+    fresh.ingest(folder, workers=1)
+    assert snapshot(db.con, volatile=False) == snapshot(fresh.con, volatile=False)
+    statuses = dict(db.con.execute("SELECT trial_uid, status FROM trials").fetchall())
+    assert statuses["ffff_0000_aaaa"] == statuses[by_kind["running"]] == "running"
+
+
 def test_state_db_change_alone_updates_status(messy) -> None:
     folder, truth = messy
     running = next(uid for uid, kind in truth.statuses.items() if kind == "running")

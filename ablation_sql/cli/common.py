@@ -10,8 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
-from ..store.choices import POLICIES
-from ..store.render import FORMATS
+from ..store.choices import FORMATS, POLICIES
 
 __all__ = ["DEFAULT_DB", "OUTPUT_FORMATS", "add_db", "add_direction", "add_experiment",
            "add_format", "add_reduction", "direction_of", "metric_direction", "positive",

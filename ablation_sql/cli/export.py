@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..store.export import EXPORT_FORMATS
+from ..store.choices import EXPORT_FORMATS
 from .common import add_db, add_format
 
 __all__ = ["PYTHON_EQUIVALENT", "add"]

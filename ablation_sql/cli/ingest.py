@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from dataclasses import replace
 
 from .common import add_db, add_direction, positive, progress
 
@@ -34,15 +34,21 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from ..database import connect
-    from ..ingest.pipeline import find_ingestable
+    from ..ingest.stamp import IngestStamp
 
-    if not Path(args.db).exists():
-        find_ingestable(args.paths, args.source)  # nothing to ingest: no database file is created
-    with connect(args.db) as db, progress(not args.quiet) as on_progress:
-        report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
-                           full=args.full, on_progress=on_progress, source=args.source,
-                           directions=dict(args.direction or ()))
+    # what the paths hold, looked up before any database file is created (nothing: an error)
+    stamp = IngestStamp(args.db, args.paths, args.source, dict(args.direction or ()))
+    report = None if args.full else stamp.answer()
+    if report is None:
+        from ..database import connect
+
+        with connect(args.db) as db, progress(not args.quiet) as on_progress:
+            report = db.ingest(*args.paths, workers=args.workers, scheduler=args.scheduler,
+                               full=args.full, on_progress=on_progress, source=args.source,
+                               directions=dict(args.direction or ()), found=stamp.found)
+            report = replace(report, elapsed=report.elapsed + stamp.looked)
+            held = stamp.hold(db.con, report)
+        stamp.write(report, held)
     if not args.quiet:
         print(f"Database: {args.db}")
         print(report.summary())

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import InputError, NothingToIngestError
+from ..errors import InputError
 from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
@@ -32,10 +32,10 @@ from .files import FileProblem
 from .flatten import to_json
 from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
-from .sources.detect import find_all
+from .sources.detect import Found, find_ingestable
 from .summary import IngestReport, collect_report
 
-__all__ = ["find_ingestable", "ingest"]
+__all__ = ["find_ingestable", "ingest", "settle"]
 
 MIN_BATCH, MAX_BATCH = 32, 400
 # At most this many trials to read (and more than FEW_TRIALS) are staged in memory as Arrow
@@ -65,17 +65,6 @@ class _Plan:
         return bool(self.read or self.missing or self.master_changed or self.state_changed)
 
 
-def find_ingestable(paths: Sequence[str | os.PathLike], source: str | None = None
-                    ) -> tuple[list[ExperimentFolder | SourceExperiment], list[tuple[Path, str]]]:
-    """The experiments under ``paths`` (of the ``source`` kind only, when given) and the paths
-    that held none (with a reason); raises NothingToIngestError when there is none at all."""
-    folders, path_problems = find_all([Path(p) for p in paths], source)
-    if not folders:
-        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
-                                   or "no paths given")
-    return folders, path_problems
-
-
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | os.PathLike],
@@ -86,15 +75,17 @@ def ingest(
     on_progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
     directions: Mapping[str, str] | None = None,
+    found: Found | None = None,
 ) -> IngestReport:
-    """Ingest every experiment found under ``paths``; see ``Database.ingest``."""
+    """Ingest every experiment found under ``paths`` (``found``: what ``find_ingestable``
+    returned for them, when it was asked already); see ``Database.ingest``."""
     started = time.perf_counter()
     now = dt.datetime.now()
     if source is not None and source not in SOURCES:
         raise InputError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
     if directions and not set(directions.values()) <= {"min", "max"}:
         raise InputError("a metric's direction is min or max")
-    folders, path_problems = find_ingestable(paths, source)
+    folders, path_problems = found or find_ingestable(paths, source)
     database_file = _whole_file(con)
     plans = _plan(con, folders, full)
     for plan in plans:
@@ -147,6 +138,19 @@ def ingest(
     return replace(report, elapsed=time.perf_counter() - started)
 
 
+def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -> bool:
+    """Whether an ingest of ``found`` would now change nothing (no trial to read or mark
+    missing, no experiment file changed), after the ingest of ``found`` that returned
+    ``report``; if so, checkpoint the database, so that closing it writes nothing more. Asked
+    of the database when that ingest read or marked trials; else it stored every fingerprint
+    it met as it met it."""
+    if (report.trials_read or report.trials_missing) and any(
+            plan.changed for plan in _plan(con, found[0], full=False)):
+        return False
+    execute(con, "ingest/checkpoint")
+    return True
+
+
 def _whole_file(con: duckdb.DuckDBPyConnection) -> str | None:
     """The database's file (None in memory), refused when cut short. An ingest reads only
     what it changes, so it would not otherwise meet the blocks that are gone (DuckDB reads a
@@ -183,7 +187,7 @@ def _plan(con: duckdb.DuckDBPyConnection,
         missing = sorted(uid for uid, (_, status) in known.items()
                          if uid not in present and status != "missing")
         master_changed = full or row is None or row[2] != folder.fingerprint
-        state_changed = full or row is None or row[3] != folder.state_fingerprint or bool(read)
+        state_changed = full or row is None or row[3] != folder.state_fingerprint
         plans.append(_Plan(folder, experiment_id, row is None, read, missing,
                            master_changed, state_changed))
     return plans
@@ -284,9 +288,9 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> No
         _insert_directions(con, eid, directions)
     execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
     _insert_problems(con, eid, list(plan.folder.unreadable), now)
-    if plan.state_changed and isinstance(plan.folder, SourceExperiment):
+    if (plan.state_changed or plan.read) and isinstance(plan.folder, SourceExperiment):
         execute(con, "ingest/source_status", experiment_id=eid, source=plan.folder.source)
-    elif plan.state_changed:
+    elif plan.state_changed or plan.read:
         _update_status(con, plan, now)
     if plan.changed:
         execute(con, "ingest/touch_experiment", experiment_id=eid, now=now,
@@ -346,14 +350,18 @@ def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
+    """Statuses from the state dbs: of every trial when they changed (and their problems
+    recorded again), else of the trials read now only (the others' are as the same state dbs
+    made them)."""
     from .state_db import STATUS_BY_CODE, read_state_db
 
     folder = plan.folder
     assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
     states = read_state_db(list(folder.state_dbs))
-    execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
-            paths=[str(p) for p in folder.state_dbs])
-    _insert_problems(con, plan.experiment_id, states.problems, now)
+    if plan.state_changed:
+        execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
+                paths=[str(p) for p in folder.state_dbs])
+        _insert_problems(con, plan.experiment_id, states.problems, now)
     known = {uid: code for uid in sorted(states.states)
              if (code := states.state_of(uid)) is not None}
     table: dict[str, list] = {
@@ -362,8 +370,10 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         "state_code": list(known.values()),
         "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
     }
+    only = None if plan.state_changed else [t.uid for t in plan.read]
     _with_table(con, "trial_states", table,
-                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id),
+                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id,
+                                trial_uids=only),
                 kinds={"state_code": "int", "runtime_errors": "int"})
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-
-from ..store.sqlfiles import execute
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["ExperimentSummary", "IngestReport", "collect_report"]
 
@@ -88,6 +88,8 @@ def collect_report(
     missing: int,
 ) -> IngestReport:
     """Read the counts for ``experiment_ids`` from the database."""
+    from ..store.sqlfiles import execute  # DuckDB: not for a report read from the stamp
+
     ids = list(experiment_ids)
     experiments = [ExperimentSummary(*row)
                    for row in execute(con, "ingest/report_experiments", experiment_ids=ids)]

@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 
 from ..errors import InputError, QueryError
+from .choices import EXPORT_FORMATS
 from .fetch import one_line
 from .sqlfiles import execute
 from .views import quote_identifier
 
 __all__ = ["EXPORT_FORMATS", "export_database", "relations"]
 
-EXPORT_FORMATS = ("parquet", "csv")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 

@@ -29,12 +29,11 @@ from typing import Any
 
 import duckdb
 
+from .choices import FORMATS
 from .fetch import _base_type
 from .values import json_scalar
 
 __all__ = ["FORMATS", "Rows", "render", "rows_of"]
-
-FORMATS = ("table", "csv", "json", "markdown")
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from ...errors import NothingToIngestError
 from ..discover import NOT_READ, ExperimentFolder, find_experiments
 from .base import SourceExperiment, SourceProblem, open_sqlite
 
-__all__ = ["find_all", "kind_of"]
+__all__ = ["Found", "find_all", "find_ingestable", "kind_of"]
+
+# The experiments found under some paths, and the paths that held none (with a reason).
+Found = tuple[list[ExperimentFolder | SourceExperiment], list[tuple[Path, str]]]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA_BYTES = 1 << 20
@@ -23,8 +27,7 @@ DAMAGED = "damaged"  # a SQLite file that cannot be read, of no kind that can be
 _LOOKED_FOR = "nor a Ray Tune experiment, an MLflow store or an Optuna or MLflow SQLite file"
 
 
-def find_all(paths: list[Path], source: str | None = None
-             ) -> tuple[list[ExperimentFolder | SourceExperiment], list[tuple[Path, str]]]:
+def find_all(paths: list[Path], source: str | None = None) -> Found:
     """The experiments at or below each path, and the paths that held none (with a reason).
 
     ``source`` (ablator, optuna, ...) reads each path as that kind only.
@@ -54,6 +57,16 @@ def find_all(paths: list[Path], source: str | None = None
         if not items:
             problems += ablator_problems or [(path, _nothing(path, resolved, source))]
     return found, problems
+
+
+def find_ingestable(paths: Sequence[str | os.PathLike], source: str | None = None) -> Found:
+    """The experiments under ``paths`` (of the ``source`` kind only, when given) and the paths
+    that held none (with a reason); raises NothingToIngestError when there is none at all."""
+    folders, path_problems = find_all([Path(p) for p in paths], source)
+    if not folders:
+        raise NothingToIngestError("; ".join(reason for _, reason in path_problems)
+                                   or "no paths given")
+    return folders, path_problems
 
 
 def kind_of(path: Path) -> str | None:
