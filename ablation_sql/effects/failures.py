@@ -76,17 +76,20 @@ def failure_rates(data: TrialData, *, bins: int = 4) -> pd.DataFrame:
     reason = data.frame["reason"]
     others = sorted(set(reason.dropna()) - set(REASONS))
     reasons = list(REASONS) + others
+    why = pd.Categorical(reason, categories=reasons).codes  # -1: used
     rows = []
     for name in data.numerical + data.categorical:
         levels = _levels(data, name, bins)
-        for label in levels.cat.categories:
-            mask = (levels == label).to_numpy()
-            if not mask.any():
-                continue
-            why = reason[mask]
-            counts = [int((why == r).sum()) for r in reasons]
-            n, left = int(mask.sum()), int(why.notna().sum())
-            rows.append([name, str(label), n, left, left / n, *counts])
+        code = levels.cat.codes.to_numpy()
+        size = len(levels.cat.categories)
+        n = np.bincount(code[code >= 0], minlength=size)
+        left = (code >= 0) & (why >= 0)
+        counts = np.bincount(code[left] * len(reasons) + why[left],
+                             minlength=size * len(reasons)).reshape(size, len(reasons))
+        for i, label in enumerate(levels.cat.categories):
+            if n[i]:
+                rows.append([name, str(label), int(n[i]), int(counts[i].sum()),
+                             int(counts[i].sum()) / int(n[i]), *map(int, counts[i])])
     return pd.DataFrame(rows, columns=["attribute", "level", "n", "n_left_out", "rate",
                                        *reasons])
 
@@ -151,8 +154,9 @@ def _levels(data: TrialData, name: str, bins: int) -> pd.Series:
     column = data.frame[name]
     if name in data.categorical:
         text = column.dropna().astype(str)
-        declared = [c for c in data.categories.get(name, []) if c in set(text)]
-        order = declared + sorted(set(text) - set(declared))
+        present = set(text.unique())
+        declared = [c for c in data.categories.get(name, []) if c in present]
+        order = declared + sorted(present - set(declared))
         return pd.Series(pd.Categorical(text.reindex(column.index), categories=order,
                                         ordered=True), index=column.index)
     x = pd.to_numeric(column, errors="coerce").astype(float)
