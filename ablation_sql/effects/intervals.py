@@ -43,7 +43,7 @@ import numpy as np
 from scipy import special, stats
 
 __all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "group_means", "percentile_ci",
-           "resample", "resample_counts"]
+           "resample", "resample_counts", "resample_means"]
 
 BCA = "BCa"
 _LEVEL = 0.95
@@ -87,16 +87,23 @@ def resample(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray],
     return np.asarray(result.bootstrap_distribution, dtype=float).reshape(estimates, -1)
 
 
+def resample_means(values: np.ndarray, *, n_boot: int, rng: np.random.Generator
+                   ) -> np.ndarray:
+    """The means of ``n_boot`` resamples of ``values``: ``resample((values,), np.mean)``'s, from
+    the same draws, one resample at a time (its draws and values held in cache)."""
+    n = len(values)
+    return np.array([values[rng.integers(0, n, n)].mean() for _ in range(n_boot)])
+
+
 def resample_counts(n: int, *, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """How often each of ``n`` observations is drawn in each of ``n_boot`` resamples, in
     batches (resamples × n, floats): the draws ``resample`` makes of one sample of n, for a
     statistic of weights (a weighted sum of per-observation terms needs no resampled copy)."""
     batch = max(1, BATCH_VALUES // n)
     for start in range(0, n_boot, batch):
-        drawn = rng.integers(0, n, (min(batch, n_boot - start), n))
-        counts = np.empty(drawn.shape)
-        for row, index in zip(counts, drawn, strict=True):
-            row[:] = np.bincount(index, minlength=n)
+        counts = np.empty((min(batch, n_boot - start), n))
+        for row in counts:  # one resample's draws at a time: the same stream, held in cache
+            row[:] = np.bincount(rng.integers(0, n, n), minlength=n)
         yield counts
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .data import TrialData
 from .design import Design
-from .intervals import bca_ci, group_means, resample
+from .intervals import bca_ci, group_means, resample_means
 from .ols import fit_ols
 
 __all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "marginal_levels", "marginal_slopes"]
@@ -60,7 +60,7 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
         groups = [design.y[inside][text == level] for level in levels]
         means = np.array([g.mean() for g in groups])
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
-        boots = [resample((g,), np.mean, n_boot=n_boot, rng=rng)[0] if len(g) >= 2 else None
+        boots = [resample_means(g, n_boot=n_boot, rng=rng) if len(g) >= 2 else None
                  for g in groups]
         jack = [group_means(g) if b is not None else g for g, b in zip(groups, boots, strict=True)]
         low, high = np.stack([_mean_ci(g, b, j)
