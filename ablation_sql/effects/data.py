@@ -156,7 +156,7 @@ class Attributes:
     experiment_id: str
     search_algo: str | None
     space: _Space
-    values: dict[str, pd.Series]
+    values: pd.DataFrame  # one row per trial_uid (the index), one column per attribute
     defaults: dict[str, Any]
 
 
@@ -238,21 +238,23 @@ def _experiment(experiment: str | None, known: list[str]) -> str:
 
 
 def _attribute_values(long: pd.DataFrame, numerical: list[str], categorical: list[str]
-                      ) -> dict[str, pd.Series]:
+                      ) -> pd.DataFrame:
     """Each attribute's values by trial_uid from ``long`` (the effects_levels rows): float for
-    numerical attributes, text (object) for categorical ones."""
-    names = long["attribute"].to_numpy(dtype=object)
-    uids = long["trial_uid"].to_numpy(dtype=object)
+    numerical attributes, text (object) for categorical ones; NaN where a trial has none."""
+    trial, uids = pd.factorize(long["trial_uid"])
+    names = long["attribute"]
     out = {}
     for name in numerical + categorical:
-        rows = names == name
-        values = (long["x"].to_numpy(dtype=float)[rows] if name in numerical
-                  else long["level"].to_numpy(dtype=object)[rows])
-        out[name] = pd.Series(values, index=uids[rows])
-    return out
+        rows = (names == name).to_numpy(dtype=bool)
+        numbers = name in numerical
+        column = np.full(len(uids), np.nan, dtype=float if numbers else object)
+        column[trial[rows]] = (long["x"].to_numpy(dtype=float)[rows] if numbers
+                               else long["level"][rows].to_numpy(dtype=object))
+        out[name] = column
+    return pd.DataFrame(out, index=pd.Index(uids), columns=numerical + categorical)
 
 
-def _frame(trials: pd.DataFrame, values: dict[str, pd.Series], numerical: list[str],
+def _frame(trials: pd.DataFrame, values: pd.DataFrame, numerical: list[str],
            categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
     """One row per trial (``trials``: trial_uid, status, results_complete, value) with its
     value, reason and attribute columns (``values``; NaN where a nested attribute does not
@@ -260,10 +262,11 @@ def _frame(trials: pd.DataFrame, values: dict[str, pd.Series], numerical: list[s
     frame = trials.copy()
     frame["results_complete"] = frame["results_complete"].astype(bool)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    index = values.index.get_indexer(frame["trial_uid"])
+    found = index >= 0
     for name in numerical + categorical:
-        index = values[name].index.get_indexer(frame["trial_uid"].to_numpy(dtype=object))
         column = np.full(len(frame), np.nan, dtype=float if name in numerical else object)
-        column[index >= 0] = values[name].to_numpy()[index[index >= 0]]
+        column[found] = values[name].to_numpy()[index[found]]
         frame[name] = pd.Series(column, index=frame.index, dtype=column.dtype)
     outside = {name: ~applies(frame, conditions, name) for name in conditions}
     for name, mask in outside.items():

@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
-from statsmodels.stats.multitest import multipletests
 
 from ..errors import InputError
+from .holm import holm
 from .names import short_names
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def survivorship_warnings(data: TrialData, rates: pd.DataFrame, *,
         tested.append((name, group, table, _p_value(table)))
     if not tested:
         return []
-    adjusted = multipletests([t[3] for t in tested], method="holm")[1]
+    adjusted = holm([t[3] for t in tested])
     names = short_names(data.numerical + data.categorical)
     out = []
     for (name, group, table, _), p in zip(tested, adjusted, strict=True):
