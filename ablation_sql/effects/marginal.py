@@ -62,13 +62,12 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
         boots = [resample_means(g, n_boot=n_boot, rng=rng) if len(g) >= 2 else None
                  for g in groups]
-        jack = [group_means(g) if b is not None else g for g, b in zip(groups, boots, strict=True)]
-        low, high = np.stack([_mean_ci(g, b, j)
-                              for g, b, j in zip(groups, boots, jack, strict=True)], axis=1)
+        low, high = np.stack([_mean_ci(g, b) for g, b in zip(groups, boots, strict=True)],
+                             axis=1)
         diff_best_low, diff_best_high = np.stack(
-            [_diff_ci(i, best, groups, boots, jack) for i in range(len(groups))], axis=1)
+            [_diff_ci(i, best, groups, boots) for i in range(len(groups))], axis=1)
         diff_ref_low, diff_ref_high = np.stack(
-            [_diff_ci(i, 0, groups, boots, jack) for i in range(len(groups))], axis=1)
+            [_diff_ci(i, 0, groups, boots) for i in range(len(groups))], axis=1)
         frame = pd.DataFrame({
             "attribute": name, "level": levels, "n": [len(g) for g in groups], "mean": means,
             "ci_low": low, "ci_high": high,
@@ -86,27 +85,27 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
     return pd.concat(frames, ignore_index=True)[LEVEL_COLUMNS]
 
 
-def _mean_ci(values: np.ndarray, boots: np.ndarray | None, jack: np.ndarray
-             ) -> tuple[float, float]:
-    """BCa CI of the mean of ``values`` from its resampled means ``boots`` and its jackknife
-    ``jack`` (``group_means``); NaN when fewer than 2 values."""
+def _mean_ci(values: np.ndarray, boots: np.ndarray | None) -> tuple[float, float]:
+    """BCa CI of the mean of ``values`` from its resampled means ``boots`` (NaN when fewer
+    than 2 values); the jackknife from the groups' sums."""
     if boots is None:
         return math.nan, math.nan
-    ci = bca_ci((values,), np.mean, boots[None, :], jackknife=[jack[None, :]])
+    ci = bca_ci((values,), np.mean, boots[None, :], jackknife=[group_means(values)[None, :]])
     return float(ci.low[0]), float(ci.high[0])
 
 
-def _diff_ci(i: int, j: int, groups: list[np.ndarray], boots: list[np.ndarray | None],
-             jack: list[np.ndarray]) -> tuple[float, float]:
+def _diff_ci(i: int, j: int, groups: list[np.ndarray], boots: list[np.ndarray | None]
+             ) -> tuple[float, float]:
     """BCa CI of mean(groups[i]) - mean(groups[j]) from their resampled means, each level
-    resampled on its own, and their jackknifes (NaN when either has fewer than 2 values, or
-    i is j)."""
+    resampled on its own (NaN when either has fewer than 2 values, or i is j); the jackknife
+    from the groups' sums."""
     first, second = boots[i], boots[j]
     if first is None or second is None or i == j:
         return math.nan, math.nan
     a, b = groups[i], groups[j]
     ci = bca_ci((a, b), _mean_difference, (first - second)[None, :],
-                jackknife=[(jack[i] - b.mean())[None, :], (a.mean() - jack[j])[None, :]])
+                jackknife=[(group_means(a) - b.mean())[None, :],
+                           (a.mean() - group_means(b))[None, :]])
     return float(ci.low[0]), float(ci.high[0])
 
 
