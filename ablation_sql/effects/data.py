@@ -113,7 +113,7 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
     if attributes is None or attributes.experiment_id != experiment:
         attributes = read_attributes(con, experiment)
     experiment = attributes.experiment_id
-    metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
+    metrics = attributes.metrics
     if metric not in metrics:
         raise InputError(f"no metric {metric!r} in experiment {experiment}; its metrics: "
                          f"{', '.join(metrics) or '(none)'}")
@@ -151,13 +151,15 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
 @dataclass(frozen=True)
 class Attributes:
     """What ``load_policies`` reads of an experiment whatever the metric: its search space,
-    every trial's attribute values and the master config's defaults."""
+    every trial's attribute values, the master config's defaults and the metrics with their
+    directions (None: not optimised)."""
 
     experiment_id: str
     search_algo: str | None
     space: _Space
     values: pd.DataFrame  # one row per trial_uid (the index), one column per attribute
     defaults: dict[str, Any]
+    metrics: dict[str, str | None]
 
 
 def read_attributes(db: Connectable, experiment: str | None = None) -> Attributes:
@@ -171,7 +173,8 @@ def read_attributes(db: Connectable, experiment: str | None = None) -> Attribute
     values = _attribute_values(fetch(con, "effects/effects_levels", experiment=experiment),
                                space.numerical, space.categorical)
     algo, master = experiments[experiment]
-    return Attributes(experiment, algo, space, values, _defaults(master, space))
+    metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
+    return Attributes(experiment, algo, space, values, _defaults(master, space), metrics)
 
 
 @dataclass
