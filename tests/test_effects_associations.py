@@ -3,16 +3,19 @@ and synthetic experiments (tpe flagged, random not) ingested and read with load_
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 import ablation_sql as asql
 from ablation_sql.effects.associations import THRESHOLD, associations, confounding_warnings
 from ablation_sql.effects.data import TrialData, load_trials
+from ablation_sql.effects.holm import holm
 from ablation_sql.synthetic.generate import ACT, LR, NF1, NF2
 
 from .support import Synthetic, trial_data
@@ -152,3 +155,11 @@ def test_synthetic_tpe_is_flagged_and_random_is_not(synthetic: Synthetic, seed: 
     assert set(pairs["attribute_b"][pairs["measure"] == "correlation_ratio"]) == {ACT}
     assert {NF1, NF2, LR} <= set(pairs["attribute_a"]) | set(pairs["attribute_b"])
     assert confounding_warnings(random, pairs) == []
+
+
+def test_holm_is_statsmodels_and_leaves_the_collector_as_it_was() -> None:
+    """``holm`` gives statsmodels' Holm-adjusted p-values, and unfreezes what it froze."""
+    p_values = [0.01, 0.04, 0.03, 0.2, 0.5]
+    frozen = gc.get_freeze_count()
+    np.testing.assert_array_equal(holm(p_values), multipletests(p_values, method="holm")[1])
+    assert gc.get_freeze_count() == frozen

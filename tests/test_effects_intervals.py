@@ -179,9 +179,9 @@ def test_grouped_acceleration_estimates_the_delete_one_one(monkeypatch: pytest.M
     sqrt(n)); groups of 10 estimate it, over many samples, as the delete-one jackknife does."""
     n, seeds = 1000, 40
     samples = [np.random.default_rng(s).exponential(size=n) for s in range(seeds)]
-    delete_one = [boot._acceleration((x,), np.mean)[0] for x in samples]
+    delete_one = [boot._acceleration(boot._jackknife((x,), np.mean))[0] for x in samples]
     monkeypatch.setattr(boot, "JACKKNIFE_GROUPS", n // 10)
-    grouped = [boot._acceleration((x,), np.mean)[0] for x in samples]
+    grouped = [boot._acceleration(boot._jackknife((x,), np.mean))[0] for x in samples]
     planted = 1 / (3 * math.sqrt(n))
     assert abs(np.mean(delete_one) - planted) < 0.15 * planted
     assert abs(np.mean(grouped) - planted) < 0.25 * planted
@@ -216,3 +216,20 @@ def test_resampled_counts_are_the_resamples_draws() -> None:
         len(x), n_boot=2500, rng=np.random.default_rng(11))))
     assert counts.shape == (2500, len(x)) and (counts.sum(axis=1) == len(x)).all()
     np.testing.assert_allclose(counts @ x / len(x), means, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 7, boot.JACKKNIFE_GROUPS, 3 * boot.JACKKNIFE_GROUPS + 13])
+def test_resampled_means_and_group_means_are_the_generic_ones(n: int) -> None:
+    """``resample_means`` gives exactly ``resample``'s means of the same seed (scipy's draws),
+    and ``group_means`` the jackknife ``bca_ci`` evaluates by leaving each group out: the
+    mean's interval is the same from either."""
+    x = np.random.default_rng(n).lognormal(size=n)
+    means = boot.resample_means(x, n_boot=1500, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(
+        means, boot.resample((x,), np.mean, n_boot=1500, rng=np.random.default_rng(5))[0])
+    (generic,) = boot._jackknife((x,), np.mean)
+    np.testing.assert_allclose(boot.group_means(x), generic[0], rtol=1e-12)
+    fast = boot.bca_ci((x,), np.mean, means[None, :], jackknife=[boot.group_means(x)[None, :]])
+    slow = boot.bca_ci((x,), np.mean, means[None, :])
+    np.testing.assert_allclose([fast.low, fast.high], [slow.low, slow.high], rtol=1e-9)
+    assert fast.low[0] <= x.mean() <= fast.high[0]

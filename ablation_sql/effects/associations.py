@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
-from statsmodels.stats.multitest import multipletests
 
+from .holm import holm
 from .names import short_names
 
 if TYPE_CHECKING:
@@ -87,8 +87,7 @@ def associations(data: TrialData, *, threshold: float = THRESHOLD,
     out["p_adjusted"] = math.nan
     tested = out["p_value"].notna().to_numpy()
     if tested.any():
-        out.loc[tested, "p_adjusted"] = multipletests(out.loc[tested, "p_value"],
-                                                      method="holm")[1]
+        out.loc[tested, "p_adjusted"] = holm(out.loc[tested, "p_value"].to_numpy())
     out["flagged"] = (out["value"].abs() >= threshold) & (out["p_adjusted"] < alpha)
     return out[_COLUMNS]
 

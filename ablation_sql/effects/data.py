@@ -113,7 +113,7 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
     if attributes is None or attributes.experiment_id != experiment:
         attributes = read_attributes(con, experiment)
     experiment = attributes.experiment_id
-    metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
+    metrics = attributes.metrics
     if metric not in metrics:
         raise InputError(f"no metric {metric!r} in experiment {experiment}; its metrics: "
                          f"{', '.join(metrics) or '(none)'}")
@@ -151,13 +151,15 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
 @dataclass(frozen=True)
 class Attributes:
     """What ``load_policies`` reads of an experiment whatever the metric: its search space,
-    every trial's attribute values and the master config's defaults."""
+    every trial's attribute values, the master config's defaults and the metrics with their
+    directions (None: not optimised)."""
 
     experiment_id: str
     search_algo: str | None
     space: _Space
-    values: dict[str, pd.Series]
+    values: pd.DataFrame  # one row per trial_uid (the index), one column per attribute
     defaults: dict[str, Any]
+    metrics: dict[str, str | None]
 
 
 def read_attributes(db: Connectable, experiment: str | None = None) -> Attributes:
@@ -171,7 +173,8 @@ def read_attributes(db: Connectable, experiment: str | None = None) -> Attribute
     values = _attribute_values(fetch(con, "effects/effects_levels", experiment=experiment),
                                space.numerical, space.categorical)
     algo, master = experiments[experiment]
-    return Attributes(experiment, algo, space, values, _defaults(master, space))
+    metrics = dict(execute(con, "effects/effects_metrics", experiment=experiment))
+    return Attributes(experiment, algo, space, values, _defaults(master, space), metrics)
 
 
 @dataclass
@@ -238,21 +241,23 @@ def _experiment(experiment: str | None, known: list[str]) -> str:
 
 
 def _attribute_values(long: pd.DataFrame, numerical: list[str], categorical: list[str]
-                      ) -> dict[str, pd.Series]:
+                      ) -> pd.DataFrame:
     """Each attribute's values by trial_uid from ``long`` (the effects_levels rows): float for
-    numerical attributes, text (object) for categorical ones."""
-    names = long["attribute"].to_numpy(dtype=object)
-    uids = long["trial_uid"].to_numpy(dtype=object)
+    numerical attributes, text (object) for categorical ones; NaN where a trial has none."""
+    trial, uids = pd.factorize(long["trial_uid"])
+    names = long["attribute"]
     out = {}
     for name in numerical + categorical:
-        rows = names == name
-        values = (long["x"].to_numpy(dtype=float)[rows] if name in numerical
-                  else long["level"].to_numpy(dtype=object)[rows])
-        out[name] = pd.Series(values, index=uids[rows])
-    return out
+        rows = (names == name).to_numpy(dtype=bool)
+        numbers = name in numerical
+        column = np.full(len(uids), np.nan, dtype=float if numbers else object)
+        column[trial[rows]] = (long["x"].to_numpy(dtype=float)[rows] if numbers
+                               else long["level"][rows].to_numpy(dtype=object))
+        out[name] = column
+    return pd.DataFrame(out, index=pd.Index(uids), columns=numerical + categorical)
 
 
-def _frame(trials: pd.DataFrame, values: dict[str, pd.Series], numerical: list[str],
+def _frame(trials: pd.DataFrame, values: pd.DataFrame, numerical: list[str],
            categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
     """One row per trial (``trials``: trial_uid, status, results_complete, value) with its
     value, reason and attribute columns (``values``; NaN where a nested attribute does not
@@ -260,10 +265,11 @@ def _frame(trials: pd.DataFrame, values: dict[str, pd.Series], numerical: list[s
     frame = trials.copy()
     frame["results_complete"] = frame["results_complete"].astype(bool)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    index = values.index.get_indexer(frame["trial_uid"])
+    found = index >= 0
     for name in numerical + categorical:
-        index = values[name].index.get_indexer(frame["trial_uid"].to_numpy(dtype=object))
         column = np.full(len(frame), np.nan, dtype=float if name in numerical else object)
-        column[index >= 0] = values[name].to_numpy()[index[index >= 0]]
+        column[found] = values[name].to_numpy()[index[found]]
         frame[name] = pd.Series(column, index=frame.index, dtype=column.dtype)
     outside = {name: ~applies(frame, conditions, name) for name in conditions}
     for name, mask in outside.items():

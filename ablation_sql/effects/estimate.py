@@ -21,6 +21,7 @@ from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
 from .sensitivity import Sensitivity, sensitivity
+from .surrogate import single_threaded
 from .with_repeats import configuration_keys, with_repeats
 
 if TYPE_CHECKING:
@@ -45,6 +46,15 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     """
     if n_boot < 1:
         raise InputError("n_boot must be at least 1")
+    with single_threaded():  # many small fits: BLAS's threads cost more than they give
+        return _effects(db, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
+                        direction=direction, trials=trials, configurations=configurations)
+
+
+def _effects(db: Connectable, metric: str, experiment: str | None, policy: str, *,
+             n_boot: int, seed: int, k: int, direction: str | None,
+             trials: dict[str, TrialData] | None,
+             configurations: pd.DataFrame | None) -> Effects:
     datasets = trials if trials is not None else load_policies(
         db, metric, list(dict.fromkeys([policy, *POLICIES])), experiment=experiment, k=k,
         direction=direction)
@@ -68,7 +78,7 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     disagree = disagreements(slopes, levels, adjusted.coefficients)
     robust = robustness(design, adjusted, data.direction, short_names(data.attributes))
     weights = importance(design, n_boot=n_boot, seed=seed)
-    policies = sensitivity(datasets, policy, weights.table)
+    policies = sensitivity(datasets, policy, weights.table, design, adjusted.coefficients)
     pairs = associations(data)
     rates = failure_rates(data)
     warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)

@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
-from statsmodels.stats.multitest import multipletests
 
 from ..errors import InputError
+from .holm import holm
 from .names import short_names
 
 if TYPE_CHECKING:
@@ -76,17 +76,20 @@ def failure_rates(data: TrialData, *, bins: int = 4) -> pd.DataFrame:
     reason = data.frame["reason"]
     others = sorted(set(reason.dropna()) - set(REASONS))
     reasons = list(REASONS) + others
+    why = pd.Categorical(reason, categories=reasons).codes  # -1: used
     rows = []
     for name in data.numerical + data.categorical:
         levels = _levels(data, name, bins)
-        for label in levels.cat.categories:
-            mask = (levels == label).to_numpy()
-            if not mask.any():
-                continue
-            why = reason[mask]
-            counts = [int((why == r).sum()) for r in reasons]
-            n, left = int(mask.sum()), int(why.notna().sum())
-            rows.append([name, str(label), n, left, left / n, *counts])
+        code = levels.cat.codes.to_numpy()
+        size = len(levels.cat.categories)
+        n = np.bincount(code[code >= 0], minlength=size)
+        left = (code >= 0) & (why >= 0)
+        counts = np.bincount(code[left] * len(reasons) + why[left],
+                             minlength=size * len(reasons)).reshape(size, len(reasons))
+        for i, label in enumerate(levels.cat.categories):
+            if n[i]:
+                rows.append([name, str(label), int(n[i]), int(counts[i].sum()),
+                             int(counts[i].sum()) / int(n[i]), *map(int, counts[i])])
     return pd.DataFrame(rows, columns=["attribute", "level", "n", "n_left_out", "rate",
                                        *reasons])
 
@@ -104,7 +107,7 @@ def survivorship_warnings(data: TrialData, rates: pd.DataFrame, *,
         tested.append((name, group, table, _p_value(table)))
     if not tested:
         return []
-    adjusted = multipletests([t[3] for t in tested], method="holm")[1]
+    adjusted = holm([t[3] for t in tested])
     names = short_names(data.numerical + data.categorical)
     out = []
     for (name, group, table, _), p in zip(tested, adjusted, strict=True):
@@ -151,8 +154,9 @@ def _levels(data: TrialData, name: str, bins: int) -> pd.Series:
     column = data.frame[name]
     if name in data.categorical:
         text = column.dropna().astype(str)
-        declared = [c for c in data.categories.get(name, []) if c in set(text)]
-        order = declared + sorted(set(text) - set(declared))
+        present = set(text.unique())
+        declared = [c for c in data.categories.get(name, []) if c in present]
+        order = declared + sorted(present - set(declared))
         return pd.Series(pd.Categorical(text.reindex(column.index), categories=order,
                                         ordered=True), index=column.index)
     x = pd.to_numeric(column, errors="coerce").astype(float)

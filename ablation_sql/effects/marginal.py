@@ -19,7 +19,7 @@ import pandas as pd
 
 from .data import TrialData
 from .design import Design
-from .intervals import bca_ci, resample
+from .intervals import bca_ci, group_means, resample_means
 from .ols import fit_ols
 
 __all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "marginal_levels", "marginal_slopes"]
@@ -60,7 +60,7 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
         groups = [design.y[inside][text == level] for level in levels]
         means = np.array([g.mean() for g in groups])
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
-        boots = [resample((g,), np.mean, n_boot=n_boot, rng=rng)[0] if len(g) >= 2 else None
+        boots = [resample_means(g, n_boot=n_boot, rng=rng) if len(g) >= 2 else None
                  for g in groups]
         low, high = np.stack([_mean_ci(g, b) for g, b in zip(groups, boots, strict=True)],
                              axis=1)
@@ -87,21 +87,25 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
 
 def _mean_ci(values: np.ndarray, boots: np.ndarray | None) -> tuple[float, float]:
     """BCa CI of the mean of ``values`` from its resampled means ``boots`` (NaN when fewer
-    than 2 values)."""
+    than 2 values); the jackknife from the groups' sums."""
     if boots is None:
         return math.nan, math.nan
-    ci = bca_ci((values,), np.mean, boots[None, :])
+    ci = bca_ci((values,), np.mean, boots[None, :], jackknife=[group_means(values)[None, :]])
     return float(ci.low[0]), float(ci.high[0])
 
 
 def _diff_ci(i: int, j: int, groups: list[np.ndarray], boots: list[np.ndarray | None]
              ) -> tuple[float, float]:
     """BCa CI of mean(groups[i]) - mean(groups[j]) from their resampled means, each level
-    resampled on its own (NaN when either has fewer than 2 values, or i is j)."""
+    resampled on its own (NaN when either has fewer than 2 values, or i is j); the jackknife
+    from the groups' sums."""
     first, second = boots[i], boots[j]
     if first is None or second is None or i == j:
         return math.nan, math.nan
-    ci = bca_ci((groups[i], groups[j]), _mean_difference, (first - second)[None, :])
+    a, b = groups[i], groups[j]
+    ci = bca_ci((a, b), _mean_difference, (first - second)[None, :],
+                jackknife=[(group_means(a) - b.mean())[None, :],
+                           (a.mean() - group_means(b))[None, :]])
     return float(ci.low[0]), float(ci.high[0])
 
 

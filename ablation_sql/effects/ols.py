@@ -34,10 +34,14 @@ def fit_ols(y: np.ndarray, x: np.ndarray) -> Fit | None:
     """
     design = np.column_stack([np.ones(len(y)), x])
     n, p = design.shape
-    if n <= p or np.linalg.matrix_rank(design) < p:
+    if n <= p:
         return None
-    model = OLS(y, design)
+    model = OLS(y, design, hasconst=True)
     result = model.fit(cov_type="HC3")
+    # the rank np.linalg.matrix_rank gives, from the singular values the fit computed
+    singular = model.wexog_singular_values
+    if (singular > singular.max() * n * np.finfo(float).eps).sum() < p:
+        return None
     cov_type = "HC3"
     if not np.all(np.isfinite(result.bse)):
         result, cov_type = model.fit(), "nonrobust"

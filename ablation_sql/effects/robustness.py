@@ -103,7 +103,10 @@ def _without_influential(y: np.ndarray, x: np.ndarray) -> np.ndarray:
             internal = influence.resid_studentized_internal
             # externally studentized, from the internal one (statsmodels refits n times)
             external = internal * np.sqrt((n - p - 1) / np.maximum(n - p - internal**2, 1e-12))
-            drop = (influence.cooks_distance[0] > 4.0 / n) & (np.abs(external) > OUTLIER)
+            # Cook's distance as statsmodels' cooks_distance computes it, without its p-values
+            hat = influence.hat_matrix_diag
+            cooks = internal**2 / p * (hat / (1 - hat))
+            drop = (cooks > 4.0 / n) & (np.abs(external) > OUTLIER)
         if not drop.any():
             break
         keep[np.flatnonzero(keep)[drop]] = False

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .adjusted import adjusted_effects
 from .data import TrialData
-from .design import build_design, conclusion
+from .design import Design, build_design, conclusion
 from .importance import importance
 
 __all__ = ["SENSITIVITY_COLUMNS", "Sensitivity", "sensitivity"]
@@ -38,11 +38,13 @@ class Sensitivity:
     flagged: dict[str, list[str]]
 
 
-def sensitivity(datasets: dict[str, TrialData], primary: str,
-                weights: pd.DataFrame) -> Sensitivity:
+def sensitivity(datasets: dict[str, TrialData], primary: str, weights: pd.DataFrame,
+                design: Design, coefficients: pd.DataFrame) -> Sensitivity:
     """Compare the adjusted conclusions of the same experiment reduced by each policy;
-    ``weights`` is the importance table (share with its CI) under the ``primary`` policy."""
-    frames = [_policy_rows(policy, data) for policy, data in datasets.items()]
+    ``weights`` is the importance table (share with its CI), ``design`` and ``coefficients``
+    the design and adjusted coefficients under the ``primary`` policy (not computed again)."""
+    frames = [_policy_rows(policy, design, coefficients, weights) if policy == primary
+              else _policy_rows(policy, *_refit(data)) for policy, data in datasets.items()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=SENSITIVITY_COLUMNS)
     flagged: dict[str, list[str]] = {}
@@ -72,11 +74,16 @@ def _reversed(table: pd.DataFrame, primary: str, weights: pd.DataFrame) -> list[
     return found
 
 
-def _policy_rows(policy: str, data: TrialData) -> pd.DataFrame:
+def _refit(data: TrialData) -> tuple[Design, pd.DataFrame, pd.DataFrame]:
+    """The design, adjusted coefficients and importance (no CI) of ``data``."""
     design = build_design(data)
-    coefficients = adjusted_effects(design).coefficients
-    ranks = dict(importance(design, n_boot=0, seed=0).table[["attribute", "rank"]]
-                 .itertuples(index=False))
+    return (design, adjusted_effects(design).coefficients,
+            importance(design, n_boot=0, seed=0).table)
+
+
+def _policy_rows(policy: str, design: Design, coefficients: pd.DataFrame,
+                 weights: pd.DataFrame) -> pd.DataFrame:
+    ranks = dict(weights[["attribute", "rank"]].itertuples(index=False))
     rows = [(r.attribute, r.term, policy, len(design.y), r.estimate, r.ci_low, r.ci_high,
              conclusion(r.ci_low, r.ci_high), ranks.get(r.attribute, np.nan))
             for r in coefficients.itertuples()]

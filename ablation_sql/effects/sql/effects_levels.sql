@@ -9,4 +9,3 @@ FROM attribute_levels(bins := 0) l
 JOIN search_space s ON s.experiment_id = l.experiment_id AND s.name = l.attribute
 WHERE l.experiment_id = $experiment AND s.kind IN ('numerical', 'categorical', 'subspace')
   AND l.level IS NOT NULL
-ORDER BY l.trial_uid, l.attribute
