@@ -23,7 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..effects.findings import number
+from ..store.numbers import number
 from .curves import curve_bands, draw_curves
 from .summaries import fit_line, level_summaries
 from .tick_labels import category_figsize, fit_ticks, wrap_name
