@@ -115,7 +115,20 @@ def test_effects_draws_nothing(folder: Path) -> None:
     assert not used & (PLOTTING | CLUSTER | HTML)
 
 
-def test_plot_draws_without_seaborn(folder: Path) -> None:
-    used = imported("plot", "--out", "drawn", "--db", "t.duckdb", cwd=folder)
+def test_plot_draws_without_seaborn_or_models(folder: Path) -> None:
+    modules = imported_modules("plot", "--out", "drawn", "--db", "t.duckdb", cwd=folder)
+    used = {name.split(".")[0] for name in modules}
     assert "matplotlib" in used
-    assert not used & ({"seaborn"} | CLUSTER | HTML)
+    # the repeats and settling figures' statistics (scipy.stats), not the effects' models
+    assert "ablation_sql.effects.settle" in modules
+    assert not used & ({"seaborn", "statsmodels", "sklearn"} | CLUSTER | HTML)
+    assert not {"ablation_sql.effects.estimate", "ablation_sql.effects.ols"} & modules
+
+
+def test_plot_without_repeats_needs_no_statistics(folder: Path) -> None:
+    modules = imported_modules("plot", "--out", "drawn-alone", "--db", "t.duckdb",
+                               "--no-repeats", cwd=folder)
+    assert "matplotlib" in {name.split(".")[0] for name in modules}
+    assert not {name for name in modules if name.startswith("ablation_sql.effects")}
+    assert not {name.split(".")[0] for name in modules} & {"seaborn", "statsmodels", "sklearn"}
+    assert not {"scipy.stats", "scipy.optimize"} & modules

@@ -19,7 +19,7 @@ from ablation_sql import plots
 from ablation_sql.cli import build_parser
 from ablation_sql.effects import findings
 from ablation_sql.plots import axes, curves, database_figures
-from ablation_sql.store import choices, export, render, values
+from ablation_sql.store import choices, export, numbers, render, values
 
 PACKAGE = Path(asql.__file__).parent
 
@@ -50,10 +50,11 @@ def test_one_json_conversion_of_nan_and_inf() -> None:
 
 
 def test_one_number_formatter() -> None:
-    assert axes._real(-0.012345, False) == findings.number(-0.012345) == "\u22120.0123"
-    assert axes._real(2.0, True) == findings.number(100.0)
+    assert findings.number is numbers.number  # the effects' sentences and the figures' ticks
+    assert axes._real(-0.012345, False) == numbers.number(-0.012345) == "\u22120.0123"
+    assert axes._real(2.0, True) == numbers.number(100.0)
     users = [p for p, text in _sources().items() if re.search(r":\+?\.3g|\"\+?\.3g\"", text)]
-    assert users == [PACKAGE / "effects" / "findings.py"]
+    assert users == [PACKAGE / "store" / "numbers.py"]
 
 
 def test_one_list_of_output_formats() -> None:

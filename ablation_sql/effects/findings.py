@@ -17,23 +17,21 @@ what value of its nested attributes the branches are compared.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .adjusted import Adjusted
+from ..store.numbers import number
 from .data import TrialData
 from .design import Design, conclusion, within
 from .names import short_names
-from .sensitivity import Sensitivity
+
+if TYPE_CHECKING:  # the models' modules import statsmodels: not for the number formatter
+    from .adjusted import Adjusted
+    from .sensitivity import Sensitivity
 
 __all__ = ["attribute_findings", "number", "warning_sentences"]
-
-
-def number(value: float, *, sign: bool = False) -> str:
-    """A number to 3 significant digits with a real minus sign (and + when ``sign``)."""
-    text = format(value, "+.3g" if sign else ".3g")
-    return text.replace("-", "\u2212")
 
 
 def attribute_findings(data: TrialData, design: Design, adjusted: Adjusted,

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..effects.ablation_result import Ablation, Surface
-from ..effects.findings import number
+from ..store.numbers import number
 from .output_names import shown
 
 __all__ = ["surface_figure", "waterfall_figure"]

@@ -40,8 +40,9 @@ from ..store.connection import Connectable, connection
 from ..store.sqlfiles import fetch
 from ..store.views import attribute_columns
 from . import axes as plots
-from .figure_cache import CACHE_FILE, fingerprint, read_cache
+from .figure_cache import CACHE_FILE, data_digest, fingerprint, read_cache
 from .output_names import FigureIndex, file_names, inside, shown
+from .saving import save_figure
 from .tick_labels import fit_ticks
 from .trial_rows import best_rows, trial_counts
 
@@ -334,6 +335,8 @@ class PlotAnalysis:
         attribute_files = file_names([*self.numerical_attributes, *self.categorical_attributes,
                                       *(a for _, _, a in jobs if a is not None)])
         written: list[Path] = []
+        digests: dict[str, str] = {}  # per metric, of the rows read (see ``_digest``)
+        counts: dict[str, str] = {}  # per metric from a database: its figures' trial counts
         try:
             with self.reading_once():
                 for kind, metric, attribute in jobs:
@@ -346,12 +349,15 @@ class PlotAnalysis:
                     self.files[(kind, metric, attribute)] = path
                     index.add(relative, kind=kind, metric=metric, attribute=attribute,
                               experiment=self.experiment)
-                    key = fingerprint(kind, data, options, figure_kwargs) if self.cache else ""
+                    key = (fingerprint(kind, self._digest(metric, data, digests), options,
+                                       figure_kwargs) if self.cache else "")
                     if self.cache and path.is_file() and cache.get(relative) == key:
                         continue
-                    fig = _draw(kind, data, options, figure_kwargs)
+                    if self.con is not None and metric not in counts:  # the same rows
+                        counts[metric] = trial_counts(data, options.get("status"))
+                    fig = _draw(kind, data, options, figure_kwargs, counts.get(metric))
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    fig.savefig(path, format=format)
+                    save_figure(fig, path, format)
                     self.left_out[path] = plots.left_out(fig.axes[0])
                     cache[relative] = key
                     written.append(path)
@@ -363,6 +369,16 @@ class PlotAnalysis:
             cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True))
         return written
 
+    def _digest(self, metric: str, data: pd.DataFrame, digests: dict[str, str]) -> str:
+        """What a figure of ``metric`` drawing ``data`` reads: from a database, the metric's
+        rows (hashed once, in ``digests``, for all its figures) and the columns drawn; from a
+        frame, ``data`` itself."""
+        if self.con is None:
+            return data_digest(data)
+        if metric not in digests:
+            digests[metric] = data_digest(self._fetch(metric))
+        return f"{digests[metric]}:{json.dumps([str(c) for c in data.columns])}"
+
 
 def _output_columns(metric: str, attributes: list[str] | tuple[str, ...]) -> tuple[str, str]:
     """The names of the metric's and the status's columns in ``points``: their own unless an
@@ -372,7 +388,9 @@ def _output_columns(metric: str, attributes: list[str] | tuple[str, ...]) -> tup
             _STATUS if "status" in (*taken, metric) else "status")
 
 
-def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> Figure:
+def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict,
+          counts: str | None = None) -> Figure:
+    """The figure of ``kind``; ``counts``: its title's trial counts, when already known."""
     wide = kind == "parallel"
     size = (10.0, 5.0) if wide else (7.0, 5.0)
     if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
@@ -382,7 +400,7 @@ def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict) -> 
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
                   else f"{options['ylabel']} vs. {options['xlabel']}")
-                 + f"\n{trial_counts(data, options.get('status'))}", fontsize="medium",
+                 + f"\n{counts or trial_counts(data, options.get('status'))}", fontsize="medium",
                  wrap=True)
     fig.tight_layout()
     if kind == "violinplot":  # the layout narrowed the axes: check the labels again

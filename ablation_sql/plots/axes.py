@@ -23,7 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..effects.findings import number
+from ..store.numbers import number
 from .curves import curve_bands, draw_curves
 from .summaries import fit_line, level_summaries
 from .tick_labels import category_figsize, fit_ticks, wrap_name
@@ -321,15 +321,14 @@ def parallel_coordinates(
     segments = np.stack([np.broadcast_to(np.arange(len(axes)), ys.shape), ys], axis=-1)
     done = (frame[status] == "complete").to_numpy() if status in frame.columns else \
         np.ones(len(frame), bool)
-    styles = np.array(["solid" if d else "dashed" for d in done], dtype=object)
     best, grey, drawn = _parallel_sample(len(frame))
     if len(grey):
         ax.add_collection(LineCollection(list(segments[grey]), colors="0.6", linewidths=0.5,
-                                         alpha=0.12, linestyles=list(styles[grey])))
+                                         alpha=0.12, linestyles=_line_styles(done[grey])))
     lines = LineCollection(list(segments[best]), array=frame[metric].to_numpy(float)[best],
                            linewidths=1, alpha=0.7,
                            cmap="viridis" if direction == "max" else "viridis_r",
-                           linestyles=list(styles[best]) or "solid")
+                           linestyles=_line_styles(done[best]))
     ax.add_collection(lines)
     last = max(len(axes) - 1, 1)
     ax.set_xlim(0, last)
@@ -349,6 +348,14 @@ def parallel_coordinates(
                            + (" (coloured lines)" if drawn else ""))
     _note(ax, len(frame), dropped, drawn)
     return ax
+
+
+def _line_styles(done: np.ndarray) -> str | list[str]:
+    """Solid lines for complete trials, dashed for the others: one style for the whole
+    collection when they are all complete (drawn faster than a style per line)."""
+    if done.all():
+        return "solid"
+    return ["solid" if d else "dashed" for d in done]
 
 
 def _parallel_sample(n: int) -> tuple[np.ndarray, np.ndarray, str]:

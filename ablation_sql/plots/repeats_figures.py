@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import execute
 from .output_names import FigureIndex, inside, shown
+from .saving import save_figure
 
 __all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "has_repeats",
            "settle_figure"]
@@ -128,7 +129,7 @@ def draw_repeats(db: Connectable, out: Path, metric: str, file_name: str, *,
         if figure is not None:
             path = inside(out, kind, f"{file_name}.{format}")
             path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path, format=format)
+            save_figure(figure, path, format)
             index.add(f"{kind}/{file_name}.{format}", kind=kind, metric=metric, attribute=None,
                       experiment=experiment)
             written.append(path)

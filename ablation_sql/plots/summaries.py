@@ -4,11 +4,13 @@ violin (``level_summaries``: counts, mean, best, quartiles, whiskers from
 ``sql/plot_levels.sql``, and the kernel density from ``sql/plot_level_bins.sql``'s bins).
 
 The rows (already cleaned: finite values) are registered as the view ``plot_rows`` of a
-private in-memory DuckDB connection, whatever they came from (a database or a DataFrame)."""
+cursor of a private in-memory DuckDB database (opened once per process), whatever they came
+from (a database or a DataFrame)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import duckdb
 import numpy as np
@@ -34,8 +36,14 @@ class Fit:
     high: np.ndarray
 
 
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    """The private in-memory database (opening one costs more than the queries on it)."""
+    return duckdb.connect()
+
+
 def _run(rows: pd.DataFrame, file: str, **params: object) -> pd.DataFrame:
-    with duckdb.connect() as con:
+    with _database().cursor() as con:  # a cursor of its own: its view is its alone
         con.register("plot_rows", rows)
         return fetch(con, f"plots/{file}", **params)
 

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from ..plots.analysis import PlotAnalysis
 from ..plots.curves import draw_curves
 from ..plots.output_names import FigureIndex, file_names, inside, shown
+from ..plots.saving import save_figure
 from ..queries import run_query
 from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
 
@@ -67,7 +68,7 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
                      f"{attribute_files[attribute.name]}.png"]
             path = inside(folder, *parts)
             path.parent.mkdir(parents=True, exist_ok=True)
-            _curves_figure(curves, metric=metric, attribute=attribute.name).savefig(path)
+            save_figure(_curves_figure(curves, metric=metric, attribute=attribute.name), path)
             index.add("/".join(parts), kind="learning_curves", metric=metric,
                       attribute=attribute.name, experiment=content.experiment_id)
             attribute.curves[metric] = _relative(path, out)
