@@ -15,7 +15,7 @@ from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
 from ..plots.output_names import file_names, inside
 from ..store.atomic import write_atomic
-from ..store.connection import open_connection
+from ..store.connection import READ_MEMORY_LIMIT, open_connection
 from .ablation_content import metric_ablation
 from .content import experiment_content, experiment_ids
 from .effects_content import metric_effects, read_metrics
@@ -94,7 +94,8 @@ def report_paths(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Path, IngestReport | None]:
-    """A report of a database file (``paths`` is that one file, opened read-only) or of
+    """A report of a database file (``paths`` is that one file, opened read-only, DuckDB's
+    memory capped at ``READ_MEMORY_LIMIT``) or of
     experiment folders, ingested first into ``db_path`` (default ``out/ablation.duckdb``;
     unchanged trials are not re-read). Returns the page and the ingest's report, if any."""
     found = [Path(p) for p in paths]
@@ -105,7 +106,8 @@ def report_paths(
     if files:
         if len(found) > 1:
             raise InputError("give either one database file or experiment folders, not both")
-        with open_connection(files[0], read_only=True, allow_files=False) as con:
+        with open_connection(files[0], read_only=True, allow_files=False,
+                             memory_limit=READ_MEMORY_LIMIT) as con:
             return build_report(con, out, database=str(files[0]), experiments=experiments,
                                 top_k=top_k), None
     find_ingestable(found)  # nothing to ingest: no database file is created
