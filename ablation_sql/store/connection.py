@@ -58,7 +58,8 @@ def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
     the package's SQL runs (see the module)."""
     con = _open(path, read_only)
     if memory_limit is not None:
-        spill = Path(tempfile.gettempdir()) / f"ablation-sql-spill-{os.getpid()}-{secrets.token_hex(4)}"
+        spill = Path(tempfile.gettempdir(),
+                     f"ablation-sql-spill-{os.getpid()}-{secrets.token_hex(4)}")
         execute(con, "store/memory_cap", memory_limit=memory_limit, temp_directory=str(spill))
     if not allow_files:
         execute(con, "store/no_external_access" if memory_limit else "store/sandbox")
