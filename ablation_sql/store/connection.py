@@ -23,7 +23,7 @@ from .fetch import one_line
 from .sqlfiles import execute
 from .views import refresh_views
 
-__all__ = ["READ_MEMORY_LIMIT", "SCHEMA_VERSION", "Connectable", "connection",
+__all__ = ["READ_MEMORY_LIMIT", "SCHEMA_VERSION", "Connectable", "connection", "cursor",
            "database_problem", "open_connection"]
 
 # The report's cap: beyond it DuckDB evicts cached blocks and spills; 384 MB costs no time
@@ -48,6 +48,16 @@ Connectable = duckdb.DuckDBPyConnection | HasConnection
 def connection(source: Connectable) -> duckdb.DuckDBPyConnection:
     """The DuckDB connection of ``source``: itself, or its ``.con``."""
     return source if isinstance(source, duckdb.DuckDBPyConnection) else source.con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A second connection to ``con``'s database (for another thread), which knows its
+    memory cap as ``con`` does."""
+    other = con.cursor()
+    ((cap,),) = execute(con, "store/memory_limit_get")
+    if cap is not None:
+        execute(other, "store/memory_cap_known", memory_limit=cap)
+    return other
 
 
 def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
