@@ -122,7 +122,7 @@ def test_rankings_read_in_another_thread_give_the_same_section(dbs, tmp_path):
     with open_connection(dbs["single"], read_only=True, allow_files=False,
                          memory_limit=READ_MEMORY_LIMIT) as con:
         experiment = experiment_ids(con)[0]
-        with ThreadPoolExecutor(max_workers=1) as pool, cursor(con) as reader:
+        with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
             ranked = pool.submit(repeats_content.read_rankings, reader, experiment,
                                  ["val_accuracy"]).result()
         read = repeats_content.metric_repeats(con, experiment, "val_accuracy", tmp_path,

@@ -65,7 +65,7 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
     steps = [dict(found.source)]
     for r in order.itertuples():
         steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
-    with ThreadPoolExecutor(max_workers=1) as pool, cursor(con) as reader:
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
         nearest = pool.submit(run_query, reader, "trials_near_path", metric=metric,
                               experiment=experiment, steps=json.dumps(steps, default=float))
         paths = _draw(found, metric, experiment, out,

@@ -58,7 +58,7 @@ def build_report(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pages = []
-    with ThreadPoolExecutor(max_workers=1) as background, cursor(con) as reader:
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
         for i, experiment in enumerate(chosen, start=1):
             pages.append({"anchor": f"experiment-{i}", "content": _content(
                 con, reader, background, experiment, out, folder=inside(

@@ -100,7 +100,7 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
     overview = fetch(con, "report/page_experiments", experiment=experiment).iloc[0].to_dict()
     metrics = dict(fetch(con, "plots/plot_optim_metrics", experiment=experiment)
                    .itertuples(index=False, name=None))
-    with ThreadPoolExecutor(max_workers=1) as pool, cursor(con) as reader:
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
         # the statuses and the top trials on a second connection, beside the rest
         read = pool.submit(_statuses_and_top, reader, experiment, list(metrics), top_k)
         coverage = run_query(con, "search_space_coverage", experiment=experiment)

@@ -16,6 +16,7 @@ put back."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
@@ -99,7 +100,8 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params:
 
 def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
     """``run()``; when it runs out of memory under the cap the connection was opened with,
-    ``run()`` once more without the cap, which is then put back."""
+    ``run()`` once more without the cap, which is then put back (unless the database's other
+    connections hold more than the cap just then: it stays lifted)."""
     try:
         return run()
     except duckdb.OutOfMemoryException:
@@ -110,7 +112,8 @@ def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
     try:
         return run()
     finally:
-        _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
+        with contextlib.suppress(duckdb.OutOfMemoryException):  # more than the cap in use
+            _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
 
 
 def _sql_file(file: str | SqlFile) -> SqlFile:
