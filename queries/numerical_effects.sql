@@ -32,14 +32,13 @@ xs AS (
 ),
 pairs AS (
     SELECT x.experiment_id, x.attribute, x.logged, x.x, r.value AS y,
-        rank() OVER (PARTITION BY x.experiment_id, x.attribute ORDER BY x.x)
-            + (count(*) OVER (PARTITION BY x.experiment_id, x.attribute, x.x) - 1) / 2.0 AS rx,
-        rank() OVER (PARTITION BY x.experiment_id, x.attribute ORDER BY r.value)
-            + (count(*) OVER (PARTITION BY x.experiment_id, x.attribute, r.value) - 1) / 2.0
-            AS ry
+        (rank() OVER wx + count(*) OVER wx) / 2.0 AS rx,
+        (rank() OVER wy + count(*) OVER wy) / 2.0 AS ry
     FROM xs x
     JOIN reduced r ON r.experiment_id = x.experiment_id AND r.trial_uid = x.trial_uid
     WHERE isfinite(x.x)
+    WINDOW wx AS (PARTITION BY x.experiment_id, x.attribute ORDER BY x.x),
+        wy AS (PARTITION BY x.experiment_id, x.attribute ORDER BY r.value)
 )
 SELECT experiment_id, attribute,
     CASE WHEN any_value(logged) THEN 'log10' ELSE 'linear' END AS scale,

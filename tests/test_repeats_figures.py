@@ -109,3 +109,29 @@ def test_report_reuses_the_effects_count_of_repeated_configurations(dbs, tmp_pat
     assert reused.findings == anew.findings and reused.configurations == anew.configurations
     assert reused.settle_findings == anew.settle_findings
     assert (reused.forest is None) == (anew.forest is None) == (name == "single")
+
+
+def test_rankings_read_in_another_thread_give_the_same_section(dbs, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ablation_sql.errors import InputError
+    from ablation_sql.report import repeats_content
+    from ablation_sql.report.content import experiment_ids
+    from ablation_sql.store.connection import READ_MEMORY_LIMIT, cursor, open_connection
+
+    with open_connection(dbs["single"], read_only=True, allow_files=False,
+                         memory_limit=READ_MEMORY_LIMIT) as con:
+        experiment = experiment_ids(con)[0]
+        with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
+            ranked = pool.submit(repeats_content.read_rankings, reader, experiment,
+                                 ["val_accuracy"]).result()
+        read = repeats_content.metric_repeats(con, experiment, "val_accuracy", tmp_path,
+                                              tmp_path / "f", ranking=ranked["val_accuracy"])
+        anew = repeats_content.metric_repeats(con, experiment, "val_accuracy", tmp_path,
+                                              tmp_path / "g")
+        unreadable = repeats_content.metric_repeats(
+            con, experiment, "val_accuracy", tmp_path, tmp_path / "h", repeated=0,
+            ranking=InputError("no complete trial has a finite val_accuracy"))
+    assert read.settle_findings == anew.settle_findings and read.findings == anew.findings
+    assert (tmp_path / read.settle).read_bytes() == (tmp_path / anew.settle).read_bytes()
+    assert unreadable.error == "no complete trial has a finite val_accuracy"

@@ -1,11 +1,13 @@
 """The report's "From the baseline to the best" section: the ablation of each optimised metric
 (``effects.ablation``) as sentences, tables, its waterfall figure and the top pairs' partial
-dependence figures, and the trials nearest each step of the greedy path (``trials_near_path``)."""
+dependence figures, and the trials nearest each step of the greedy path (``trials_near_path``,
+read on a cursor in a second thread while the figures are drawn)."""
 
 from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +15,13 @@ import duckdb
 from matplotlib.figure import Figure
 
 from ..effects.ablation import ablation, ablation_of
-from ..effects.ablation_result import Surface
+from ..effects.ablation_result import Ablation, Surface
 from ..effects.data import TrialData
 from ..errors import InputError
 from ..plots.ablation_figures import surface_figure, waterfall_figure
 from ..plots.output_names import FigureIndex, file_names, inside
 from ..queries import run_query
+from ..store.connection import cursor
 from .content import Table, experiment_ids
 
 __all__ = ["MetricAblation", "metric_ablation"]
@@ -58,7 +61,40 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
                  if trials is None else ablation_of(trials, resamples=resamples, seed=seed))
     except InputError as exc:
         return MetricAblation(metric, error=str(exc))
-    folder = inside(out, "figures", file_names(experiment_ids(con))[experiment])
+    order = found.contributions.sort_values("greedy_step")
+    steps = [dict(found.source)]
+    for r in order.itertuples():
+        steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
+        nearest = pool.submit(run_query, reader, "trials_near_path", metric=metric,
+                              experiment=experiment, steps=json.dumps(steps, default=float))
+        paths = _draw(found, metric, experiment, out,
+                      inside(out, "figures", file_names(experiment_ids(con))[experiment]))
+        near = nearest.result()  # read while the figures were drawn
+    r2 = found.surrogate["cv_r2"]
+    fitted = ("" if found.n_fitted == found.n_used else
+              f", fitted on {found.n_fitted} of {found.n_used} trials (a seeded sample)")
+    summary = (f"{found.n_used} used trials ({found.policy} value per trial); surrogate: "
+               f"{found.surrogate['model']}, cross-validated R² {r2:.2f}{fitted}"
+               + (" (explains little: nothing is concluded from it)" if found.explains_little
+                  else "") + f"; {found.resamples} bootstrap resamples, seed {found.seed}.")
+    return MetricAblation(
+        metric=metric, summary=summary, findings=list(found.findings), notes=list(found.notes),
+        contributions=Table.of(found.contributions, _CONTRIBUTIONS),
+        interactions=Table.of(found.interactions, _INTERACTIONS),
+        top_quantile=Table.of(found.top_quantile, _TOP),
+        nearest=Table.of(near, _NEAREST),
+        waterfall=paths["waterfall"][0],
+        surfaces=[(p, f"{s.attribute_a} × {s.attribute_b}: interaction share "
+                      f"{s.share:.1%}" if math.isfinite(s.share) else "")
+                  for stem, (p, s) in paths.items() if s is not None],
+    )
+
+
+def _draw(found: Ablation, metric: str, experiment: str, out: Path, folder: Path
+          ) -> dict[str, tuple[str, Surface | None]]:
+    """Draw the waterfall and the pairs' surfaces under ``folder``; their paths relative to
+    ``out``, by stem, each with its surface."""
     index = FigureIndex(folder)
     name = file_names([metric])[metric]
     figures: list[tuple[str, Figure, Surface | None]] = [
@@ -75,27 +111,4 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
                   experiment=experiment)
         paths[stem] = (path.relative_to(out).as_posix(), surface)
     index.write()
-    r2 = found.surrogate["cv_r2"]
-    fitted = ("" if found.n_fitted == found.n_used else
-              f", fitted on {found.n_fitted} of {found.n_used} trials (a seeded sample)")
-    summary = (f"{found.n_used} used trials ({found.policy} value per trial); surrogate: "
-               f"{found.surrogate['model']}, cross-validated R² {r2:.2f}{fitted}"
-               + (" (explains little: nothing is concluded from it)" if found.explains_little
-                  else "") + f"; {found.resamples} bootstrap resamples, seed {found.seed}.")
-    order = found.contributions.sort_values("greedy_step")
-    steps = [dict(found.source)]
-    for r in order.itertuples():
-        steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
-    nearest = run_query(con, "trials_near_path", metric=metric, experiment=experiment,
-                        steps=json.dumps(steps, default=float))
-    return MetricAblation(
-        metric=metric, summary=summary, findings=list(found.findings), notes=list(found.notes),
-        contributions=Table.of(found.contributions, _CONTRIBUTIONS),
-        interactions=Table.of(found.interactions, _INTERACTIONS),
-        top_quantile=Table.of(found.top_quantile, _TOP),
-        nearest=Table.of(nearest, _NEAREST),
-        waterfall=paths["waterfall"][0],
-        surfaces=[(p, f"{s.attribute_a} × {s.attribute_b}: interaction share "
-                      f"{s.share:.1%}" if math.isfinite(s.share) else "")
-                  for stem, (p, s) in paths.items() if s is not None],
-    )
+    return paths

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -15,13 +16,13 @@ from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
 from ..plots.output_names import file_names, inside
 from ..store.atomic import write_atomic
-from ..store.connection import open_connection
+from ..store.connection import READ_MEMORY_LIMIT, cursor, open_connection
 from .ablation_content import metric_ablation
-from .content import experiment_content, experiment_ids
+from .content import ExperimentContent, experiment_content, experiment_ids
 from .effects_content import metric_effects, read_metrics
 from .figures import draw_figures
 from .render import render_page
-from .repeats_content import metric_repeats
+from .repeats_content import metric_repeats, read_rankings
 
 __all__ = ["build_report", "report_paths"]
 
@@ -43,7 +44,9 @@ def build_report(
     and no network. Figures whose data did not change are not redrawn. The effects analysis
     (``effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``; the ablation
     ("From the baseline to the best", of the metric the search optimised) refits its
-    surrogate on ``ablation_resamples``."""
+    surrogate on ``ablation_resamples``. The rankings of the repeats section (all SQL) are read
+    in a second thread while the effects are computed and the figures drawn (Python, mostly):
+    on two cores, they take no time of their own."""
     known = experiment_ids(con)
     if not known:
         raise InputError("the database holds no experiment: ingest one first")
@@ -55,25 +58,12 @@ def build_report(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pages = []
-    for i, experiment in enumerate(chosen, start=1):
-        content = experiment_content(con, experiment, top_k=top_k)
-        readings = read_metrics(con, experiment, list(content.metrics))
-        content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
-                                             readings=readings)
-                           for m in content.metrics}
-        draw_figures(con, content, out)
-        main = content.overview.get("optim_metric_name")
-        main = main if main in content.metrics else next(iter(content.metrics), None)
-        content.ablation = {m: metric_ablation(con, experiment, m, out,
-                                               resamples=ablation_resamples, seed=seed,
-                                               trials=readings.trials.get(m, {}).get("best"))
-                            for m in ([main] if main else [])}
-        del readings  # a metric's trials: not needed by the sections below
-        folder = inside(out, "figures", file_names(known)[experiment])
-        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
-                                             repeated=content.effects[m].repeated)
-                           for m in content.metrics}
-        pages.append({"anchor": f"experiment-{i}", "content": content})
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
+        for i, experiment in enumerate(chosen, start=1):
+            pages.append({"anchor": f"experiment-{i}", "content": _content(
+                con, reader, background, experiment, out, folder=inside(
+                    out, "figures", file_names(known)[experiment]), top_k=top_k,
+                n_boot=n_boot, seed=seed, ablation_resamples=ablation_resamples)})
     page = out / "index.html"
     write_atomic(page, render_page(
         "index.html.j2", title=title, experiments=pages,
@@ -82,6 +72,33 @@ def build_report(
         version=version("ablation-sql"),
     ))
     return page
+
+
+def _content(con: duckdb.DuckDBPyConnection, reader: duckdb.DuckDBPyConnection,
+             background: Executor, experiment: str, out: Path, *, folder: Path, top_k: int,
+             n_boot: int, seed: int, ablation_resamples: int) -> ExperimentContent:
+    """Every section of ``experiment``, its figures written; its rankings are read on
+    ``reader`` in the ``background`` while the effects are computed and drawn."""
+    content = experiment_content(con, experiment, top_k=top_k)
+    readings = read_metrics(con, experiment, list(content.metrics))
+    rankings = background.submit(read_rankings, reader, experiment, list(content.metrics))
+    content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
+                                         readings=readings)
+                       for m in content.metrics}
+    draw_figures(con, content, out)
+    main = content.overview.get("optim_metric_name")
+    main = main if main in content.metrics else next(iter(content.metrics), None)
+    content.ablation = {m: metric_ablation(con, experiment, m, out,
+                                           resamples=ablation_resamples, seed=seed,
+                                           trials=readings.trials.get(m, {}).get("best"))
+                        for m in ([main] if main else [])}
+    del readings  # a metric's trials: not needed by the sections below
+    ranked = rankings.result()
+    content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
+                                         repeated=content.effects[m].repeated,
+                                         ranking=ranked[m])
+                       for m in content.metrics}
+    return content
 
 
 def report_paths(
@@ -94,7 +111,8 @@ def report_paths(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Path, IngestReport | None]:
-    """A report of a database file (``paths`` is that one file, opened read-only) or of
+    """A report of a database file (``paths`` is that one file, opened read-only, DuckDB's
+    memory capped at ``READ_MEMORY_LIMIT``) or of
     experiment folders, ingested first into ``db_path`` (default ``out/ablation.duckdb``;
     unchanged trials are not re-read). Returns the page and the ingest's report, if any."""
     found = [Path(p) for p in paths]
@@ -105,7 +123,8 @@ def report_paths(
     if files:
         if len(found) > 1:
             raise InputError("give either one database file or experiment folders, not both")
-        with open_connection(files[0], read_only=True, allow_files=False) as con:
+        with open_connection(files[0], read_only=True, allow_files=False,
+                             memory_limit=READ_MEMORY_LIMIT) as con:
             return build_report(con, out, database=str(files[0]), experiments=experiments,
                                 top_k=top_k), None
     find_ingestable(found)  # nothing to ingest: no database file is created

@@ -1,12 +1,15 @@
 """What a report shows, read from the database: the numbers of every section, per experiment.
 
-Everything comes from SQL (the named queries and ``ablation_sql/report/sql/page_*.sql``); figures
-are drawn separately (``figures``) and only referred to here by their paths.
+Everything comes from SQL (the named queries and ``ablation_sql/report/sql/page_*.sql``), the
+statuses and top trials on a second connection in a second thread beside the rest (on two
+cores, most of these queries use one); figures are drawn separately (``figures``) and only
+referred to here by their paths.
 """
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..queries import run_query
+from ..store.connection import cursor
 from ..store.sqlfiles import fetch
 
 __all__ = ["Attribute", "ExperimentContent", "Table", "experiment_content", "experiment_ids"]
@@ -96,18 +100,17 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
     overview = fetch(con, "report/page_experiments", experiment=experiment).iloc[0].to_dict()
     metrics = dict(fetch(con, "plots/plot_optim_metrics", experiment=experiment)
                    .itertuples(index=False, name=None))
-    status = run_query(con, "trial_status", experiment=experiment, binning=BINNING)
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
+        # the statuses and the top trials on a second connection, beside the rest
+        read = pool.submit(_statuses_and_top, reader, experiment, list(metrics), top_k)
+        coverage = run_query(con, "search_space_coverage", experiment=experiment)
+        kinds = {"numerical" if k == "numerical" else "categorical" for k in coverage["kind"]}
+        effects = {(kind, m): run_query(con, f"{kind}_effects", metric=m, experiment=experiment,
+                                        status=TRIAL_SET)  # every attribute of the kind at once
+                   for kind in sorted(kinds) for m in metrics}
+        status, top = read.result()
     total = status[status["attribute"].isna()]
     statuses = {s: int(total[s].iloc[0]) for s in _STATUSES if len(total) and total[s].iloc[0]}
-    coverage = run_query(con, "search_space_coverage", experiment=experiment)
-    top = {m: Table.of(run_query(con, "top_trials", metric=m, k=top_k, experiment=experiment,
-                                status=TRIAL_SET)
-                       .drop(columns=["experiment_id", "metric", "direction"]))
-           for m in metrics}
-    kinds = {"numerical" if k == "numerical" else "categorical" for k in coverage["kind"]}
-    effects = {(kind, m): run_query(con, f"{kind}_effects", metric=m, experiment=experiment,
-                                    status=TRIAL_SET)  # every attribute of the kind at once
-               for kind in sorted(kinds) for m in metrics}
     attributes = [
         _attribute(row, coverage, status, metrics, effects)
         for row in coverage.itertuples(index=False)
@@ -122,6 +125,17 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
         problems=Table.of(fetch(con, "report/page_problems", experiment=experiment)),
         coverage=Table.of(coverage, [c for c in _COVERAGE if c in coverage.columns]),
     )
+
+
+def _statuses_and_top(con: duckdb.DuckDBPyConnection, experiment: str, metrics: list[str],
+                      top_k: int) -> tuple[pd.DataFrame, dict[str, Table]]:
+    """``trial_status`` of ``experiment`` and each metric's ``top_k`` trials."""
+    status = run_query(con, "trial_status", experiment=experiment, binning=BINNING)
+    top = {m: Table.of(run_query(con, "top_trials", metric=m, k=top_k, experiment=experiment,
+                                status=TRIAL_SET)
+                       .drop(columns=["experiment_id", "metric", "direction"]))
+           for m in metrics}
+    return status, top
 
 
 def _attribute(row: Any, coverage: pd.DataFrame, status: pd.DataFrame, metrics: dict[str, str],

@@ -9,16 +9,20 @@ DataFrame) and ``fetch_arrow`` (an Arrow table) read a one-statement file's resu
 are bound by DuckDB as given (declared defaults fill the rest); keyword arguments a file does
 not declare are not bound, so one call may serve sibling files. DuckDB's errors are raised as
 they are.
-``fill`` replaces a template's ``/*marker*/`` comments by generated SQL (the pivots)."""
+``fill`` replaces a template's ``/*marker*/`` comments by generated SQL (the pivots).
+On a connection whose memory is capped (``connection.open_connection``'s ``memory_limit``), a
+file that runs out of memory under the cap is run once more with the cap lifted, which is then
+put back."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
@@ -38,6 +42,7 @@ __all__ = ["INTERNAL_TYPES", "execute", "fetch", "fetch_arrow", "fetch_rows", "f
 # The parameter types of the package's own files: the named queries' and what Python passes.
 INTERNAL_TYPES = (*TYPES, "timestamp", "str[]")
 _MARKER = re.compile(r"/\*([a-z_]+)\*/")
+_T = TypeVar("_T")
 
 
 @cache
@@ -67,7 +72,7 @@ def fill(name: str, **parts: str) -> SqlFile:
 def execute(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
             ) -> list[tuple]:
     """Run every statement of ``file``, each with the parameters it uses; rows of the last."""
-    return _run(con, file, params).fetchall()
+    return _uncapped_once(con, lambda: _run(con, file, params).fetchall())
 
 
 def fetch(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
@@ -76,21 +81,39 @@ def fetch(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
     from .fetch import fetch_frame
 
     sql, bound = _single(file, params)
-    return fetch_frame(con, sql, bound)
+    return _uncapped_once(con, lambda: fetch_frame(con, sql, bound))
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any
                 ) -> pa.Table:
     """The result of a one-statement file as an Arrow table."""
     sql, bound = _single(file, params)
-    return con.sql(sql, params=bound).to_arrow_table()
+    return _uncapped_once(con, lambda: con.sql(sql, params=bound).to_arrow_table())
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params: Any) -> Rows:
     """The result of a file (its last statement's) as ``Rows``, DuckDB's types kept."""
     from .render import rows_of
 
-    return rows_of(_run(con, file, params))
+    return _uncapped_once(con, lambda: rows_of(_run(con, file, params)))
+
+
+def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
+    """``run()``; when it runs out of memory under the cap the connection was opened with,
+    ``run()`` once more without the cap, which is then put back (unless the database's other
+    connections hold more than the cap just then: it stays lifted)."""
+    try:
+        return run()
+    except duckdb.OutOfMemoryException:
+        ((cap,),) = _run(con, "store/memory_limit_get", {}).fetchall()
+        if cap is None:
+            raise
+    _run(con, "store/memory_limit_reset", {}).fetchall()
+    try:
+        return run()
+    finally:
+        with contextlib.suppress(duckdb.OutOfMemoryException):  # more than the cap in use
+            _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
 
 
 def _sql_file(file: str | SqlFile) -> SqlFile:
