@@ -163,3 +163,14 @@ def test_holm_is_statsmodels_and_leaves_the_collector_as_it_was() -> None:
     frozen = gc.get_freeze_count()
     np.testing.assert_array_equal(holm(p_values), multipletests(p_values, method="holm")[1])
     assert gc.get_freeze_count() == frozen
+
+
+def test_holm_leaves_what_the_process_froze_frozen() -> None:
+    """A process that froze objects itself (before forking, say) keeps them frozen."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        holm([0.01, 0.2])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
