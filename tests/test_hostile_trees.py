@@ -176,7 +176,8 @@ def test_odd_experiment_trees(odd, master, state) -> None:
 
         after = _tree(root)
         assert {k: v for k, v in after.items() if k.split(os.sep)[0] != "out"} == before
-        assert {p.name for p in (root / "out").iterdir()} <= {"a.duckdb", "a.duckdb.wal"}
+        assert {p.name for p in (root / "out").iterdir()} <= {"a.duckdb", "a.duckdb.wal",
+                                                               "a.duckdb.ingest-stamp"}
         good_trials_ingested(db)
         errors = errors_of(db)
         recorded = {(uid, Path(path).name) for uid, path, _ in errors}

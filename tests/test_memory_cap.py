@@ -5,6 +5,8 @@ under a tiny cap."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -13,7 +15,7 @@ import pytest
 import ablation_sql as asql
 from ablation_sql.report import build
 from ablation_sql.store import sqlfiles
-from ablation_sql.store.connection import open_connection
+from ablation_sql.store.connection import cursor, open_connection
 from ablation_sql.store.grammar import parse_sql
 from ablation_sql.synthetic import generate_experiment
 
@@ -84,3 +86,47 @@ def test_the_report_of_a_file_is_the_same_under_a_tiny_cap(tmp_path: Path, monke
         pages[cap] = [line for line in page.read_text("utf-8").splitlines()
                       if " UTC" not in line]  # the time it was written
     assert pages[TINY] == pages["1GB"]
+
+
+def test_the_cap_stays_lifted_until_every_thread_s_run_without_it_ends(numbers: Path) -> None:
+    """Two threads' files run out of memory and run again without the cap at once: the first
+    to end does not put the cap back under the other, the last one does."""
+    both_retrying = threading.Barrier(2)
+    first_done = threading.Event()
+    seen: dict[str, str] = {}
+
+    def hungry(name: str, other: duckdb.DuckDBPyConnection) -> Callable[[], str]:
+        calls = []
+
+        def run() -> str:
+            calls.append(1)
+            if len(calls) == 1:
+                raise duckdb.OutOfMemoryException("out of memory under the cap")
+            both_retrying.wait(timeout=10)
+            if name == "second":
+                first_done.wait(timeout=10)
+                seen[name] = _cap(other)
+            return name
+        return run
+
+    with open_connection(numbers, read_only=True, allow_files=False,
+                         memory_limit=TINY) as con:
+        capped = _cap(con)
+        other = cursor(con)
+        results: dict[str, str] = {}
+
+        def work(name: str) -> None:
+            results[name] = sqlfiles._uncapped_once(other if name == "second" else con,
+                                                    hungry(name, other))
+            if name == "first":
+                first_done.set()
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in ("first", "second")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert results == {"first": "first", "second": "second"}
+        assert seen["second"] != capped  # still lifted while the second ran
+        assert _cap(con) == capped  # put back once both ended
+        other.close()

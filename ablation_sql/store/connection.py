@@ -54,7 +54,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A second connection to ``con``'s database (for another thread), which knows its
     memory cap as ``con`` does."""
     other = con.cursor()
-    ((cap,),) = execute(con, "store/memory_limit_get")
+    ((cap, _),) = execute(con, "store/memory_limit_get")
     if cap is not None:
         execute(other, "store/memory_cap_known", memory_limit=cap)
     return other

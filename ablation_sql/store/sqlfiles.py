@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
@@ -43,6 +45,10 @@ __all__ = ["INTERNAL_TYPES", "execute", "fetch", "fetch_arrow", "fetch_rows", "f
 INTERNAL_TYPES = (*TYPES, "timestamp", "str[]")
 _MARKER = re.compile(r"/\*([a-z_]+)\*/")
 _T = TypeVar("_T")
+# Runs without the memory cap under way, per capped database (its spill folder): the cap is
+# shared by the database's cursors in every thread, so the last run to end puts it back.
+_uncapped: Counter[str] = Counter()
+_uncapped_lock = threading.Lock()
 
 
 @cache
@@ -100,20 +106,27 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, file: str | SqlFile, /, **params:
 
 def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
     """``run()``; when it runs out of memory under the cap the connection was opened with,
-    ``run()`` once more without the cap, which is then put back (unless the database's other
-    connections hold more than the cap just then: it stays lifted)."""
+    ``run()`` once more without the cap. The cap is put back when the last of the database's
+    runs without it (one per thread at most) ends, unless more than the cap is in use just
+    then: it stays lifted."""
     try:
         return run()
     except duckdb.OutOfMemoryException:
-        ((cap,),) = _run(con, "store/memory_limit_get", {}).fetchall()
+        ((cap, database),) = _run(con, "store/memory_limit_get", {}).fetchall()
         if cap is None:
             raise
-    _run(con, "store/memory_limit_reset", {}).fetchall()
+    with _uncapped_lock:
+        if not _uncapped[database]:
+            _run(con, "store/memory_limit_reset", {}).fetchall()
+        _uncapped[database] += 1
     try:
         return run()
     finally:
-        with contextlib.suppress(duckdb.OutOfMemoryException):  # more than the cap in use
-            _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
+        with _uncapped_lock:
+            _uncapped[database] -= 1
+            if not _uncapped[database]:
+                with contextlib.suppress(duckdb.OutOfMemoryException):
+                    _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
 
 
 def _sql_file(file: str | SqlFile) -> SqlFile:
