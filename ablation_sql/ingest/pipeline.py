@@ -27,10 +27,11 @@ from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
+from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
 from .few_trials import FEW_TRIALS, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
-from .search_space import SearchSpaceRow, optim_metrics, search_space_rows, subspace_attributes
+from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
 from .sources.detect import Found, find_ingestable
 from .summary import IngestReport, collect_report
@@ -113,7 +114,7 @@ def ingest(
         for plan in plans:
             _finish(con, plan, now)
             if directions:
-                _set_directions(con, plan.experiment_id, directions)
+                set_directions(con, plan.experiment_id, directions)
         if directions or any(plan.changed for plan in plans):
             refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
                                   else [t.uid for t in p.read] for p in plans})
@@ -281,13 +282,13 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> No
             master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
             source="ablator", **integers,
         )
-        _insert_search_space(con, eid, search_space_rows(master, notes))
+        insert_search_space(con, eid, search_space_rows(master, notes))
         directions = optim_metrics(master, notes)
-        _insert_problems(con, eid, plan.master_problems + [(master_path, note)
+        insert_problems(con, eid, plan.master_problems + [(master_path, note)
                                                            for note in notes], now)
-        _insert_directions(con, eid, directions)
+        insert_directions(con, eid, directions)
     execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
-    _insert_problems(con, eid, list(plan.folder.unreadable), now)
+    insert_problems(con, eid, list(plan.folder.unreadable), now)
     if (plan.state_changed or plan.read) and isinstance(plan.folder, SourceExperiment):
         execute(con, "ingest/source_status", experiment_id=eid, source=plan.folder.source)
     elif plan.state_changed or plan.read:
@@ -307,46 +308,9 @@ def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
             now=now, config_source=description.get("search_space"), ablator_experiment_id=None,
             master_fingerprint=experiment.fingerprint, master_path=experiment.path,
             total_trials=None, random_seed=None, source=experiment.source)
-    _insert_search_space(con, eid, experiment.search_space)
-    _insert_problems(con, eid, experiment.problems, now)
-    _insert_directions(con, eid, experiment.directions)
-
-
-def _insert_search_space(con: duckdb.DuckDBPyConnection, eid: str,
-                         rows: list[SearchSpaceRow]) -> None:
-    if rows:
-        _with_table(con, "batch_search_space",
-                    {f: [getattr(r, f) for r in rows] for f in rows[0].__dataclass_fields__},
-                    lambda: execute(con, "ingest/insert_search_space", experiment_id=eid),
-                    kinds={"low": "float", "high": "float", "log": "bool", "n_bins": "int"})
-
-
-def _insert_directions(con: duckdb.DuckDBPyConnection, eid: str,
-                       directions: Sequence[tuple[str, str]]) -> None:
-    if directions:
-        _with_table(con, "batch_optim_metrics",
-                    {"metric": [m for m, _ in directions],
-                     "direction": [d for _, d in directions]},
-                    lambda: execute(con, "ingest/insert_optim_metrics", experiment_id=eid))
-
-
-def _set_directions(con: duckdb.DuckDBPyConnection, eid: str,
-                    directions: Mapping[str, str]) -> None:
-    """Directions given by the user replace those of the same metrics."""
-    for metric in directions:
-        execute(con, "ingest/clear_directions", experiment_id=eid, metric=metric)
-    _insert_directions(con, eid, list(directions.items()))
-
-
-def _insert_problems(con: duckdb.DuckDBPyConnection, experiment_id: str,
-                     problems: list[tuple[Path, str]], now: dt.datetime) -> None:
-    """Experiment-level files that could not be read in full."""
-    if problems:
-        _with_table(con, "batch_errors",
-                    {"trial_uid": [None] * len(problems), "path": [str(p) for p, _ in problems],
-                     "error": [reason for _, reason in problems]},
-                    lambda: execute(con, "ingest/insert_errors", experiment_id=experiment_id,
-                                    now=now))
+    insert_search_space(con, eid, experiment.search_space)
+    insert_problems(con, eid, experiment.problems, now)
+    insert_directions(con, eid, experiment.directions)
 
 
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
@@ -361,7 +325,7 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
     if plan.state_changed:
         execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
                 paths=[str(p) for p in folder.state_dbs])
-        _insert_problems(con, plan.experiment_id, states.problems, now)
+        insert_problems(con, plan.experiment_id, states.problems, now)
     known = {uid: code for uid in sorted(states.states)
              if (code := states.state_of(uid)) is not None}
     table: dict[str, list] = {
