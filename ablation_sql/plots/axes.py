@@ -25,69 +25,18 @@ from matplotlib.ticker import MaxNLocator
 
 from ..store.numbers import number
 from .curves import curve_bands, draw_curves
+from .drawn_rows import add_note, clean, left_out, level_order, target_axes
 from .summaries import fit_line, level_summaries
 from .tick_labels import category_figsize, fit_ticks, wrap_name
 
 __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "clean",
            "level_order", "left_out", "DENSITY_ABOVE", "PARALLEL_ABOVE"]
 
-_NOTE = "ablation_sql.left_out="
 DENSITY_ABOVE = 5_000  # points: more are drawn as a density (hexbin) under the regression
 PARALLEL_ABOVE = 2_000  # lines: more, and only the best share is drawn in colour
 BEST_SHARE = 0.05  # of the lines, the best by direction, drawn in colour
 GREY_LINES = 2_000  # of the other lines, a seeded random sample drawn in grey
 _DENSITY_COLOURS = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1, 256)))  # 1 is seen
-
-
-def clean(data: pd.DataFrame, metric: str, columns: Sequence[str],
-          positive: Sequence[str] = ()) -> tuple[pd.DataFrame, int]:
-    """The rows with a finite ``metric``, every one of ``columns`` set and every one of
-    ``positive`` a number above 0 (for a log scale), and how many were left out."""
-    values = pd.to_numeric(data[metric], errors="coerce").astype(float)
-    keep = np.isfinite(values.to_numpy())
-    for column in columns:
-        keep &= data[column].notna().to_numpy()
-    for column in positive:
-        keep &= (pd.to_numeric(data[column], errors="coerce") > 0).to_numpy()
-    kept = data.loc[keep].copy()
-    kept[metric] = values[keep]
-    return kept, int((~keep).sum())
-
-
-def level_order(levels: pd.Series, categories: list | None = None) -> list[str]:
-    """A stable order of the levels (as text): declared categories first in their order, then
-    the others, numbers sorted as numbers, else as text."""
-    present = list(levels.dropna().astype(str).unique())
-    first = [str(c) for c in categories or [] if str(c) in present]
-    rest = [v for v in present if v not in first]
-    numeric = pd.to_numeric(pd.Series(rest, dtype=object), errors="coerce")
-    if rest and numeric.notna().all():
-        rest = [v for _, v in sorted(zip(numeric, rest, strict=True))]
-    else:
-        rest.sort()
-    return first + rest
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    from matplotlib import pyplot as plt  # only when asked for: importing it picks a backend
-
-    return plt.gca()
-
-
-def _note(ax: Axes, n: int, dropped: int, drawn: str = "") -> None:
-    text = (f"n = {n}" + (f"; {drawn}" if drawn else "")
-            + (f"; left out: {dropped} (NULL or infinite)" if dropped else ""))
-    ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize="x-small", color="0.4",
-            ha="left", va="bottom", gid=f"{_NOTE}{dropped}", zorder=5,
-            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
-
-
-def left_out(ax: Axes) -> int:
-    """How many rows the plot drawn on ``ax`` left out (0 when it has no note)."""
-    gids = [t.get_gid() or "" for t in ax.texts]
-    return sum(int(g.removeprefix(_NOTE)) for g in gids if g.startswith(_NOTE))
 
 
 _LINE = "0.3"  # the violins' outlines and boxes
@@ -128,7 +77,7 @@ def lineplot(
     as a density (hexbin, log counts) under the regression, and the note says so. ``status``
     names a column of trial statuses: rows of trials that did not complete are drawn with a
     marker per status, outside the fit and the best."""
-    ax = _axes(ax)
+    ax = target_axes(ax)
     everything, dropped = clean(data, metric, [attribute], [attribute] if log else [])
     everything[attribute] = pd.to_numeric(everything[attribute], errors="coerce").astype(float)
     frame, others = _split(everything, status)
@@ -153,7 +102,7 @@ def lineplot(
         ax.legend(loc="best", fontsize="small")
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(everything), dropped,
+    add_note(ax, len(everything), dropped,
           f"density of {len(frame):,} trials (hexbin, above {DENSITY_ABOVE:,} points)"
           if dense else "")
     return ax
@@ -189,7 +138,7 @@ def violinplot(
     when given (declared categories, e.g.), the others after them (see ``level_order``).
     ``status`` names a column of trial statuses: rows of trials that did not complete are
     drawn as markers per status beside the violins, outside them and the labels' numbers."""
-    ax = _axes(ax)
+    ax = target_axes(ax)
     everything, dropped = clean(data, metric, [attribute])
     everything[attribute] = everything[attribute].astype(str)
     levels = level_order(everything[attribute], order)
@@ -207,7 +156,7 @@ def violinplot(
                                                                strict=True)])
     ax.set_xlabel(xlabel or attribute)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(everything), dropped)
+    add_note(ax, len(everything), dropped)
     fit_ticks(ax)
     return ax
 
@@ -272,7 +221,7 @@ def learning_curve(
     ``attribute`` (one line per level, in a stable order; ``curves.curve_bands``, the interval
     of the ``learning_curves`` query and the report). ``step`` may be a column or an
     index level (as in a frame indexed by (trial_uid, step))."""
-    ax = _axes(ax)
+    ax = target_axes(ax)
     if step not in data.columns:
         data = data.reset_index()
     frame, dropped = clean(data, metric, [attribute, step])
@@ -282,7 +231,7 @@ def learning_curve(
     draw_curves(ax, bands, title=attribute)
     ax.set_xlabel(xlabel or step)
     ax.set_ylabel(ylabel or metric)
-    _note(ax, len(frame), dropped)
+    add_note(ax, len(frame), dropped)
     return ax
 
 
@@ -308,7 +257,7 @@ def parallel_coordinates(
     column of trial statuses: trials that did not complete are drawn dashed. Above
     ``PARALLEL_ABOVE`` rows only the best ``BEST_SHARE`` are coloured, over a grey random
     sample (seeded) of ``GREY_LINES`` of the rest; the note says how many of each."""
-    ax = _axes(ax)
+    ax = target_axes(ax)
     categories, log, labels = categories or {}, log or {}, labels or {}
     kinds = {a: a in categories or bool((pd.to_numeric(data[a], errors="coerce").isna()
                                           & data[a].notna()).any()) for a in attributes}
@@ -346,7 +295,7 @@ def parallel_coordinates(
     if len(frame):
         ax.figure.colorbar(lines, ax=ax, label=labels.get(metric, metric)
                            + (" (coloured lines)" if drawn else ""))
-    _note(ax, len(frame), dropped, drawn)
+    add_note(ax, len(frame), dropped, drawn)
     return ax
 
 
