@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -41,17 +41,15 @@ from ..store.sqlfiles import fetch
 from ..store.views import attribute_columns
 from . import axes as plots
 from .figure_cache import CACHE_FILE, data_digest, fingerprint, read_cache
+from .figure_drawing import draw_figure
 from .output_names import FigureIndex, file_names, inside, shown
 from .saving import save_figure
-from .tick_labels import fit_ticks
 from .trial_rows import best_rows, trial_counts
 
 __all__ = ["FORMATS", "PlotAnalysis"]
 
 FORMATS = FIGURE_FORMATS
 _VALUE, _STEP, _STATUS = "__plot_value__", "__plot_step__", "__plot_status__"
-_DRAW: dict[str, Callable] = {"linearplot": plots.lineplot, "violinplot": plots.violinplot,
-                              "parallel": plots.parallel_coordinates}
 
 
 def _direction(value: Any) -> str:
@@ -226,7 +224,7 @@ class PlotAnalysis:
         kind = "linearplot" if attribute in self.numerical_attributes else "violinplot"
         data, options = self._inputs(kind, metric, attribute, metric_name_remap,
                                      attribute_name_remap)
-        return _draw(kind, data, options, figure_kwargs)
+        return draw_figure(kind, data, options, figure_kwargs)
 
     def parallel_figure(
         self,
@@ -238,7 +236,7 @@ class PlotAnalysis:
         """The figure ``make_parallel_figures`` saves for ``metric``, not saved."""
         data, options = self._inputs("parallel", metric, None, metric_name_remap,
                                      attribute_name_remap)
-        return _draw("parallel", data, options, figure_kwargs)
+        return draw_figure("parallel", data, options, figure_kwargs)
 
     def make_figures(
         self,
@@ -355,7 +353,7 @@ class PlotAnalysis:
                         continue
                     if self.con is not None and metric not in counts:  # the same rows
                         counts[metric] = trial_counts(data, options.get("status"))
-                    fig = _draw(kind, data, options, figure_kwargs, counts.get(metric))
+                    fig = draw_figure(kind, data, options, figure_kwargs, counts.get(metric))
                     path.parent.mkdir(parents=True, exist_ok=True)
                     save_figure(fig, path, format)
                     self.left_out[path] = plots.left_out(fig.axes[0])
@@ -386,24 +384,3 @@ def _output_columns(metric: str, attributes: list[str] | tuple[str, ...]) -> tup
     taken = ("trial_uid", "step", *attributes)
     return (_VALUE if metric in taken else metric,
             _STATUS if "status" in (*taken, metric) else "status")
-
-
-def _draw(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dict,
-          counts: str | None = None) -> Figure:
-    """The figure of ``kind``; ``counts``: its title's trial counts, when already known."""
-    wide = kind == "parallel"
-    size = (10.0, 5.0) if wide else (7.0, 5.0)
-    if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
-        size = plots.violin_figsize(data[options["attribute"]].dropna().unique(), size)
-    fig = Figure(**{"figsize": size, **figure_kwargs})
-    ax = fig.subplots()
-    _DRAW[kind](data, ax=ax, **options)
-    ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide
-                  else f"{options['ylabel']} vs. {options['xlabel']}")
-                 + f"\n{counts or trial_counts(data, options.get('status'))}", fontsize="medium",
-                 wrap=True)
-    fig.tight_layout()
-    if kind == "violinplot":  # the layout narrowed the axes: check the labels again
-        fit_ticks(ax)
-        fig.tight_layout()
-    return fig
