@@ -98,13 +98,15 @@ def _config_values(con: duckdb.DuckDBPyConnection, eid: str,
     found = fetch_arrow(con, "compat/results_api_config_values", experiment_id=eid,
                         names=names, kinds=kinds)
     trials = found["trial"].to_numpy()
-    bounds = np.searchsorted(found["k"].to_numpy(), np.arange(len(names) + 1))
+    keys = found["k"].to_numpy()
+    by_key = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[by_key], np.arange(len(names) + 1))
     columns = {}
     for k, (i, kind) in enumerate(zip(scalars, kinds, strict=True)):
-        start, end = bounds[k], bounds[k + 1]
+        rows = by_key[bounds[k]:bounds[k + 1]]
         where = np.full(n_trials, -1)
-        where[trials[start:end]] = np.arange(end - start)
-        columns[i] = found[kind].slice(start, end - start).take(pa.array(where, mask=where < 0))
+        where[trials[rows]] = rows
+        columns[i] = found[kind].take(pa.array(where, mask=where < 0))
     return columns
 
 

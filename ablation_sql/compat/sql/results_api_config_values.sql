@@ -2,7 +2,7 @@
 -- Results API: the plain config values (names: the keys read, kinds: each key's column type)
 -- of the included trials, one row per (trial, key): the trial's position among the included
 -- trials by trial_uid, the key's position k in names, and its value in the column of its type
--- (the others NULL); the largest where a trial holds a key twice. By k, then trial.
+-- (the others NULL); the largest where a trial holds a key twice. In no order.
 -- compat/results_frame.py places each value in its column.
 -- param experiment_id: str
 -- param names: str[]
@@ -30,5 +30,4 @@ SELECT CAST(trial AS BIGINT) AS trial, CAST(k AS BIGINT) AS k,
     CASE WHEN kind = 'varchar' THEN t END AS "varchar",
     CASE WHEN kind = 'boolean' THEN CAST(v AS BOOLEAN) END AS "boolean",
     CASE WHEN kind = 'json' THEN v END AS "json"
-FROM found
-ORDER BY k, trial;
+FROM found;
