@@ -10,9 +10,12 @@ attribute's levels enter together.
 The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py), vectorised:
 each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
 of the trials' cross products (the Gram matrix, computed once per resample in batches of
-bounded size: linear in the trials). A share of nearly 0 lies below almost every resample's
-share, where BCa fails too; its interval then runs from 0 to the resamples' 97.5 percentile
-(``ci_method`` "bound", an upper limit), so that every interval holds its estimate.
+bounded size: linear in the trials; its upper triangle, the products it holds twice summed
+once), and every resample's subsets are fitted together. BCa's jackknife leaves out groups of
+trials (intervals.py), each group's Gram matrix the whole one less the group's sum. A share
+of nearly 0 lies below almost every resample's share, where BCa fails too; its interval then
+runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound", an upper limit), so that
+every interval holds its estimate.
 Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
 no other attribute can explain): under correlated sampling (TPE) a null attribute correlated
 with an effective one gets part of the LMG share (about 0.10 for num_filter1 in the synthetic
@@ -62,7 +65,8 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
         return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
                           math.nan, f"importance not computed: {why}")
     k = len(names)
-    cross, pairs = _cross_products(design)
+    z = _standardised(design)
+    q = z.shape[1]
 
     def weighted(sums: np.ndarray) -> np.ndarray:
         """Shares, unique shares and the full R² (rows) under each row of weighted sums of the
@@ -73,9 +77,15 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
         unique = [r2[full] - r2[full & ~(1 << i)] for i in range(k)]
         return np.clip(np.stack([*shares, *unique, r2[full]]), 0.0, 1.0)  # rounding error
 
-    total = np.ones((1, n)) @ np.ascontiguousarray(cross[:, pairs])  # every entry, as always
+    # the Gram matrix: the sum of every trial's q² cross products
+    total = np.ones((1, n)) @ (z[:, :, None] * z[:, None, :]).reshape(n, q * q)
     point = weighted(total)[:, 0]
     if n_boot > 0:
+        rows, cols = np.triu_indices(q)
+        cross = z[:, rows] * z[:, cols]  # the upper triangle: each distinct product once
+        place = np.zeros((q, q), dtype=int)
+        place[rows, cols] = place[cols, rows] = np.arange(len(rows))
+        pairs = place.ravel()  # where each of the q² entries is in ``cross``
         with single_threaded():  # many small products: BLAS's threads cost more than they give
             boots = weighted(np.concatenate([counts @ cross for counts in resample_counts(
                 n, n_boot=n_boot, rng=np.random.default_rng(seed))])[:, pairs])
@@ -96,21 +106,14 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
 
 
-def _cross_products(design: Design) -> tuple[np.ndarray, np.ndarray]:
-    """Each trial's cross products of (1, standardised x, standardised y), the upper triangle
-    (n × q(q + 1)/2), and where each of the q² entries of the Gram matrix is among them: a
-    weighted sum of its rows is the weighted Gram matrix, the sufficient statistic of every
-    OLS."""
+def _standardised(design: Design) -> np.ndarray:
+    """(1, standardised x, standardised y) of each trial (n × q): a weighted sum of the rows'
+    cross products is the weighted Gram matrix, the sufficient statistic of every OLS."""
     x = design.x
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     y = design.y - design.y.mean()
     y = y / (y.std() or 1.0)
-    z = np.column_stack([np.ones(len(y)), x, y])
-    q = z.shape[1]
-    rows, cols = np.triu_indices(q)
-    place = np.zeros((q, q), dtype=int)
-    place[rows, cols] = place[cols, rows] = np.arange(len(rows))
-    return z[:, rows] * z[:, cols], place.ravel()
+    return np.column_stack([np.ones(len(y)), x, y])
 
 
 def _group_sums(cross: np.ndarray) -> np.ndarray:
