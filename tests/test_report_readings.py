@@ -77,6 +77,8 @@ def test_report_reads_attributes_once_and_each_metric_once(dbs, tmp_path, monkey
     monkeypatch.setattr(effects_data, "fetch", counted)
     build.report_paths([dbs["single"]], tmp_path / "report")
     assert reads.count("effects/effects_levels") == 1  # the attributes, once per experiment
-    # each metric under each policy, once, whatever the sections that analyse it
-    assert reads.count("effects/effects_trials") == len(METRICS) * len(effects_data.POLICIES)
+    # each (optimised) metric under every policy in one statement, once, whatever the sections
+    # that analyse it
+    assert reads.count("effects/effects_policies") == len(METRICS)
+    assert "effects/effects_trials" not in reads
 

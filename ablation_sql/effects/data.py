@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -123,17 +124,18 @@ def load_policies(db: Connectable, metric: str, policies: list[str], *,
                          "not in optim_metrics): give it with --direction min or --direction "
                          "max (direction= in Python)")
     space = attributes.space
+    trials, reduced = _reduced(con, experiment, metric, policies, k=k, direction=direction,
+                               cached=metrics[metric] == direction)
+    frames = _frames(trials, reduced, attributes.values, space.numerical, space.categorical,
+                     space.conditions)
     out = {}
     for policy in policies:
-        trials = fetch(con, "effects/effects_trials", experiment=experiment, metric=metric,
-                       reduction=policy, k=k, direction=direction)
         out[policy] = TrialData(
             experiment_id=experiment,
             metric=metric,
             direction=direction,
             policy=policy,
-            frame=_frame(trials, attributes.values, space.numerical, space.categorical,
-                         space.conditions),
+            frame=frames[policy],
             numerical=space.numerical,
             categorical=space.categorical,
             log=space.log,
@@ -257,14 +259,30 @@ def _attribute_values(long: pd.DataFrame, numerical: list[str], categorical: lis
     return pd.DataFrame(out, index=pd.Index(uids), columns=numerical + categorical)
 
 
-def _frame(trials: pd.DataFrame, values: pd.DataFrame, numerical: list[str],
-           categorical: list[str], conditions: dict[str, Condition]) -> pd.DataFrame:
-    """One row per trial (``trials``: trial_uid, status, results_complete, value) with its
-    value, reason and attribute columns (``values``; NaN where a nested attribute does not
-    apply)."""
-    frame = trials.copy()
-    frame["results_complete"] = frame["results_complete"].astype(bool)
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+def _reduced(con: duckdb.DuckDBPyConnection, experiment: str, metric: str,
+             policies: list[str], *, k: int, direction: str, cached: bool
+             ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The trials of ``experiment`` (trial_uid, status, results_complete, by trial_uid) and
+    ``metric`` reduced by each of ``policies`` (in the trials' order): in one statement when
+    best and last are cached (``cached``: the metric is optimised in ``direction``), else one
+    ``trial_metric`` per policy."""
+    if cached:
+        rows = fetch(con, "effects/effects_policies", experiment=experiment, metric=metric,
+                     direction=direction, k=k, mean_last="mean_last" in policies)
+        return rows, {policy: rows[policy] for policy in policies}
+    found = {policy: fetch(con, "effects/effects_trials", experiment=experiment, metric=metric,
+                           reduction=policy, k=k, direction=direction)
+             for policy in policies}
+    return next(iter(found.values())), {policy: rows["value"] for policy, rows in found.items()}
+
+
+def _frames(trials: pd.DataFrame, reduced: dict[str, pd.Series], values: pd.DataFrame,
+            numerical: list[str], categorical: list[str], conditions: dict[str, Condition]
+            ) -> dict[str, pd.DataFrame]:
+    """Per policy, one row per trial (``trials``: trial_uid, status, results_complete) with its
+    value (``reduced``), reason and attribute columns (``values``; NaN where a nested attribute
+    does not apply)."""
+    frame = trials[["trial_uid", "status"]].copy()
     index = values.index.get_indexer(frame["trial_uid"])
     found = index >= 0
     for name in numerical + categorical:
@@ -274,27 +292,23 @@ def _frame(trials: pd.DataFrame, values: pd.DataFrame, numerical: list[str],
     outside = {name: ~applies(frame, conditions, name) for name in conditions}
     for name, mask in outside.items():
         frame.loc[mask, name] = np.nan if name in numerical else None
-    frame["reason"] = _reasons(frame, numerical + categorical, conditions)
-    columns = ["trial_uid", "status", "value", "reason", *numerical, *categorical]
-    return frame[columns].reset_index(drop=True)
-
-
-def _reasons(frame: pd.DataFrame, attributes: list[str], conditions: dict[str, Condition]
-             ) -> pd.Series:
-    """Why each row is left out (None: used); the first rule that applies wins."""
-    status = frame["status"].fillna("unknown").astype(str)
-    usable = (status == _USABLE_STATUS) | ((status == "unknown") & frame["results_complete"])
-    value = frame["value"].to_numpy()
+    status = frame["status"].fillna("unknown").astype(str).to_numpy()
+    complete = trials["results_complete"].astype(bool).to_numpy()
+    usable = (status == _USABLE_STATUS) | ((status == "unknown") & complete)
     unset = np.zeros(len(frame), dtype=bool)
-    for name in attributes:
+    for name in numerical + categorical:
         unset |= frame[name].isna().to_numpy() & applies(frame, conditions, name)
-    reason = np.select(
-        [~usable.to_numpy(), np.isnan(value), np.isinf(value), unset],
-        [status.to_numpy(), "null", "infinite", "unset"],
-        default="",
-    ).astype(object)
-    reason[reason == ""] = None
-    return pd.Series(reason, index=frame.index, dtype=object)
+    out = {}
+    for policy, found_values in reduced.items():
+        value = pd.to_numeric(found_values, errors="coerce").astype(float).to_numpy()
+        reason = np.select([~usable, np.isnan(value), np.isinf(value), unset],
+                           [status, "null", "infinite", "unset"], default="").astype(object)
+        reason[reason == ""] = None
+        policy_frame = frame.copy()
+        policy_frame.insert(2, "value", value)
+        policy_frame.insert(3, "reason", pd.Series(reason, index=frame.index, dtype=object))
+        out[policy] = policy_frame.reset_index(drop=True)
+    return out
 
 
 def _defaults(master: str | None, space: _Space) -> dict[str, Any]:

@@ -10,9 +10,12 @@ attribute's levels enter together.
 The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py), vectorised:
 each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
 of the trials' cross products (the Gram matrix, computed once per resample in batches of
-bounded size: linear in the trials). A share of nearly 0 lies below almost every resample's
-share, where BCa fails too; its interval then runs from 0 to the resamples' 97.5 percentile
-(``ci_method`` "bound", an upper limit), so that every interval holds its estimate.
+bounded size: linear in the trials; its upper triangle, the products it holds twice summed
+once), and every resample's subsets are fitted together. BCa's jackknife leaves out groups of
+trials (intervals.py), each group's Gram matrix the whole one less the group's sum. A share
+of nearly 0 lies below almost every resample's share, where BCa fails too; its interval then
+runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound", an upper limit), so that
+every interval holds its estimate.
 Alongside, ``unique`` is the drop in R² when the attribute is removed from the full model (what
 no other attribute can explain): under correlated sampling (TPE) a null attribute correlated
 with an effective one gets part of the LMG share (about 0.10 for num_filter1 in the synthetic
@@ -29,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .design import Design
-from .intervals import bca_ci, resample_counts
+from .intervals import JACKKNIFE_GROUPS, bca_ci, resample_counts
 from .surrogate import single_threaded
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
@@ -62,32 +65,34 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
         return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
                           math.nan, f"importance not computed: {why}")
     k = len(names)
-    cross = _cross_products(design)
+    z = _standardised(design)
+    q = z.shape[1]
 
-    def weighted(counts: np.ndarray) -> np.ndarray:
-        """Shares, unique shares and the full R² (rows) under each row of trial counts."""
-        r2 = _subset_r_squared(design, names, counts @ cross)
+    def weighted(sums: np.ndarray) -> np.ndarray:
+        """Shares, unique shares and the full R² (rows) under each row of weighted sums of the
+        cross products (the Gram matrices, q² entries)."""
+        r2 = _subset_r_squared(design, names, sums)
         full = (1 << k) - 1
         shares = [_lmg(r2, i, k) for i in range(k)]
         unique = [r2[full] - r2[full & ~(1 << i)] for i in range(k)]
         return np.clip(np.stack([*shares, *unique, r2[full]]), 0.0, 1.0)  # rounding error
 
-    def statistic(idx: np.ndarray, axis: int = -1) -> np.ndarray:
-        """``weighted`` of each resample of trial indices (rows of ``idx``)."""
-        rows = np.atleast_2d(idx)
-        offset = (rows + n * np.arange(len(rows))[:, None]).ravel()
-        out = weighted(np.bincount(offset, minlength=n * len(rows)).reshape(-1, n)
-                       .astype(float))
-        return out if np.ndim(idx) > 1 else out[:, 0]
-
+    # the Gram matrix: the sum of every trial's q² cross products
+    total = np.ones((1, n)) @ (z[:, :, None] * z[:, None, :]).reshape(n, q * q)
+    point = weighted(total)[:, 0]
     if n_boot > 0:
+        rows, cols = np.triu_indices(q)
+        cross = z[:, rows] * z[:, cols]  # the upper triangle: each distinct product once
+        place = np.zeros((q, q), dtype=int)
+        place[rows, cols] = place[cols, rows] = np.arange(len(rows))
+        pairs = place.ravel()  # where each of the q² entries is in ``cross``
         with single_threaded():  # many small products: BLAS's threads cost more than they give
-            boots = np.concatenate([weighted(counts) for counts in resample_counts(
-                n, n_boot=n_boot, rng=np.random.default_rng(seed))], axis=1)
-            ci = bca_ci((np.arange(n),), statistic, boots, bounds=(0.0, 1.0))
-        point, low, high, method = ci.estimate, ci.low, ci.high, ci.method
+            boots = weighted(np.concatenate([counts @ cross for counts in resample_counts(
+                n, n_boot=n_boot, rng=np.random.default_rng(seed))])[:, pairs])
+            ci = bca_ci((np.arange(n),), lambda *_, axis=-1: point, boots, bounds=(0.0, 1.0),
+                        jackknife=[weighted(total - _group_sums(cross)[:, pairs])])
+        low, high, method = ci.low, ci.high, ci.method
     else:
-        point = weighted(np.ones((1, n)))[:, 0]
         low = high = np.full(len(point), math.nan)
         method = np.full(len(point), None, dtype=object)
     order = np.argsort(-point[:k], kind="stable")
@@ -101,16 +106,25 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
 
 
-def _cross_products(design: Design) -> np.ndarray:
-    """Each trial's cross products of (1, standardised x, standardised y): n × q²; a weighted
-    sum of its rows is the weighted Gram matrix, the sufficient statistic of every OLS."""
+def _standardised(design: Design) -> np.ndarray:
+    """(1, standardised x, standardised y) of each trial (n × q): a weighted sum of the rows'
+    cross products is the weighted Gram matrix, the sufficient statistic of every OLS."""
     x = design.x
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     y = design.y - design.y.mean()
     y = y / (y.std() or 1.0)
-    z = np.column_stack([np.ones(len(y)), x, y])
-    q = z.shape[1]
-    return (z[:, :, None] * z[:, None, :]).reshape(len(y), q * q)
+    return np.column_stack([np.ones(len(y)), x, y])
+
+
+def _group_sums(cross: np.ndarray) -> np.ndarray:
+    """The sums of ``cross``'s rows in each of the bootstrap jackknife's groups (row i in group
+    i mod G, as ``intervals.bca_ci`` leaves them out): the Gram matrix without a group is the
+    whole one less its group's."""
+    n = len(cross)
+    groups = min(n, JACKKNIFE_GROUPS)
+    padded = np.zeros((-(-n // groups) * groups, cross.shape[1]))
+    padded[:n] = cross
+    return padded.reshape(-1, groups, cross.shape[1]).sum(axis=0)
 
 
 def _subset_r_squared(design: Design, names: list[str], sums: np.ndarray
