@@ -33,7 +33,7 @@ def draw_figure(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dic
                  + f"\n{counts or trial_counts(data, options.get('status'))}", fontsize="medium",
                  wrap=True)
     fig.tight_layout()
-    if kind == "violinplot":  # the layout narrowed the axes: check the labels again
-        fit_ticks(ax)
+    # the layout narrowed the axes: check the labels again, and lay out again if they changed
+    if kind == "violinplot" and fit_ticks(ax):
         fig.tight_layout()
     return fig

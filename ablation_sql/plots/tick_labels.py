@@ -94,11 +94,11 @@ def overlapping(ax: Axes) -> list[tuple[str, str]]:
     return found
 
 
-def fit_ticks(ax: Axes) -> None:
+def fit_ticks(ax: Axes) -> bool:
     """Turn, shrink, then thin the x tick labels of ``ax`` until no two overlap at its
-    current size (call again after the figure's layout changes)."""
+    current size (call again after the figure's layout changes); whether it changed them."""
     if not overlapping(ax):
-        return
+        return False
     ax.tick_params(axis="x", labelrotation=90)
     ticks = ax.xaxis.get_major_ticks()
     size = float(ticks[0].label1.get_fontsize()) if ticks else 10.0
@@ -107,12 +107,12 @@ def fit_ticks(ax: Axes) -> None:
         ax.tick_params(axis="x", labelsize=size)
     boxes = _boxes(ax)
     if len(boxes) < 2 or not overlapping(ax):
-        return
+        return True
     gap = (boxes[-1][0].x0 - boxes[0][0].x0) / (len(boxes) - 1)  # between neighbours
     step = max(2, int(np.ceil(max(b.width for b, _ in boxes) / max(gap, 1e-9))))
     while True:
         for i, tick in enumerate(ticks):
             tick.label1.set_visible(i % step == 0)
         if not overlapping(ax):
-            return
+            return True
         step += 1

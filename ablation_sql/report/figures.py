@@ -11,6 +11,7 @@ the effects use).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,7 @@ from ..plots.curves import draw_curves
 from ..plots.output_names import FigureIndex, file_names, inside, shown
 from ..plots.saving import save_figure
 from ..queries import run_query
+from ..store.connection import cursor
 from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
 
 __all__ = ["draw_figures"]
@@ -39,19 +41,20 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
                             optim_metrics=content.metrics, experiment=content.experiment_id,
                             statuses=(TRIAL_SET,))
     attributes = analysis.numerical_attributes + analysis.categorical_attributes
-    with analysis.reading_once():
-        analysis.make_figures()
-        analysis.make_parallel_figures(
-            attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
-            figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
+    # the learning curves are read (SQL, the GIL released) while the other figures are drawn
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
+        reading = background.submit(_learning_curves, reader, content)
+        with analysis.reading_once():
+            analysis.make_figures()
+            analysis.make_parallel_figures(
+                attribute_name_remap={a: a.rsplit(".", 1)[-1] for a in attributes},
+                figsize=(max(7.0, 1.6 * len(attributes) + 2), 5))
+        curves_of = reading.result()
     content.parallel = {m: _relative(analysis.files[("parallel", m, None)], out)
                         for m in content.metrics if ("parallel", m, None) in analysis.files}
     metric_files = file_names(content.metrics)
     attribute_files = file_names(a.name for a in content.attributes)
     index = FigureIndex(folder)
-    curves_of = {metric: run_query(con, "learning_curves", metric=metric,
-                                   experiment=content.experiment_id, status=TRIAL_SET,
-                                   binning=BINNING) for metric in content.metrics}
     for attribute in content.attributes:
         if attribute.name in analysis.numerical_attributes:
             kind = "linearplot"
@@ -73,6 +76,14 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
                       attribute=attribute.name, experiment=content.experiment_id)
             attribute.curves[metric] = _relative(path, out)
     index.write()
+
+
+def _learning_curves(con: duckdb.DuckDBPyConnection,
+                     content: ExperimentContent) -> dict[str, pd.DataFrame]:
+    """Each metric's ``learning_curves`` rows, every attribute's at once."""
+    return {metric: run_query(con, "learning_curves", metric=metric,
+                              experiment=content.experiment_id, status=TRIAL_SET,
+                              binning=BINNING) for metric in content.metrics}
 
 
 def _relative(path: Path, out: Path) -> str:

@@ -120,22 +120,27 @@ WITH vals AS (
     JOIN search_space s ON s.experiment_id = l.experiment_id AND s.name = l.attribute
     WHERE l.level IS NOT NULL AND (l.kind <> 'numerical' OR coalesce(isfinite(l.x), false))
 ),
-scaled AS (
-    SELECT v.*,
-        v.kind = 'numerical' AND v.log
-            AND min(v.x) OVER (PARTITION BY v.experiment_id, v.attribute) > 0 AS logged,
-        CASE WHEN logged THEN log10(v.x) ELSE v.x END AS t
-    FROM vals v
-),
-edges AS (
-    SELECT experiment_id, attribute, count(DISTINCT t) AS distinct_values,
-        list_sort(list(t)) AS sorted
-    FROM scaled
+-- per numerical attribute: its edges and labels computed once, each trial's value then binned
+scales AS (
+    SELECT experiment_id, attribute, bool_and(log) AND min(x) > 0 AS logged
+    FROM vals
     WHERE kind = 'numerical'
     GROUP BY experiment_id, attribute
 ),
+numbers AS (
+    SELECT v.experiment_id, v.trial_uid, v.attribute, v.x, s.logged,
+        CASE WHEN s.logged THEN log10(v.x) ELSE v.x END AS t
+    FROM vals v
+    JOIN scales s ON s.experiment_id = v.experiment_id AND s.attribute = v.attribute
+),
+edges AS (
+    SELECT experiment_id, attribute, any_value(logged) AS logged,
+        count(DISTINCT t) AS distinct_values, list_sort(list(t)) AS sorted
+    FROM numbers
+    GROUP BY experiment_id, attribute
+),
 quantiles AS (
-    SELECT experiment_id, attribute, distinct_values,
+    SELECT experiment_id, attribute, logged, distinct_values <= bins AS few,
         list_sort(list_distinct(list_transform(range(0, bins + 1), lambda i:
             sorted[floor(i * (len(sorted) - 1) / bins)::BIGINT + 1]
             + (i * (len(sorted) - 1) / bins - floor(i * (len(sorted) - 1) / bins))
@@ -143,24 +148,29 @@ quantiles AS (
                  - sorted[floor(i * (len(sorted) - 1) / bins)::BIGINT + 1])))) AS e
     FROM edges
 ),
+labelled AS (
+    SELECT experiment_id, attribute, logged, few, e[2:len(e) - 1] AS inner_edges,
+        list_transform(range(0, greatest(len(e) - 1, 1)), lambda b: printf('[%s, %s%s',
+             printf('%.4g', CASE WHEN logged THEN pow(10, e[b + 1]) ELSE e[b + 1] END),
+             printf('%.4g', CASE WHEN logged THEN pow(10, e[b + 2]) ELSE e[b + 2] END),
+             CASE WHEN b = len(e) - 2 THEN ']' ELSE ')' END)) AS labels
+    FROM quantiles
+),
 binned AS (
-    SELECT s.*, q.distinct_values, q.e,
-        len(list_filter(q.e[2:len(q.e) - 1], lambda c: c <= s.t)) AS bin
-    FROM scaled s
-    LEFT JOIN quantiles q ON q.experiment_id = s.experiment_id AND q.attribute = s.attribute
+    SELECT n.experiment_id, n.trial_uid, n.attribute, n.x, n.t, q.logged, q.few, q.labels,
+        len(list_filter(q.inner_edges, lambda c: c <= n.t)) AS bin
+    FROM numbers n
+    JOIN labelled q ON q.experiment_id = n.experiment_id AND q.attribute = n.attribute
 )
-SELECT experiment_id, trial_uid, attribute, kind,
-    CASE WHEN kind <> 'numerical' THEN level
-         WHEN distinct_values <= bins
-             THEN printf('%.4g', CASE WHEN logged THEN pow(10, t) ELSE t END)
-         ELSE printf('[%s, %s%s',
-             printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 1]) ELSE e[bin + 1] END),
-             printf('%.4g', CASE WHEN logged THEN pow(10, e[bin + 2]) ELSE e[bin + 2] END),
-             CASE WHEN bin = len(e) - 2 THEN ']' ELSE ')' END) END AS level,
+SELECT experiment_id, trial_uid, attribute, 'numerical' AS kind,
+    CASE WHEN few THEN printf('%.4g', CASE WHEN logged THEN pow(10, t) ELSE t END)
+         ELSE labels[bin + 1] END AS level,
+    CASE WHEN few THEN t ELSE bin END::DOUBLE AS level_order, x
+FROM binned
+UNION ALL
+SELECT experiment_id, trial_uid, attribute, kind, level,
     CASE WHEN kind = 'categorical' THEN
              coalesce(list_position(json_extract_string(categories, '$[*]'), level), 1000000)
-         WHEN kind <> 'numerical' THEN level_order
-         WHEN distinct_values <= bins THEN t
-         ELSE bin END::DOUBLE AS level_order,
-    x
-FROM binned;
+         ELSE level_order END::DOUBLE, x
+FROM vals
+WHERE kind <> 'numerical';
