@@ -27,7 +27,7 @@ FEW_TRIALS = 256
 # A trial read again keeps its trials row, updated by these before load_trials inserts the new
 # ones: rows inserted anew would make the checkpoint rewrite the table's wide JSON columns.
 _IN_PLACE = ("ingest/update_trials", "ingest/update_trial_configs",
-             "ingest/update_trial_metadata")
+             "ingest/update_trial_metadata", "ingest/unstage_kept_trials")
 
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
 

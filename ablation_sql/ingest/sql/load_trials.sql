@@ -1,12 +1,10 @@
 -- name: load_trials
--- Trials parsed by the workers, from the view staged (ingest/staging.py), that have no row yet
--- (rows kept by update_trials are not inserted again); status is set afterwards.
+-- Trials parsed by the workers, from the view staged (ingest/staging.py); status is set
+-- afterwards.
 -- param now: timestamp
 INSERT INTO trials (experiment_id, trial_uid, path, inferred_status, n_steps, results_complete,
                     config, config_uid, metadata, fingerprint, failure_reason,
                     ingested_at)
 SELECT experiment_id, trial_uid, path, inferred_status, n_steps, results_complete,
        config, config_uid, metadata, fingerprint, failure_reason, $now
-FROM staged s
-WHERE NOT EXISTS (SELECT 1 FROM trials t
-                  WHERE t.experiment_id = s.experiment_id AND t.trial_uid = s.trial_uid);
+FROM staged;

@@ -3,7 +3,7 @@
 -- keeps its row, updated in place with its status cleared for update_status; its config and
 -- metadata change only where they differ (update_trial_configs, update_trial_metadata), so
 -- that the checkpoint rewrites neither wide column (a row inserted anew would make it rewrite
--- both whole). load_trials then inserts the trials that have no row yet.
+-- both whole). load_trials then inserts the others (unstage_kept_trials).
 -- param now: timestamp
 UPDATE trials SET
     status = NULL, status_source = NULL, state_code = NULL, runtime_errors = NULL,
