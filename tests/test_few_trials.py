@@ -155,3 +155,37 @@ def test_directions_given_refresh_their_experiment(experiment: Path, tmp_path: P
         assert given["trial_best_cache"] != before["trial_best_cache"]
         views.refresh_views(db.con)
         assert view_rows(db.con) == given
+
+
+def test_trials_read_again_keep_their_rows_and_equal_a_fresh_ingest(
+        experiment: Path, tmp_path: Path) -> None:
+    """Trials read again in the process are updated in place (their rows keep their place,
+    so the checkpoint need not rewrite the table's JSON columns) and end as a fresh ingest
+    leaves them: a config changed, a metadata changed and its results cut short, a trial back
+    after it was missing, a new trial."""
+    folder = copy_tree(experiment, tmp_path / "e")
+    first, second, third, fourth = trials_of(folder)[:4]
+    aside = copy_tree(fourth, tmp_path / "aside")
+    shutil.rmtree(fourth)
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder)
+        assert db.ingest(folder).trials_read == 0  # the removed one is marked missing
+        rowids = dict(db.con.execute("SELECT trial_uid, rowid FROM trials").fetchall())
+        config, verbose = first / "config.yaml", "verbose: console"
+        assert verbose in config.read_text(encoding="utf-8")
+        config.write_text(config.read_text(encoding="utf-8").replace(verbose, "verbose: tqdm"),
+                          encoding="utf-8")
+        (second / "metadata.json").write_text('{"changed": [1, 2]}', encoding="utf-8")
+        _cut_short(folder)  # the second's
+        copy_tree(aside, fourth)
+        copy_tree(third, folder / "zz_new_trial")
+        report = db.ingest(folder)
+        assert report.trials_read == 4
+        kept = dict(db.con.execute("SELECT trial_uid, rowid FROM trials").fetchall())
+        assert {uid: kept[uid] for uid in rowids} == rowids and "zz_new_trial" in kept
+        assert db.con.execute("SELECT status FROM trials WHERE trial_uid = ?",
+                              [fourth.name]).fetchall() != [("missing",)]
+        incremental = snapshot(db.con, volatile=False), view_rows(db.con)
+    with asql.connect(tmp_path / "fresh.duckdb") as fresh:
+        fresh.ingest(folder)
+        assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental

@@ -24,6 +24,10 @@ __all__ = ["FEW_TRIALS", "list_table", "read_few"]
 # pyarrow's import cost more than the second core saves up to 256 trials (even there), and
 # less from 512 on.
 FEW_TRIALS = 256
+# A trial read again keeps its trials row, updated by these before load_trials inserts the new
+# ones: rows inserted anew would make the checkpoint rewrite the table's wide JSON columns.
+_IN_PLACE = ("ingest/update_trials", "ingest/update_trial_configs",
+             "ingest/update_trial_metadata", "ingest/unstage_kept_trials")
 
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
 
@@ -33,7 +37,8 @@ Job = tuple[str, tuple, Callable[[tuple], dict]]
 
 def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.datetime,
              on_progress: Callable[[int, int], None] | None = None) -> None:
-    """Parse every job here, one after another, and insert its rows table by table."""
+    """Parse every job here, one after another, and insert its rows table by table (the trials
+    rows of trials read again: updated in place, kept by ``pipeline``)."""
     total, done = sum(len(trials) for _, trials, _ in jobs), 0
     for experiment_id, trials, parse in jobs:
         for table, columns in parse(trials).items():
@@ -41,6 +46,8 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
             if n:
                 staged = columns | {"experiment_id": [experiment_id] * n}
                 with list_table(con, "staged", staged, TABLE_COLUMNS[table]):
+                    for name in _IN_PLACE if table == "trials" else ():
+                        execute(con, name, now=now)
                     execute(con, f"ingest/load_{table}", now=now)
         done += len(trials)
         if on_progress:

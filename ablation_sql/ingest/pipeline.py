@@ -101,7 +101,7 @@ def ingest(
     con.execute("BEGIN TRANSACTION")
     try:
         for plan in plans:
-            _prepare(con, plan, now)
+            _prepare(con, plan, now, in_place=few)
         if batches and few:
             read_few(con, batches, now, on_progress)
         elif batches:
@@ -251,12 +251,20 @@ def _batches(plans: list[_Plan], workers: int, *, lists: bool
     return jobs
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
-    """Clear what will be re-read and mark vanished trials, before new rows arrive."""
+def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
+             in_place: bool) -> None:
+    """Clear what will be re-read and mark vanished trials, before new rows arrive;
+    ``in_place``: the trials rows of the trials read are kept, to be updated
+    (``few_trials.read_few``)."""
     eid = plan.experiment_id
+
+    def clear() -> None:
+        execute(con, "ingest/delete_trials", experiment_id=eid)
+        if not in_place:
+            execute(con, "ingest/delete_trial_rows", experiment_id=eid)
+
     if plan.read:
-        _with_table(con, "replaced_trials", {"trial_uid": [t.uid for t in plan.read]},
-                    lambda: execute(con, "ingest/delete_trials", experiment_id=eid))
+        _with_table(con, "replaced_trials", {"trial_uid": [t.uid for t in plan.read]}, clear)
     if plan.missing:
         _with_table(con, "replaced_trials", {"trial_uid": plan.missing},
                     lambda: execute(con, "ingest/mark_missing", experiment_id=eid, now=now))

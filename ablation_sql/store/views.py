@@ -252,8 +252,11 @@ def _select(columns: Sequence[_Column], table: str, renamed: Sequence[str] | Non
 def _results_sql(con: duckdb.DuckDBPyConnection, params: dict[str, str]) -> SqlFile:
     namer = _Namer(["experiment_id", "trial_uid", "step"])
     config = _columns(params, params, namer, "config")
-    metrics = _columns(_names(con, "store/views/columns_metrics"), "double", namer, "metric")
-    others = _columns(_names(con, "store/views/columns_other"), "json", namer, "metric")
+    numeric = _names(con, "store/views/columns_metrics")
+    metrics = _columns(numeric, "double", namer, "metric")
+    known = set(numeric)
+    others = _columns([name for name in _names(con, "store/views/columns_other")
+                       if name not in known], "json", namer, "metric")
     parts = {
         "config_aggregates": _aggregates(config),
         "metric_aggregates": _aggregates(metrics, table="m", value="m.value"),

@@ -1,9 +1,8 @@
 -- name: delete_trials
--- Remove every row of the trials listed in replaced_trials(trial_uid) before they are re-read.
+-- Remove the params, metrics and problems of the trials listed in replaced_trials(trial_uid)
+-- before they are re-read (their trials rows: delete_trial_rows, or update_trials).
 -- param experiment_id: str
 -- script
-DELETE FROM trials USING replaced_trials r
-WHERE trials.experiment_id = $experiment_id AND trials.trial_uid = r.trial_uid;
 DELETE FROM params USING replaced_trials r
 WHERE params.experiment_id = $experiment_id AND params.trial_uid = r.trial_uid;
 DELETE FROM metrics USING replaced_trials r
