@@ -37,7 +37,8 @@ from .interactions import MIN_SHARE, interaction_plan
 from .intervals import percentile_ci
 from .names import short_names
 from .shapley import MAX_EXACT, PERMUTATIONS, shapley_plan
-from .surrogate import FIT_TRIALS, Surrogate, encoding, fit_surrogate, single_threaded
+from .surrogate import (FIT_TRIALS, Surrogate, encoding, fit_surrogate, in_threads,
+                        single_threaded)
 from .top_quantile import top_quantile_importance
 
 if TYPE_CHECKING:
@@ -190,7 +191,8 @@ def _refits(model: Surrogate, data: TrialData, x_query: np.ndarray, samples: np.
     x = model.encoding.encode(data.used)
     y = data.used["value"].to_numpy(dtype=float)
     with single_threaded():
-        return np.array([model.refit(x[s], y[s]).predict(x_query) for s in samples])
+        return np.array(in_threads(lambda s: model.refit(x[s], y[s]).predict(x_query),
+                                   list(samples)))
 
 
 def _greedy(model: Surrogate, src: dict[str, Any], tgt: dict[str, Any], differ: list[str],
