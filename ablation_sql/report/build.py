@@ -23,11 +23,14 @@ from .content import ExperimentContent, experiment_content, experiment_ids
 __all__ = ["build_report", "report_paths"]
 
 # The modules of the sections after the numbers: they import matplotlib, scipy, statsmodels,
-# scikit-learn and jinja2, most of a report's start. ``build_report`` imports them in a second
-# thread while the numbers' SQL runs (DuckDB releases the GIL); each of their functions below
-# imports its module when called, waiting for that thread if it is still at it.
+# jinja2 and (the ablation's surrogate, when it first fits) scikit-learn, most of a report's
+# start. ``build_report`` imports them in a second thread while the numbers' SQL runs (DuckDB
+# releases the GIL); each of their functions below imports its module when called, waiting for
+# that thread if it is still at it.
 _SECTIONS = ["..plots.output_names", ".effects_content", ".figures", ".ablation_content",
-             ".repeats_content", ".render"]
+             ".repeats_content", ".render", "sklearn.ensemble", "sklearn.linear_model",
+             "sklearn.model_selection", "sklearn.pipeline", "sklearn.preprocessing",
+             "threadpoolctl"]
 
 
 def _import_sections() -> None:
