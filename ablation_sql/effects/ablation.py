@@ -37,8 +37,7 @@ from .interactions import MIN_SHARE, interaction_plan
 from .intervals import percentile_ci
 from .names import short_names
 from .shapley import MAX_EXACT, PERMUTATIONS, shapley_plan
-from .surrogate import (FIT_TRIALS, Surrogate, encoding, fit_surrogate, in_threads,
-                        single_threaded)
+from .surrogate import FIT_TRIALS, Surrogate, encoding, fit_surrogate, in_threads, single_threaded
 from .top_quantile import top_quantile_importance
 
 if TYPE_CHECKING:
