@@ -157,15 +157,21 @@ def unchecked() -> Any:
 
 def in_threads(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``func`` of each of ``items``, in order, on ``THREADS`` threads (the models' native
-    code releases the GIL), each ``unchecked``. A seeded model fits the same wherever it
-    runs, so the results are those of a plain loop."""
+    code releases the GIL), inside ``single_threaded`` (whose BLAS limit holds for every
+    thread). A seeded model fits the same wherever it runs, so the results are those of a
+    plain loop."""
+    with ThreadPoolExecutor(max_workers=THREADS, initializer=_fitting_thread) as pool:
+        return list(pool.map(func, items))
 
-    def run(item: T) -> R:
-        with unchecked():
-            return func(item)
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(run, items))
+def _fitting_thread() -> None:
+    """Set up a thread of ``in_threads`` for good: ``unchecked``, and OpenMP on one thread
+    (OpenMP's thread count, unlike BLAS's, is each thread's own)."""
+    from sklearn import set_config
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="openmp")
+    set_config(assume_finite=True, skip_parameter_validation=True)
 
 
 def fit_surrogate(data: TrialData, *, seed: int = 0) -> Surrogate:
