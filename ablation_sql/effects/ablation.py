@@ -193,7 +193,7 @@ def _refits(model: Surrogate, data: TrialData, x_query: np.ndarray, samples: np.
     y = data.used["value"].to_numpy(dtype=float)
     with single_threaded():
         return np.array(in_threads(lambda s: model.refit(x[s], y[s]).predict(x_query),
-                                   list(samples)))
+                                   list(samples), model.fit_threads))
 
 
 def _greedy(model: Surrogate, src: dict[str, Any], tgt: dict[str, Any], differ: list[str],

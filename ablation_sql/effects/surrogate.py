@@ -40,7 +40,7 @@ MIN_R2 = 0.3
 CV_ROWS = 500
 FIT_TRIALS = 2000  # the ablation's default: beyond, the surrogate is fitted on a sample
 _FOLDS = 5
-THREADS = 2  # the fits run on two threads (see in_threads)
+THREADS = 2  # the refits run on two threads (see Surrogate.fit_threads)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -108,6 +108,13 @@ class Surrogate:
         """Whether the cross-validated R² is below ``MIN_R2`` (or unknown)."""
         return not self.cv_r2 >= MIN_R2
 
+    @property
+    def fit_threads(self) -> int:
+        """On how many threads its refits run: one for a forest (scikit-learn hands its trees
+        to joblib, whose wrapper resets the process's warning filters: two forests fitting
+        at once make it warn), else ``THREADS``."""
+        return 1 if self.name.startswith("random forest") else THREADS
+
     def refit(self, x: np.ndarray, y: np.ndarray) -> Any:
         """A new model of the chosen kind fitted on ``x``, ``y``."""
         model = _candidates(len(y), self.seed)[self.name]
@@ -155,12 +162,15 @@ def unchecked() -> Any:
     return config_context(assume_finite=True, skip_parameter_validation=True)
 
 
-def in_threads(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``func`` of each of ``items``, in order, on ``THREADS`` threads (the models' native
-    code releases the GIL), inside ``single_threaded`` (whose BLAS limit holds for every
-    thread). A seeded model fits the same wherever it runs, so the results are those of a
-    plain loop."""
-    with ThreadPoolExecutor(max_workers=THREADS, initializer=_fitting_thread) as pool:
+def in_threads(func: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
+    """``func`` of each of ``items``, in order, on ``threads`` threads (the models' native
+    code releases the GIL) inside ``single_threaded`` (whose BLAS limit holds for every
+    thread), each ``unchecked``. A seeded model fits the same wherever it runs, so the results
+    are those of a plain loop."""
+    if threads <= 1:
+        with unchecked():
+            return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads, initializer=_fitting_thread) as pool:
         return list(pool.map(func, items))
 
 
@@ -185,17 +195,13 @@ def fit_surrogate(data: TrialData, *, seed: int = 0) -> Surrogate:
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(y), size=min(len(y), CV_ROWS), replace=False)
     folds = KFold(n_splits=min(_FOLDS, len(rows)), shuffle=True, random_state=seed)
-    candidates = _candidates(len(y), seed)
-
-    def score(name: str) -> float:
-        found = cross_val_score(candidates[name], x[rows], y[rows], cv=folds, scoring="r2")
-        return float(np.mean(found)) if np.isfinite(found).all() else -math.inf
-
-    with single_threaded():
-        scores = dict(zip(candidates, in_threads(score, list(candidates)), strict=True))
+    scores = {}
+    with single_threaded(), unchecked():
+        for name, model in _candidates(len(y), seed).items():
+            found = cross_val_score(model, x[rows], y[rows], cv=folds, scoring="r2")
+            scores[name] = float(np.mean(found)) if np.isfinite(found).all() else -math.inf
         best = max(scores, key=lambda k: scores[k])
-        with unchecked():
-            model = _candidates(len(y), seed)[best].fit(x, y)
+        model = _candidates(len(y), seed)[best].fit(x, y)
     return Surrogate(code, best, _params(model), model, scores[best], scores, seed)
 
 
