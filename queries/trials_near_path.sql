@@ -46,14 +46,21 @@ distances AS (
     JOIN ranges r ON r.experiment_id = l.experiment_id AND r.attribute = l.attribute
     GROUP BY l.experiment_id, v.step, l.trial_uid
 ),
+nearest AS (  -- per step, the k smallest (distance NULLS LAST, trial_uid), in that order
+    SELECT experiment_id, step,
+        min_by({trial_uid: trial_uid, distance: distance},
+               {missing: distance IS NULL, distance: coalesce(distance, 0),
+                trial_uid: trial_uid}, $k) AS found
+    FROM distances
+    GROUP BY experiment_id, step
+),
 ranked AS (
-    SELECT d.*, row_number() OVER (PARTITION BY d.experiment_id, d.step
-                                   ORDER BY d.distance NULLS LAST, d.trial_uid) AS position
-    FROM distances d
+    SELECT experiment_id, step, unnest(range(1, len(found) + 1)) AS position,
+        unnest(found, recursive := true)
+    FROM nearest
 )
 SELECT r.experiment_id, r.step, r.position, r.trial_uid, r.distance, tm.value
 FROM ranked r
 LEFT JOIN trial_metric($metric, reduction := $reduction, experiment := $experiment) tm
     ON tm.experiment_id = r.experiment_id AND tm.trial_uid = r.trial_uid
-WHERE r.position <= $k
 ORDER BY r.experiment_id, r.step, r.position

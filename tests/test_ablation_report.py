@@ -88,3 +88,23 @@ def test_surface_figures_draw_every_kind_of_pair(tmp_path, grid_a, grid_b):
     assert "interaction share 25.0%" in axes.get_title()
     figure.savefig(tmp_path / "pair.png")
     assert (tmp_path / "pair.png").read_bytes().startswith(PNG)
+
+
+def test_trials_near_path_takes_ties_by_trial_uid_and_every_trial_when_k_is_large(planted_db):
+    steps = json.dumps([{"model_config.activation": "elu"}, {"model_config.activation": "relu"}])
+    with asql.connect(planted_db, read_only=True) as db:
+        levels = db.sql("SELECT trial_uid, \"model_config.activation\" AS act FROM "
+                        "trial_attributes JOIN trials USING (experiment_id, trial_uid) "
+                        "WHERE status = 'complete'")
+        few = db.query("trials_near_path", metric="val_accuracy", steps=steps, k=2)
+        every = db.query("trials_near_path", metric="val_accuracy", steps=steps, k=10_000)
+    for step, level in enumerate(["elu", "relu"]):
+        # distance 0 for the level's trials, 1 for the others; ties in trial_uid order
+        expected = sorted(levels.itertuples(index=False), key=lambda t: (t.act != level,
+                                                                           t.trial_uid))
+        rows = every[every["step"] == step]
+        assert list(rows["trial_uid"]) == [t.trial_uid for t in expected]
+        assert list(rows["position"]) == list(range(1, len(expected) + 1))
+        assert list(rows["distance"]) == [float(t.act != level) for t in expected]
+        assert list(few[few["step"] == step]["trial_uid"]) == [t.trial_uid
+                                                               for t in expected[:2]]

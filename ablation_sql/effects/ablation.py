@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from .interactions import MIN_SHARE, interaction_plan
 from .intervals import percentile_ci
 from .names import short_names
 from .shapley import MAX_EXACT, PERMUTATIONS, shapley_plan
-from .surrogate import FIT_TRIALS, Surrogate, encoding, fit_surrogate, single_threaded
+from .surrogate import FIT_TRIALS, Surrogate, encoding, fit_surrogate, in_threads, single_threaded
 from .top_quantile import top_quantile_importance
 
 if TYPE_CHECKING:
@@ -129,14 +129,16 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
         for j, (a, b) in enumerate(pairs.pairs)], columns=INTERACTION_COLUMNS)
     interactions = interactions.sort_values("share", ascending=False,
                                             kind="stable").reset_index(drop=True)
-    if len(whole.used) > len(used):
-        samples = np.random.default_rng([seed, 4]).integers(0, len(whole.used),
-                                                            size=(resamples, len(whole.used)))
+    top_samples: Iterable[np.ndarray] = samples
+    if len(whole.used) > len(used):  # every used trial's resamples, one at a time
+        draw = np.random.default_rng([seed, 4])
+        top_samples = (draw.integers(0, len(whole.used), size=len(whole.used))
+                   for _ in range(resamples))
         notes.append(f"The surrogate is fitted on {len(used)} of the {len(whole.used)} used "
                      f"trials (drawn with the seed; a source or target trial is always in "
                      f"it): its numbers and intervals are those of that sample (fit_trials, "
                      f"--fit-trials).")
-    tops = top_quantile_importance(whole, code, samples, top=top)
+    tops = top_quantile_importance(whole, code, top_samples, top=top)
     variance_share = importance(build_design(whole), n_boot=0, seed=seed).table
     tops = tops.merge(variance_share[["attribute", "share", "rank"]].rename(
         columns={"share": "variance_share", "rank": "variance_rank"}), on="attribute",
@@ -190,7 +192,8 @@ def _refits(model: Surrogate, data: TrialData, x_query: np.ndarray, samples: np.
     x = model.encoding.encode(data.used)
     y = data.used["value"].to_numpy(dtype=float)
     with single_threaded():
-        return np.array([model.refit(x[s], y[s]).predict(x_query) for s in samples])
+        return np.array(in_threads(lambda s: model.refit(x[s], y[s]).predict(x_query),
+                                   list(samples), model.fit_threads))
 
 
 def _greedy(model: Surrogate, src: dict[str, Any], tgt: dict[str, Any], differ: list[str],

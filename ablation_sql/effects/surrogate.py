@@ -20,8 +20,10 @@ no analysis built on it draws a conclusion.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,12 +34,15 @@ from .data import TrialData
 from .design import build_design
 
 __all__ = ["CV_ROWS", "FIT_TRIALS", "MIN_R2", "Encoding", "Surrogate", "fit_surrogate",
-           "single_threaded"]
+           "in_threads", "single_threaded", "unchecked"]
 
 MIN_R2 = 0.3
 CV_ROWS = 500
 FIT_TRIALS = 2000  # the ablation's default: beyond, the surrogate is fitted on a sample
 _FOLDS = 5
+THREADS = 2  # the refits run on two threads (see Surrogate.fit_threads)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,13 @@ class Surrogate:
         """Whether the cross-validated R² is below ``MIN_R2`` (or unknown)."""
         return not self.cv_r2 >= MIN_R2
 
+    @property
+    def fit_threads(self) -> int:
+        """On how many threads its refits run: one for a forest (scikit-learn hands its trees
+        to joblib, whose wrapper resets the process's warning filters: two forests fitting
+        at once make it warn), else ``THREADS``."""
+        return 1 if self.name.startswith("random forest") else THREADS
+
     def refit(self, x: np.ndarray, y: np.ndarray) -> Any:
         """A new model of the chosen kind fitted on ``x``, ``y``."""
         model = _candidates(len(y), self.seed)[self.name]
@@ -141,6 +153,37 @@ def single_threaded() -> Any:
     return threadpool_limits(limits=1)
 
 
+def unchecked() -> Any:
+    """A context in which scikit-learn (in this thread) skips its checks of parameters and of
+    finite values: the parameters are the candidates' own, the encoding checks its values and
+    the used trials' are finite. The fits are the same, without the checks' time."""
+    from sklearn import config_context
+
+    return config_context(assume_finite=True, skip_parameter_validation=True)
+
+
+def in_threads(func: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
+    """``func`` of each of ``items``, in order, on ``threads`` threads (the models' native
+    code releases the GIL) inside ``single_threaded`` (whose BLAS limit holds for every
+    thread), each ``unchecked``. A seeded model fits the same wherever it runs, so the results
+    are those of a plain loop."""
+    if threads <= 1:
+        with unchecked():
+            return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads, initializer=_fitting_thread) as pool:
+        return list(pool.map(func, items))
+
+
+def _fitting_thread() -> None:
+    """Set up a thread of ``in_threads`` for good: ``unchecked``, and OpenMP on one thread
+    (OpenMP's thread count, unlike BLAS's, is each thread's own)."""
+    from sklearn import set_config
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="openmp")
+    set_config(assume_finite=True, skip_parameter_validation=True)
+
+
 def fit_surrogate(data: TrialData, *, seed: int = 0) -> Surrogate:
     """Choose, tune and fit the surrogate of ``data``'s used trials (see the module)."""
     from sklearn.model_selection import KFold, cross_val_score
@@ -153,7 +196,7 @@ def fit_surrogate(data: TrialData, *, seed: int = 0) -> Surrogate:
     rows = rng.choice(len(y), size=min(len(y), CV_ROWS), replace=False)
     folds = KFold(n_splits=min(_FOLDS, len(rows)), shuffle=True, random_state=seed)
     scores = {}
-    with single_threaded():
+    with single_threaded(), unchecked():
         for name, model in _candidates(len(y), seed).items():
             found = cross_val_score(model, x[rows], y[rows], cv=folds, scoring="r2")
             scores[name] = float(np.mean(found)) if np.isfinite(found).all() else -math.inf

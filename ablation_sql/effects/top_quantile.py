@@ -14,6 +14,7 @@ influence still gets a small positive divergence from sampling noise.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,10 @@ BINS = 10
 TOP_COLUMNS = ["attribute", "share", "ci_low", "ci_high", "divergence", "rank"]
 
 
-def top_quantile_importance(data: TrialData, code: Encoding, samples: np.ndarray, *,
-                            top: float) -> pd.DataFrame:
+def top_quantile_importance(data: TrialData, code: Encoding, samples: Iterable[np.ndarray],
+                            *, top: float) -> pd.DataFrame:
     """Each attribute's share of the top-quantile importance, with its interval over the
-    bootstrap ``samples`` (resamples × used trials, row indices)."""
+    bootstrap ``samples`` (each resample's row indices of the used trials)."""
     used = data.used
     y = used["value"].to_numpy(dtype=float)
     sign = -1.0 if data.direction == "max" else 1.0

@@ -2,29 +2,62 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from ..errors import InputError
 from ..ingest.pipeline import find_ingestable, ingest
 from ..ingest.summary import IngestReport
-from ..plots.output_names import file_names, inside
 from ..store.atomic import write_atomic
 from ..store.connection import READ_MEMORY_LIMIT, cursor, open_connection
-from .ablation_content import metric_ablation
 from .content import ExperimentContent, experiment_content, experiment_ids
-from .effects_content import metric_effects, read_metrics
-from .figures import draw_figures
-from .render import render_page
-from .repeats_content import metric_repeats, read_rankings
 
 __all__ = ["build_report", "report_paths"]
+
+# The modules of the sections after the numbers: they import matplotlib, scipy, statsmodels,
+# jinja2 and (the ablation's surrogate, when it first fits) scikit-learn, most of a report's
+# start. ``build_report`` imports them in a second thread while the numbers' SQL runs (DuckDB
+# releases the GIL); each of their functions below imports its module when called, waiting for
+# that thread if it is still at it.
+_SECTIONS = ["..plots.output_names", ".effects_content", ".figures", ".ablation_content",
+             ".repeats_content", ".render", "sklearn.ensemble", "sklearn.linear_model",
+             "sklearn.model_selection", "sklearn.pipeline", "sklearn.preprocessing",
+             "threadpoolctl"]
+
+
+def _import_sections() -> None:
+    """Import every module of ``_SECTIONS``."""
+    for module in _SECTIONS:
+        importlib.import_module(module, __package__)
+
+
+def _section(module: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of the section module ``module``, imported when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module, __package__), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+file_names = _section("..plots.output_names", "file_names")
+inside = _section("..plots.output_names", "inside")
+read_metrics = _section(".effects_content", "read_metrics")
+metric_effects = _section(".effects_content", "metric_effects")
+draw_figures = _section(".figures", "draw_figures")
+metric_ablation = _section(".ablation_content", "metric_ablation")
+read_rankings = _section(".repeats_content", "read_rankings")
+metric_repeats = _section(".repeats_content", "metric_repeats")
+render_page = _section(".render", "render_page")
 
 
 def build_report(
@@ -59,11 +92,12 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     pages = []
     with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
+        imported = background.submit(_import_sections)
         for i, experiment in enumerate(chosen, start=1):
             pages.append({"anchor": f"experiment-{i}", "content": _content(
-                con, reader, background, experiment, out, folder=inside(
-                    out, "figures", file_names(known)[experiment]), top_k=top_k,
+                con, reader, background, experiment, out, known=known, top_k=top_k,
                 n_boot=n_boot, seed=seed, ablation_resamples=ablation_resamples)})
+        imported.result()  # its errors, if any, are the report's
     page = out / "index.html"
     write_atomic(page, render_page(
         "index.html.j2", title=title, experiments=pages,
@@ -75,11 +109,14 @@ def build_report(
 
 
 def _content(con: duckdb.DuckDBPyConnection, reader: duckdb.DuckDBPyConnection,
-             background: Executor, experiment: str, out: Path, *, folder: Path, top_k: int,
-             n_boot: int, seed: int, ablation_resamples: int) -> ExperimentContent:
-    """Every section of ``experiment``, its figures written; its rankings are read on
-    ``reader`` in the ``background`` while the effects are computed and drawn."""
+             background: Executor, experiment: str, out: Path, *, known: list[str],
+             top_k: int, n_boot: int, seed: int, ablation_resamples: int
+             ) -> ExperimentContent:
+    """Every section of ``experiment`` (one of the database's ``known``), its figures
+    written; its rankings are read on ``reader`` in the ``background`` while the effects are
+    computed and drawn."""
     content = experiment_content(con, experiment, top_k=top_k)
+    folder = inside(out, "figures", file_names(known)[experiment])
     readings = read_metrics(con, experiment, list(content.metrics))
     rankings = background.submit(read_rankings, reader, experiment, list(content.metrics))
     content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
