@@ -55,6 +55,26 @@ def test_a_file_that_runs_out_of_memory_is_run_again_without_the_cap(numbers: Pa
         assert before.endswith("MiB") and float(before.split()[0]) < 3
 
 
+def test_a_run_out_of_memory_is_retried_when_no_memory_is_left_to_spare(numbers: Path) -> None:
+    """Another thread's query may hold all the memory under the cap just when a file runs out
+    of it (a cap of 1 KB stands for that here): the retry needs no memory before the cap is
+    lifted, so it still happens, and the cap the connection was opened with is put back."""
+    with open_connection(numbers, read_only=True, allow_files=False,
+                         memory_limit=TINY) as con:
+        before = _cap(con)
+        con.execute("SET memory_limit = '1KB'")
+        calls = []
+
+        def run() -> list[tuple]:
+            calls.append(1)
+            if len(calls) == 1:
+                raise duckdb.OutOfMemoryException("out of memory under the cap")
+            return con.execute("SELECT 42").fetchall()
+
+        assert sqlfiles._uncapped_once(con, run) == [(42,)]
+        assert _cap(con) == before
+
+
 def test_a_capped_connection_still_reaches_no_file(numbers: Path) -> None:
     with open_connection(numbers, read_only=True, allow_files=False,
                          memory_limit=TINY) as con:

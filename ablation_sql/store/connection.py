@@ -20,7 +20,7 @@ import duckdb
 
 from ..errors import DatabaseError, DatabaseLockedError, InputError
 from .fetch import one_line
-from .sqlfiles import execute
+from .sqlfiles import cap_of, execute, remember_cap
 from .views import refresh_views
 
 __all__ = ["READ_MEMORY_LIMIT", "SCHEMA_VERSION", "Connectable", "connection", "cursor",
@@ -54,9 +54,9 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A second connection to ``con``'s database (for another thread), which knows its
     memory cap as ``con`` does."""
     other = con.cursor()
-    ((cap, _),) = execute(con, "store/memory_limit_get")
-    if cap is not None:
-        execute(other, "store/memory_cap_known", memory_limit=cap)
+    capped = cap_of(con)
+    if capped is not None:
+        remember_cap(other, *capped)
     return other
 
 
@@ -71,6 +71,7 @@ def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
         spill = Path(tempfile.gettempdir(),
                      f"ablation-sql-spill-{os.getpid()}-{secrets.token_hex(4)}")
         execute(con, "store/memory_cap", memory_limit=memory_limit, temp_directory=str(spill))
+        remember_cap(con, memory_limit, str(spill))
     if not allow_files:
         execute(con, "store/no_external_access" if memory_limit else "store/sandbox")
     if not read_only:

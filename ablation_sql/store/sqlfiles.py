@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import re
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -45,10 +46,25 @@ __all__ = ["INTERNAL_TYPES", "execute", "fetch", "fetch_arrow", "fetch_rows", "f
 INTERNAL_TYPES = (*TYPES, "timestamp", "str[]")
 _MARKER = re.compile(r"/\*([a-z_]+)\*/")
 _T = TypeVar("_T")
-# Runs without the memory cap under way, per capped database (its spill folder): the cap is
-# shared by the database's cursors in every thread, so the last run to end puts it back.
+# The memory cap of each capped connection and cursor, and its database's spill folder (which
+# tells capped databases apart). Kept here, not in DuckDB: reading it there after running out
+# of memory could itself run out of memory.
+_caps: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[str, str]] = (
+    weakref.WeakKeyDictionary())
+# Runs without the memory cap under way, per capped database: the cap is shared by the
+# database's cursors in every thread, so the last run to end puts it back.
 _uncapped: Counter[str] = Counter()
 _uncapped_lock = threading.Lock()
+
+
+def remember_cap(con: duckdb.DuckDBPyConnection, cap: str, spill: str) -> None:
+    """Note that ``con`` runs under the memory ``cap``, spilling into ``spill``."""
+    _caps[con] = (cap, spill)
+
+
+def cap_of(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The memory cap ``con`` runs under and its spill folder, or None."""
+    return _caps.get(con)
 
 
 @cache
@@ -112,9 +128,9 @@ def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
     try:
         return run()
     except duckdb.OutOfMemoryException:
-        ((cap, database),) = _run(con, "store/memory_limit_get", {}).fetchall()
-        if cap is None:
+        if con not in _caps:
             raise
+        cap, database = _caps[con]
     with _uncapped_lock:
         if not _uncapped[database]:
             _run(con, "store/memory_limit_reset", {}).fetchall()

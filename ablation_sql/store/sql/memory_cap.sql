@@ -1,10 +1,8 @@
 -- name: memory_cap
--- Cap DuckDB's memory (its cache of the file's blocks and the queries' working memory), keep
--- the cap as given in a variable (to put it back after a retry without it), and spill what
--- does not fit into a private folder (DuckDB creates it when it first spills).
+-- Cap DuckDB's memory (its cache of the file's blocks and the queries' working memory) and
+-- spill what does not fit into a private folder (DuckDB creates it when it first spills).
 -- param memory_limit: str
 -- param temp_directory: str
 -- script
 SET memory_limit = $memory_limit;
-SET VARIABLE ablation_sql_memory_cap = $memory_limit;
 SET temp_directory = $temp_directory;
