@@ -150,3 +150,26 @@ def test_the_cap_stays_lifted_until_every_thread_s_run_without_it_ends(numbers: 
         assert seen["second"] != capped  # still lifted while the second ran
         assert _cap(con) == capped  # put back once both ended
         other.close()
+
+
+def test_lifting_the_cap_is_tried_again_while_no_memory_is_left(numbers: Path,
+                                                                  monkeypatch) -> None:
+    """Lifting the cap is itself a statement that needs a little memory: when other threads'
+    queries hold all there is, it fails; it is tried again (here the second try succeeds)."""
+    run_file = sqlfiles._run
+    lifts = []
+
+    def short_of_memory(con, file, given):  # type: ignore[no-untyped-def]
+        if file == "store/memory_limit_reset":
+            lifts.append(1)
+            if len(lifts) == 1:
+                raise duckdb.OutOfMemoryException("out of memory under the cap")
+        return run_file(con, file, given)
+
+    monkeypatch.setattr(sqlfiles, "_run", short_of_memory)
+    with open_connection(numbers, read_only=True, allow_files=False,
+                         memory_limit=TINY) as con:
+        before = _cap(con)
+        assert sqlfiles.fetch(con, HUNGRY)["n"].sum() == 2_000_000
+        assert len(lifts) == 2
+        assert _cap(con) == before

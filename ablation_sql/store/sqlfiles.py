@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import re
 import threading
+import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -55,6 +56,7 @@ _caps: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[str, str]] = (
 # database's cursors in every thread, so the last run to end puts it back.
 _uncapped: Counter[str] = Counter()
 _uncapped_lock = threading.Lock()
+_LIFT_WAITS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # seconds between tries to lift it
 
 
 def remember_cap(con: duckdb.DuckDBPyConnection, cap: str, spill: str) -> None:
@@ -133,7 +135,7 @@ def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
         cap, database = _caps[con]
     with _uncapped_lock:
         if not _uncapped[database]:
-            _run(con, "store/memory_limit_reset", {}).fetchall()
+            _lift_cap(con)
         _uncapped[database] += 1
     try:
         return run()
@@ -143,6 +145,18 @@ def _uncapped_once(con: duckdb.DuckDBPyConnection, run: Callable[[], _T]) -> _T:
             if not _uncapped[database]:
                 with contextlib.suppress(duckdb.OutOfMemoryException):
                     _run(con, "store/memory_limit", {"memory_limit": cap}).fetchall()
+
+
+def _lift_cap(con: duckdb.DuckDBPyConnection) -> None:
+    """Lift the cap. Even that statement needs a little memory: while other threads' queries
+    hold all there is under the cap, it is tried again as they end (for up to a few seconds)."""
+    for wait in _LIFT_WAITS:
+        try:
+            _run(con, "store/memory_limit_reset", {}).fetchall()
+            return
+        except duckdb.OutOfMemoryException:
+            time.sleep(wait)
+    _run(con, "store/memory_limit_reset", {}).fetchall()
 
 
 def _sql_file(file: str | SqlFile) -> SqlFile:
