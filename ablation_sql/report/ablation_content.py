@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from ..errors import InputError
 from ..plots.ablation_figures import surface_figure, waterfall_figure
 from ..plots.output_names import FigureIndex, file_names, inside
 from ..queries import run_query
-from ..store.connection import cursor
+from ..store.connection import read_beside
 from .content import Table, experiment_ids
 
 __all__ = ["MetricAblation", "metric_ablation"]
@@ -65,9 +64,8 @@ def metric_ablation(con: duckdb.DuckDBPyConnection, experiment: str, metric: str
     steps = [dict(found.source)]
     for r in order.itertuples():
         steps.append({**steps[-1], r.attribute: found.target.get(r.attribute)})
-    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
-        nearest = pool.submit(run_query, reader, "trials_near_path", metric=metric,
-                              experiment=experiment, steps=json.dumps(steps, default=float))
+    with read_beside(con, run_query, "trials_near_path", metric=metric, experiment=experiment,
+                     steps=json.dumps(steps, default=float)) as nearest:
         paths = _draw(found, metric, experiment, out,
                       inside(out, "figures", file_names(experiment_ids(con))[experiment]))
         near = nearest.result()  # read while the figures were drawn

@@ -9,7 +9,6 @@ referred to here by their paths.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..queries import run_query
-from ..store.connection import cursor
+from ..store.connection import read_beside
 from ..store.sqlfiles import fetch
 
 __all__ = ["Attribute", "ExperimentContent", "Table", "experiment_content", "experiment_ids"]
@@ -100,9 +99,8 @@ def experiment_content(con: duckdb.DuckDBPyConnection, experiment: str, *, top_k
     overview = fetch(con, "report/page_experiments", experiment=experiment).iloc[0].to_dict()
     metrics = dict(fetch(con, "plots/plot_optim_metrics", experiment=experiment)
                    .itertuples(index=False, name=None))
-    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
-        # the statuses and the top trials on a second connection, beside the rest
-        read = pool.submit(_statuses_and_top, reader, experiment, list(metrics), top_k)
+    # the statuses and the top trials on a second connection, beside the rest
+    with read_beside(con, _statuses_and_top, experiment, list(metrics), top_k) as read:
         coverage = run_query(con, "search_space_coverage", experiment=experiment)
         kinds = {"numerical" if k == "numerical" else "categorical" for k in coverage["kind"]}
         effects = {(kind, m): run_query(con, f"{kind}_effects", metric=m, experiment=experiment,

@@ -11,7 +11,6 @@ the effects use).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -23,7 +22,7 @@ from ..plots.curves import draw_curves
 from ..plots.output_names import FigureIndex, file_names, inside, shown
 from ..plots.saving import save_figure
 from ..queries import run_query
-from ..store.connection import cursor
+from ..store.connection import read_beside
 from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
 
 __all__ = ["draw_figures"]
@@ -42,8 +41,7 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
                             statuses=(TRIAL_SET,))
     attributes = analysis.numerical_attributes + analysis.categorical_attributes
     # the learning curves are read (SQL, the GIL released) while the other figures are drawn
-    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
-        reading = background.submit(_learning_curves, reader, content)
+    with read_beside(con, _learning_curves, content) as reading:
         with analysis.reading_once():
             analysis.make_figures()
             analysis.make_parallel_figures(

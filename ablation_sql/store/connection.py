@@ -13,8 +13,11 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import duckdb
 
@@ -24,7 +27,7 @@ from .sqlfiles import cap_of, execute, remember_cap
 from .views import refresh_views
 
 __all__ = ["READ_MEMORY_LIMIT", "SCHEMA_VERSION", "Connectable", "connection", "cursor",
-           "database_problem", "open_connection"]
+           "database_problem", "open_connection", "read_beside"]
 
 # The report's cap: beyond it DuckDB evicts cached blocks and spills; 384 MB costs no time
 # at 100,000 trials and keeps the whole report under 1 GiB.
@@ -58,6 +61,19 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     if capped is not None:
         remember_cap(other, *capped)
     return other
+
+
+_R = TypeVar("_R")
+
+
+@contextmanager
+def read_beside(con: duckdb.DuckDBPyConnection, read: Callable[..., _R], *args: Any,
+                **kwargs: Any) -> Iterator[Future[_R]]:
+    """``read(reader, *args, **kwargs)`` on a second connection to ``con``'s database
+    (``cursor``), in a second thread, while the block runs: DuckDB releases the GIL, so the
+    block's Python and the read share the two cores. Yields the read's future."""
+    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(read, reader, *args, **kwargs)
 
 
 def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
