@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .design import Design
-from .intervals import JACKKNIFE_GROUPS, bca_ci, resample_counts
+from .intervals import bca_ci, group_sums, resample_counts
 from .surrogate import single_threaded
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
@@ -90,7 +90,7 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
             boots = weighted(np.concatenate([counts @ cross for counts in resample_counts(
                 n, n_boot=n_boot, rng=np.random.default_rng(seed))])[:, pairs])
             ci = bca_ci((np.arange(n),), lambda *_, axis=-1: point, boots, bounds=(0.0, 1.0),
-                        jackknife=[weighted(total - _group_sums(cross)[:, pairs])])
+                        jackknife=[weighted(total - group_sums(cross)[:, pairs])])
         low, high, method = ci.low, ci.high, ci.method
     else:
         low = high = np.full(len(point), math.nan)
@@ -114,17 +114,6 @@ def _standardised(design: Design) -> np.ndarray:
     y = design.y - design.y.mean()
     y = y / (y.std() or 1.0)
     return np.column_stack([np.ones(len(y)), x, y])
-
-
-def _group_sums(cross: np.ndarray) -> np.ndarray:
-    """The sums of ``cross``'s rows in each of the bootstrap jackknife's groups (row i in group
-    i mod G, as ``intervals.bca_ci`` leaves them out): the Gram matrix without a group is the
-    whole one less its group's."""
-    n = len(cross)
-    groups = min(n, JACKKNIFE_GROUPS)
-    padded = np.zeros((-(-n // groups) * groups, cross.shape[1]))
-    padded[:n] = cross
-    return padded.reshape(-1, groups, cross.shape[1]).sum(axis=0)
 
 
 def _subset_r_squared(design: Design, names: list[str], sums: np.ndarray

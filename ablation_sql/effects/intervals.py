@@ -28,8 +28,9 @@ about 0.5 / G (measured: 0.0028 at G = 200 on 40 samples of 3,000 exponential va
 0.0063 against 0.0061 delete-one; the interval's ends then move by about 1 % of a standard
 error), and its cost is G statistics, linear in n. Up to ``JACKKNIFE_GROUPS`` observations it
 is the delete-one jackknife, and the intervals are scipy's BCa exactly. A caller whose statistic
-has a cheaper jackknife gives its values (``bca_ci``'s ``jackknife``): ``group_means`` gives the
-mean's, from each group's sum (one pass over the sample instead of one per group).
+has a cheaper jackknife gives its values (``bca_ci``'s ``jackknife``), from each group's sum
+(``group_sums``: one pass over the sample instead of one per group); ``group_means`` gives the
+mean's.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "group_means", "percentile_ci",
-           "resample", "resample_counts", "resample_means"]
+__all__ = ["BCA", "Interval", "bca_ci", "bootstrap_ci", "group_means", "group_sums",
+           "percentile_ci", "resample", "resample_counts", "resample_means"]
 
 BCA = "BCa"
 _LEVEL = 0.95
@@ -156,12 +157,20 @@ def _jackknife(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray
             for j in range(len(data))]
 
 
-def group_means(values: np.ndarray) -> np.ndarray:
-    """The mean of ``values`` with each of its jackknife groups left out (the groups
-    ``_leave_out`` makes), from the groups' sums."""
+def group_sums(values: np.ndarray) -> np.ndarray:
+    """The sums of ``values``' rows in each of the jackknife's groups (row i in group i mod G,
+    the groups ``_leave_out`` makes): a sum without a group is the whole one less its group's."""
     n = len(values)
-    member = np.arange(n) % min(n, JACKKNIFE_GROUPS)
-    return (values.sum() - np.bincount(member, weights=values)) / (n - np.bincount(member))
+    groups = min(n, JACKKNIFE_GROUPS)
+    padded = np.zeros((-(-n // groups) * groups, *values.shape[1:]))
+    padded[:n] = values
+    return padded.reshape(-1, groups, *values.shape[1:]).sum(axis=0)
+
+
+def group_means(values: np.ndarray) -> np.ndarray:
+    """The mean of ``values`` with each of its jackknife groups left out, from the groups'
+    sums."""
+    return (values.sum() - group_sums(values)) / (len(values) - group_sums(np.ones(len(values))))
 
 
 def _acceleration(jackknife: list[np.ndarray]) -> np.ndarray:
