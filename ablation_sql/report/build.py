@@ -91,12 +91,15 @@ def build_report(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pages = []
-    with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as background:
+    with cursor(con) as reader, cursor(con) as drawer, \
+            ThreadPoolExecutor(max_workers=1) as background, \
+            ThreadPoolExecutor(max_workers=1) as drawing:
         imported = background.submit(_import_sections)
         for i, experiment in enumerate(chosen, start=1):
             pages.append({"anchor": f"experiment-{i}", "content": _content(
-                con, reader, background, experiment, out, known=known, top_k=top_k,
-                n_boot=n_boot, seed=seed, ablation_resamples=ablation_resamples)})
+                con, (reader, drawer), (background, drawing), experiment, out, known=known,
+                top_k=top_k, n_boot=n_boot, seed=seed,
+                ablation_resamples=ablation_resamples)})
         imported.result()  # its errors, if any, are the report's
     page = out / "index.html"
     write_atomic(page, render_page(
@@ -108,21 +111,23 @@ def build_report(
     return page
 
 
-def _content(con: duckdb.DuckDBPyConnection, reader: duckdb.DuckDBPyConnection,
-             background: Executor, experiment: str, out: Path, *, known: list[str],
-             top_k: int, n_boot: int, seed: int, ablation_resamples: int
+def _content(con: duckdb.DuckDBPyConnection,
+             readers: tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection],
+             threads: tuple[Executor, Executor], experiment: str, out: Path, *,
+             known: list[str], top_k: int, n_boot: int, seed: int, ablation_resamples: int
              ) -> ExperimentContent:
     """Every section of ``experiment`` (one of the database's ``known``), its figures
-    written; its rankings are read on ``reader`` in the ``background`` while the effects are
-    computed and drawn."""
+    written. Beside the effects and the ablation, two other threads work on their own
+    connections (``readers``): one reads the rankings (SQL), the other draws the figures
+    (matplotlib, whose Python runs while the effects' numpy and DuckDB release the GIL)."""
     content = experiment_content(con, experiment, top_k=top_k)
     folder = inside(out, "figures", file_names(known)[experiment])
     readings = read_metrics(con, experiment, list(content.metrics))
-    rankings = background.submit(read_rankings, reader, experiment, list(content.metrics))
+    rankings = threads[0].submit(read_rankings, readers[0], experiment, list(content.metrics))
+    drawn = threads[1].submit(draw_figures, readers[1], content, out)
     content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
                                          readings=readings)
                        for m in content.metrics}
-    draw_figures(con, content, out)
     main = content.overview.get("optim_metric_name")
     main = main if main in content.metrics else next(iter(content.metrics), None)
     content.ablation = {m: metric_ablation(con, experiment, m, out,
@@ -130,6 +135,7 @@ def _content(con: duckdb.DuckDBPyConnection, reader: duckdb.DuckDBPyConnection,
                                            trials=readings.trials.get(m, {}).get("best"))
                         for m in ([main] if main else [])}
     del readings  # a metric's trials: not needed by the sections below
+    drawn.result()
     ranked = rankings.result()
     content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
                                          repeated=content.effects[m].repeated,
