@@ -11,11 +11,16 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ablation_sql import connect
 from ablation_sql.cli import main
 from ablation_sql.plots.analysis import PlotAnalysis
+from ablation_sql.report import build as build_module
+from ablation_sql.report.build import report_paths
+from ablation_sql.store.connection import READ_MEMORY_LIMIT
+from ablation_sql.store.sqlfiles import cap_of
 from ablation_sql.synthetic.generate import LR, NF1, NF2, generate_experiment
 
 from .hostile_names import write_experiment
@@ -216,6 +221,22 @@ def test_a_database_file_is_opened_read_only(built, tmp_path: Path) -> None:
     assert main(["report", str(db_file), "--out", str(tmp_path / "site"), "--quiet"]) == 0
     assert db_file.read_bytes() == before
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_folders_are_reported_from_the_file_read_only_and_capped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generate_experiment(tmp_path / "exp", trials=8, epochs=3, seed=1)
+    seen = []
+
+    def build(con, out, **kwargs):
+        seen.append(cap_of(con))
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("CREATE TABLE t (x INT)")
+        return Path(out) / "index.html"
+
+    monkeypatch.setattr(build_module, "build_report", build)
+    report_paths([tmp_path / "exp"], tmp_path / "site", workers=1)
+    assert seen and seen[0] is not None and seen[0][0] == READ_MEMORY_LIMIT
 
 
 def _one_line_error(capsys, args: list[str]) -> str:

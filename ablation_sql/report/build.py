@@ -154,10 +154,10 @@ def report_paths(
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Path, IngestReport | None]:
-    """A report of a database file (``paths`` is that one file, opened read-only, DuckDB's
-    memory capped at ``READ_MEMORY_LIMIT``) or of
-    experiment folders, ingested first into ``db_path`` (default ``out/ablation.duckdb``;
-    unchanged trials are not re-read). Returns the page and the ingest's report, if any."""
+    """A report of a database file (``paths`` is that one file) or of experiment folders,
+    ingested first into ``db_path`` (default ``out/ablation.duckdb``; unchanged trials are not
+    re-read). Either way the report reads the file opened read-only, DuckDB's memory capped
+    at ``READ_MEMORY_LIMIT``. Returns the page and the ingest's report, if any."""
     found = [Path(p) for p in paths]
     missing = [str(p) for p in found if not p.exists()]
     if missing:
@@ -175,6 +175,8 @@ def report_paths(
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with open_connection(db_file, read_only=False, allow_files=True) as con:
         ingested = ingest(con, found, workers=workers, on_progress=on_progress)
-        chosen = experiments or [e.experiment_id for e in ingested.experiments]
+    chosen = experiments or [e.experiment_id for e in ingested.experiments]
+    with open_connection(db_file, read_only=True, allow_files=False,
+                         memory_limit=READ_MEMORY_LIMIT) as con:
         return build_report(con, out, database=str(db_file), experiments=chosen,
                             top_k=top_k), ingested
