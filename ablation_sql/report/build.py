@@ -117,14 +117,14 @@ def _content(con: duckdb.DuckDBPyConnection,
              known: list[str], top_k: int, n_boot: int, seed: int, ablation_resamples: int
              ) -> ExperimentContent:
     """Every section of ``experiment`` (one of the database's ``known``), its figures
-    written. Beside the effects and the ablation, two other threads work on their own
+    written. Beside the metrics' reading, the effects and the ablation, two other threads work on their own
     connections (``readers``): one reads the rankings (SQL), the other draws the figures
     (matplotlib, whose Python runs while the effects' numpy and DuckDB release the GIL)."""
     content = experiment_content(con, experiment, top_k=top_k)
     folder = inside(out, "figures", file_names(known)[experiment])
+    drawn = threads[1].submit(draw_figures, readers[1], content, out)
     readings = read_metrics(con, experiment, list(content.metrics))
     rankings = threads[0].submit(read_rankings, readers[0], experiment, list(content.metrics))
-    drawn = threads[1].submit(draw_figures, readers[1], content, out)
     content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
                                          readings=readings)
                        for m in content.metrics}
