@@ -122,7 +122,7 @@ def test_trials_near_path_distances_are_the_mean_scaled_differences(planted_db):
         first = trials.sort_values("trial_uid").iloc[0]
         steps = [{n: first[n] for n in space["name"]},
                  {n: (first[n] * 2 if k == "numerical" else "elu")
-                  for n, k in zip(space["name"], space["kind"])}]
+                  for n, k in zip(space["name"], space["kind"], strict=True)}]
         rows = db.query("trials_near_path", metric="val_accuracy", k=10_000,
                         steps=json.dumps(steps, default=float))
     u = {n: np.log10(trials[n].astype(float)) if logged else trials[n].astype(float)
