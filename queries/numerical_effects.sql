@@ -29,6 +29,8 @@ xs AS (
     FROM search_space s
     JOIN params p ON p.experiment_id = s.experiment_id AND p.name = s.name
     WHERE s.kind = 'numerical' AND ($attribute IS NULL OR s.name = $attribute)
+      -- redundant with the join, but a one-key filter DuckDB pushes into the scan of params
+      AND p.name IN (SELECT name FROM search_space WHERE kind = 'numerical')
 ),
 pairs AS (
     SELECT x.experiment_id, x.attribute, x.logged, x.x, r.value AS y,

@@ -35,15 +35,19 @@ ranges AS (
     SELECT experiment_id, attribute, max(u) - min(u) AS span
     FROM levels GROUP BY experiment_id, attribute
 ),
+scaled AS MATERIALIZED (  -- each trial's levels with their attribute's span, before the join with the steps
+    SELECT l.experiment_id, l.trial_uid, l.attribute, l.kind, l.level, l.u, l.logged, r.span
+    FROM levels l
+    JOIN ranges r ON r.experiment_id = l.experiment_id AND r.attribute = l.attribute
+),
 distances AS (
     SELECT l.experiment_id, v.step, l.trial_uid,
         avg(CASE WHEN l.kind = 'numerical'
                  THEN abs(l.u - CASE WHEN l.logged AND v.x > 0 THEN log10(v.x) ELSE v.x END)
-                      / nullif(r.span, 0)
+                      / nullif(l.span, 0)
                  ELSE (l.level IS DISTINCT FROM v.level)::DOUBLE END) AS distance
-    FROM levels l
+    FROM scaled l
     JOIN step_values v ON v.attribute = l.attribute
-    JOIN ranges r ON r.experiment_id = l.experiment_id AND r.attribute = l.attribute
     GROUP BY l.experiment_id, v.step, l.trial_uid
 ),
 nearest AS (  -- per step, the k smallest (distance NULLS LAST, trial_uid), in that order

@@ -108,3 +108,37 @@ def test_trials_near_path_takes_ties_by_trial_uid_and_every_trial_when_k_is_larg
         assert list(rows["distance"]) == [float(t.act != level) for t in expected]
         assert list(few[few["step"] == step]["trial_uid"]) == [t.trial_uid
                                                                for t in expected[:2]]
+
+
+def test_trials_near_path_distances_are_the_mean_scaled_differences(planted_db):
+    """Each distance, computed again in Python from the trials' attributes: the mean over the
+    step's attributes of |u - step| / (the complete trials' span of u), u on log10 for a log
+    attribute, and 0 or 1 for a level."""
+    with asql.connect(planted_db, read_only=True) as db:
+        space = db.sql("SELECT name, kind, coalesce(log, false) AND low > 0 AS logged "
+                       "FROM search_space")
+        trials = db.sql("SELECT a.* FROM trial_attributes a JOIN trials t USING "
+                        "(experiment_id, trial_uid) WHERE t.status = 'complete'")
+        first = trials.sort_values("trial_uid").iloc[0]
+        steps = [{n: first[n] for n in space["name"]},
+                 {n: (first[n] * 2 if k == "numerical" else "elu")
+                  for n, k in zip(space["name"], space["kind"], strict=True)}]
+        rows = db.query("trials_near_path", metric="val_accuracy", k=10_000,
+                        steps=json.dumps(steps, default=float))
+    u = {n: np.log10(trials[n].astype(float)) if logged else trials[n].astype(float)
+         for n, k, logged in space.itertuples(index=False) if k == "numerical"}
+    for step, config in enumerate(steps):
+        parts = []
+        for name, kind, logged in space.itertuples(index=False):
+            if kind == "numerical":
+                target = np.log10(config[name]) if logged else config[name]
+                parts.append(((u[name] - target).abs() / (u[name].max() - u[name].min()))
+                             .to_numpy())
+            else:
+                parts.append((trials[name].astype(str) != str(config[name])).to_numpy(float))
+        expected = dict(zip(trials["trial_uid"], np.mean(parts, axis=0), strict=True))
+        found = rows[rows["step"] == step]
+        assert len(found) == len(expected)
+        assert np.allclose(found["distance"], [expected[t] for t in found["trial_uid"]],
+                           rtol=1e-12, atol=0)
+        assert found["distance"].is_monotonic_increasing

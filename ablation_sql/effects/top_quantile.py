@@ -34,31 +34,29 @@ def top_quantile_importance(data: TrialData, code: Encoding, samples: Iterable[n
     """Each attribute's share of the top-quantile importance, with its interval over the
     bootstrap ``samples`` (each resample's row indices of the used trials)."""
     used = data.used
-    y = used["value"].to_numpy(dtype=float)
-    sign = -1.0 if data.direction == "max" else 1.0
-    bins, masks = [], []
+    keys = (-1.0 if data.direction == "max" else 1.0) * used["value"].to_numpy(dtype=float)
+    attributes = []  # per attribute: each trial's bin, the bins' count, where it applies
     for name in code.attributes:
         inside = data.applies(name)
-        bins.append(_bins(used[name], inside, name in code.numerical, code.logged.get(name)))
-        masks.append(inside)
+        b = _bins(used[name], inside, name in code.numerical, code.logged.get(name))
+        attributes.append((b, int(b.max()) + 1, None if inside.all() else inside))
 
     def divergences(rows: np.ndarray) -> np.ndarray:
-        chosen = _best(sign * y[rows], rows, max(1, math.ceil(top * len(rows))))
+        chosen = _best(keys[rows], rows, max(1, math.ceil(top * len(rows))))
         out = []
-        for b, inside in zip(bins, masks, strict=True):
-            every = b[rows[inside[rows]]]
-            best = b[chosen[inside[chosen]]]
+        for b, k, inside in attributes:
+            every = b[rows] if inside is None else b[rows[inside[rows]]]
+            best = b[chosen] if inside is None else b[chosen[inside[chosen]]]
             if len(best) == 0 or len(every) == 0:
                 out.append(0.0)
                 continue
-            k = int(b.max()) + 1
             p_all = np.bincount(every, minlength=k) / len(every)
             p_top = np.bincount(best, minlength=k) / len(best)
             seen = p_all > 0
             out.append(float((p_top[seen] ** 2 / p_all[seen]).sum() - 1.0))
         return np.maximum(np.array(out), 0.0)
 
-    point = divergences(np.arange(len(y)))
+    point = divergences(np.arange(len(keys)))
     boots = np.array([divergences(rows) for rows in samples])
     shares = _shares(point)
     boot_shares = np.array([_shares(b) for b in boots])

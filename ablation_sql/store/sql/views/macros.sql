@@ -80,6 +80,8 @@ WITH v AS (
             AND NOT (coalesce(s.log, false) AND s.low > 0 AND p.value_double <= 0) AS binned
     FROM search_space s
     JOIN params p ON p.experiment_id = s.experiment_id AND p.name = s.name
+    -- redundant with the join, but a one-key filter DuckDB pushes into the scan of params
+    WHERE p.name IN (SELECT name FROM search_space)
 ),
 b AS (
     SELECT v.*,

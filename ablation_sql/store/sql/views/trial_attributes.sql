@@ -6,6 +6,8 @@ WITH attribute_params AS (
     SELECT p.*
     FROM params p
     JOIN search_space s ON s.experiment_id = p.experiment_id AND s.name = p.name
+    -- redundant with the join, but a one-key filter DuckDB pushes into the scan of params
+    WHERE p.name IN (SELECT name FROM search_space)
 )
 SELECT t.experiment_id, t.trial_uid/*attribute_aggregates*/
 FROM trials t
