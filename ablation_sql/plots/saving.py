@@ -4,19 +4,31 @@ PNG files are compressed at zlib level 1: about twice as fast as PIL's default (
 pixels, files 5 to 10 % larger (the 18 PNGs of a 100,000-trial report: 2.33 MiB against
 2.22 MiB). A figure laid out by ``tight_layout`` is left a placeholder layout engine, for
 which ``savefig`` draws the whole figure once more (without rendering) before drawing it:
-the placeholder is removed first, the same pixels for a third less work."""
+the placeholder is removed first, the same pixels for a third less work. A figure made by
+``agg_figure`` is laid out and saved with one renderer, its texts measured once."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from matplotlib import rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-__all__ = ["save_figure"]
+__all__ = ["agg_figure", "save_figure"]
 
 PNG_COMPRESSION = 1
+
+
+def agg_figure(**kwargs: Any) -> Figure:
+    """A ``Figure(**kwargs)`` on an Agg canvas: ``tight_layout`` then measures its texts with
+    the renderer that draws the PNG (a bare Figure's layout makes a renderer of its own), so
+    each text is laid out once."""
+    figure = Figure(**kwargs)
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def save_figure(figure: Figure, path: Path, format: str = "png") -> None:
