@@ -4,8 +4,8 @@ PNG files are compressed at zlib level 1: about twice as fast as PIL's default (
 pixels, files 5 to 10 % larger (the 18 PNGs of a 100,000-trial report: 2.33 MiB against
 2.22 MiB). A figure laid out by ``tight_layout`` is left a placeholder layout engine, for
 which ``savefig`` draws the whole figure once more (without rendering) before drawing it:
-the placeholder is removed first, the same pixels for a third less work. A figure made by
-``agg_figure`` is laid out and saved with one renderer, its texts measured once."""
+the placeholder is removed first: the same pixels, saved in 20 to 35 % less time. A figure
+made by ``agg_figure`` is laid out and saved with one renderer, its texts measured once."""
 
 from __future__ import annotations
 
