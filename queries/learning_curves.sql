@@ -23,28 +23,55 @@ WITH trial_levels AS (
       AND ($experiment IS NULL OR l.experiment_id = $experiment)
       AND ($status IS NULL OR t.status = $status)
 ),
--- every (experiment, attribute, level) numbered, and each trial's list of their numbers
+-- every (experiment, attribute, level) numbered
 groups AS (
     SELECT experiment_id, attribute, level, any_value(level_order) AS level_order,
         (row_number() OVER ())::INTEGER AS id
     FROM trial_levels
     GROUP BY experiment_id, attribute, level
 ),
+-- each trial's groups as one combination of groups (as many as there are distinct ones)
 trial_groups AS (
-    SELECT l.experiment_id, l.trial_uid, list(g.id) AS ids
+    SELECT l.experiment_id, l.trial_uid, list(g.id ORDER BY g.id) AS ids
     FROM trial_levels l
     JOIN groups g ON g.experiment_id = l.experiment_id AND g.attribute = l.attribute
         AND g.level IS NOT DISTINCT FROM l.level
     GROUP BY l.experiment_id, l.trial_uid
 ),
--- each value of the metric read once, counted in each of its trial's groups
+combinations AS (
+    SELECT ids, (row_number() OVER ())::INTEGER AS combination
+    FROM (SELECT DISTINCT ids FROM trial_groups)
+),
+trial_combinations AS (
+    SELECT g.experiment_id, g.trial_uid, c.combination
+    FROM trial_groups g
+    JOIN combinations c ON c.ids = g.ids
+),
+-- each value of the metric read once: count, mean and sum of squared deviations per
+-- combination and step
+parts AS (
+    SELECT c.combination, m.step, count(*) AS n, avg(m.value) AS mean,
+        coalesce(var_pop(m.value), 0) * count(*) AS m2
+    FROM metrics m
+    JOIN trial_combinations c ON c.experiment_id = m.experiment_id AND c.trial_uid = m.trial_uid
+    WHERE m.name = $metric AND isfinite(m.value)
+    GROUP BY c.combination, m.step
+),
+-- a group's parts merged (Chan et al.'s pairwise update, as a parallel variance merges them)
+counted AS (
+    SELECT g.id, p.step, p.n, p.mean, p.m2,
+        sum(p.n) OVER w AS total, sum(p.n * p.mean) OVER w / sum(p.n) OVER w AS grand
+    FROM parts p
+    JOIN (SELECT combination, unnest(ids) AS id FROM combinations) g
+        ON g.combination = p.combination
+    WINDOW w AS (PARTITION BY g.id, p.step)
+),
 stats AS (
-    SELECT v.id, v.step, count(*) AS n, avg(v.value) AS mean, stddev_samp(v.value) AS std
-    FROM (SELECT m.step, m.value, unnest(g.ids) AS id
-          FROM metrics m
-          JOIN trial_groups g ON g.experiment_id = m.experiment_id AND g.trial_uid = m.trial_uid
-          WHERE m.name = $metric AND isfinite(m.value)) v
-    GROUP BY v.id, v.step
+    SELECT id, step, any_value(total) AS n, any_value(grand) AS mean,
+        CASE WHEN any_value(total) > 1 THEN sqrt(greatest(sum(m2 + n * (mean - grand) ** 2), 0)
+                                              / (any_value(total) - 1)) END AS std
+    FROM counted
+    GROUP BY id, step
 )
 SELECT g.experiment_id, g.attribute, g.level, s.step, s.n, s.mean, s.std,
     s.mean - ci95_half_width(s.std, s.n) AS ci_low,

@@ -175,9 +175,10 @@ def test_parallel_figure_from_a_database(tmp_path: Path, monkeypatch) -> None:
         assert _lines(ax).get_cmap().name == "viridis_r"  # val_loss is minimised
         read = []
         monkeypatch.setattr(plot_module, "fetch", lambda con, name, **kw: read.append(
-            (name, kw["metric"])) or fetch(con, name, **kw))
+            (name, kw.get("metric"))) or fetch(con, name, **kw))
         analysis.save_dir = tmp_path / "figures"
         written = analysis.make_parallel_figures(attribute_name_remap={LR: "lr", ACT: "act"})
-        assert len(written) == 2 and read == [("plots/plot_trial_points", "val_accuracy"),
-                                              ("plots/plot_trial_points", "val_loss")]
-        assert len(analysis.make_figures(format="svg")) == 8 and len(read) == 4  # once a metric
+        assert len(written) == 2 and read == [("plots/plot_trials", None),
+                                              ("plots/plot_trial_values", "val_accuracy"),
+                                              ("plots/plot_trial_values", "val_loss")]
+        assert len(analysis.make_figures(format="svg")) == 8 and len(read) == 6  # once a metric

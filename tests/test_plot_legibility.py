@@ -166,7 +166,8 @@ def test_parallel_above_the_threshold_colours_the_best_share(direction: str) -> 
                                     attributes=["a", "b"], direction=direction,
                                     status="status", ax=Figure().subplots())
     grey, coloured = _collections(ax)
-    best = int(np.ceil(plots.BEST_SHARE * n))
+    best = min(int(np.ceil(plots.BEST_SHARE * n)), plots.BEST_LINES)
+    assert best == plots.BEST_LINES < plots.BEST_SHARE * n  # the cap applies at 40,000
     assert len(coloured.get_segments()) == best
     values = np.sort(coloured.get_array())
     expected = np.arange(n - best, n) if direction == "max" else np.arange(best)
@@ -177,6 +178,15 @@ def test_parallel_above_the_threshold_colours_the_best_share(direction: str) -> 
     assert _note(ax) == (f"n = {n:,}".replace(",", "") + f"; best {best:,} of {n:,} drawn in "
                          f"colour; {plots.GREY_LINES:,} of the other {n - best:,} (a random "
                          "sample) in grey")
+
+
+def test_parallel_colours_the_best_share_below_the_cap() -> None:
+    n = 10_000  # 5 %: 500 lines, fewer than BEST_LINES
+    ax = plots.parallel_coordinates(_parallel(n), metric="acc", attributes=["a", "b"],
+                                    ax=Figure().subplots())
+    _, coloured = _collections(ax)
+    assert len(coloured.get_segments()) == int(np.ceil(plots.BEST_SHARE * n)) < plots.BEST_LINES
+    assert np.sort(coloured.get_array()).tolist() == list(range(n - 500, n))
 
 
 def _dashed(lines: LineCollection) -> list[bool]:

@@ -124,6 +124,7 @@ class PlotAnalysis:
         self.left_out: dict[Path, int] = {}
         self.files: dict[tuple[str, str, str | None], Path] = {}
         self._fetched: dict[str, pd.DataFrame] | None = None  # a metric's rows, while saving
+        self._trials: pd.DataFrame | None = None  # every metric's trials, while saving
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -167,10 +168,21 @@ class PlotAnalysis:
         if self._fetched is not None and metric in self._fetched:
             return self._fetched[metric]
         assert self.con is not None
-        name = "plots/plot_trial_steps" if self.rows == "all" else "plots/plot_trial_points"
-        found = fetch(self.con, name, metric=metric, reduction=self.reduction,
-                      direction=self.optim_metrics.get(metric), experiment=self.experiment,
-                      statuses=self.statuses)
+        if self.rows == "all":
+            found = fetch(self.con, "plots/plot_trial_steps", metric=metric,
+                          experiment=self.experiment, statuses=self.statuses)
+        else:  # the trials' attributes (read once while reading_once) and the metric's values
+            trials = self._trials
+            if trials is None:
+                trials = fetch(self.con, "plots/plot_trials", experiment=self.experiment,
+                               statuses=self.statuses)
+                if self._fetched is not None:
+                    self._trials = trials
+            values = fetch(self.con, "plots/plot_trial_values", metric=metric,
+                           reduction=self.reduction, direction=self.optim_metrics.get(metric),
+                           experiment=self.experiment)
+            found = trials.merge(values, on=["experiment_id", "trial_uid"], sort=False)
+            found = found[[*trials.columns[:-1], _VALUE, _STEP, _STATUS]]
         if self._fetched is not None:
             self._fetched[metric] = found
         return found
@@ -199,7 +211,8 @@ class PlotAnalysis:
     @contextmanager
     def reading_once(self) -> Iterator[PlotAnalysis]:
         """Within the block, each metric's rows are read from the database once for every
-        figure saved (``make_figures`` and ``make_parallel_figures`` alike)."""
+        figure saved (``make_figures`` and ``make_parallel_figures`` alike), the trials'
+        attributes once for every metric."""
         held = self._fetched is not None
         if not held:
             self._fetched = {}
@@ -207,7 +220,7 @@ class PlotAnalysis:
             yield self
         finally:
             if not held:
-                self._fetched = None
+                self._fetched, self._trials = None, None
 
     # -- figures -------------------------------------------------------------------------------
 

@@ -34,7 +34,8 @@ __all__ = ["learning_curve", "lineplot", "violinplot", "parallel_coordinates", "
 
 DENSITY_ABOVE = 5_000  # points: more are drawn as a density (hexbin) under the regression
 PARALLEL_ABOVE = 2_000  # lines: more, and only the best share is drawn in colour
-BEST_SHARE = 0.05  # of the lines, the best by direction, drawn in colour
+BEST_SHARE = 0.05  # of the lines, the best by direction, drawn in colour ...
+BEST_LINES = 1_000  # ... but no more than these (above 20,000 lines, the best 1,000)
 GREY_LINES = 2_000  # of the other lines, a seeded random sample drawn in grey
 _DENSITY_COLOURS = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1, 256)))  # 1 is seen
 
@@ -255,8 +256,9 @@ def parallel_coordinates(
     numbers) sit at evenly spaced levels in ``level_order``. Each axis is ticked with real
     values. ``labels`` maps attribute and metric names to the names shown. ``status`` names a
     column of trial statuses: trials that did not complete are drawn dashed. Above
-    ``PARALLEL_ABOVE`` rows only the best ``BEST_SHARE`` are coloured, over a grey random
-    sample (seeded) of ``GREY_LINES`` of the rest; the note says how many of each."""
+    ``PARALLEL_ABOVE`` rows only the best ``BEST_SHARE`` (at most ``BEST_LINES``) are
+    coloured, over a grey random sample (seeded) of ``GREY_LINES`` of the rest; the note says
+    how many of each."""
     ax = target_axes(ax)
     categories, log, labels = categories or {}, log or {}, labels or {}
     kinds = {a: a in categories or bool((pd.to_numeric(data[a], errors="coerce").isna()
@@ -310,10 +312,11 @@ def _line_styles(done: np.ndarray) -> str | list[str]:
 def _parallel_sample(n: int) -> tuple[np.ndarray, np.ndarray, str]:
     """Of ``n`` lines sorted worst to best: the indices drawn in colour, those drawn in grey
     beneath them and what the note says of it. Above ``PARALLEL_ABOVE`` lines, the best
-    ``BEST_SHARE`` in colour over a seeded random sample of ``GREY_LINES`` of the rest."""
+    ``BEST_SHARE`` (at most ``BEST_LINES``: more are a solid block, and each costs its
+    stroke) in colour over a seeded random sample of ``GREY_LINES`` of the rest."""
     if n <= PARALLEL_ABOVE:
         return np.arange(n), np.arange(0), ""
-    keep = int(np.ceil(BEST_SHARE * n))
+    keep = min(int(np.ceil(BEST_SHARE * n)), BEST_LINES)
     rest = n - keep
     grey = np.sort(np.random.default_rng(0).choice(rest, min(GREY_LINES, rest), replace=False))
     return (np.arange(rest, n), grey, f"best {keep:,} of {n:,} drawn in colour; "

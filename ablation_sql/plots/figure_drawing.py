@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import axes as plots
+from .saving import agg_figure
 from .tick_labels import fit_ticks
 from .trial_rows import trial_counts
 
@@ -25,7 +26,7 @@ def draw_figure(kind: str, data: pd.DataFrame, options: dict, figure_kwargs: dic
     size = (10.0, 5.0) if wide else (7.0, 5.0)
     if kind == "violinplot":  # wide enough for every level's label (see tick_labels)
         size = plots.violin_figsize(data[options["attribute"]].dropna().unique(), size)
-    fig = Figure(**{"figsize": size, **figure_kwargs})
+    fig = agg_figure(**{"figsize": size, **figure_kwargs})
     ax = fig.subplots()
     _DRAW[kind](data, ax=ax, **options)
     ax.set_title((f"{options['labels'][options['metric']]}: parallel coordinates" if wide

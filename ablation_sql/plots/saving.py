@@ -2,21 +2,41 @@
 
 PNG files are compressed at zlib level 1: about twice as fast as PIL's default (6), the same
 pixels, files 5 to 10 % larger (the 18 PNGs of a 100,000-trial report: 2.33 MiB against
-2.22 MiB)."""
+2.22 MiB). A figure laid out by ``tight_layout`` is left a placeholder layout engine, for
+which ``savefig`` draws the whole figure once more (without rendering) before drawing it:
+the placeholder is removed first: the same pixels, saved in 20 to 35 % less time. A figure
+made by ``agg_figure`` is laid out and saved with one renderer, its texts measured once."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from matplotlib import rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-__all__ = ["save_figure"]
+__all__ = ["agg_figure", "save_figure"]
 
 PNG_COMPRESSION = 1
 
 
+def agg_figure(**kwargs: Any) -> Figure:
+    """A ``Figure(**kwargs)`` on an Agg canvas: ``tight_layout`` then measures its texts with
+    the renderer that draws the PNG (a bare Figure's layout makes a renderer of its own), so
+    each text is laid out once."""
+    figure = Figure(**kwargs)
+    FigureCanvasAgg(figure)
+    return figure
+
+
 def save_figure(figure: Figure, path: Path, format: str = "png") -> None:
     """Save ``figure`` to ``path`` in ``format`` (png, svg or pdf)."""
+    if (isinstance(figure.get_layout_engine(), PlaceHolderLayoutEngine)
+            and not rcParams["figure.autolayout"]
+            and not rcParams["figure.constrained_layout.use"]):
+        figure.set_layout_engine(None)  # laid out already: no layout engine left to run
     if format == "png":
         figure.savefig(path, format=format, pil_kwargs={"compress_level": PNG_COMPRESSION})
     else:

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from ..plots.analysis import PlotAnalysis
 from ..plots.curves import draw_curves
 from ..plots.output_names import FigureIndex, file_names, inside, shown
-from ..plots.saving import save_figure
+from ..plots.saving import agg_figure, save_figure
 from ..queries import run_query
 from ..store.connection import read_beside
 from .content import BINNING, TRIAL_SET, ExperimentContent, experiment_ids
@@ -91,7 +91,7 @@ def _relative(path: Path, out: Path) -> str:
 
 def _curves_figure(curves: pd.DataFrame, *, metric: str, attribute: str) -> Figure:
     """The mean of ``metric`` per step, one line per level of ``attribute``, with its CI band."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = agg_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     draw_curves(ax, curves, title=shown(attribute), label=shown)  # in the query's order
     ax.set_xlabel("step")
