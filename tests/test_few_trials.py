@@ -189,3 +189,48 @@ def test_trials_read_again_keep_their_rows_and_equal_a_fresh_ingest(
     with asql.connect(tmp_path / "fresh.duckdb") as fresh:
         fresh.ingest(folder)
         assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental
+
+
+def test_trials_read_again_unchanged_keep_their_rows_and_views(
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial whose files were touched but hold the same keeps its params, metrics and
+    metrics_other rows in place, and neither the generated views' columns nor its
+    trial_best_cache rows are computed again; a value that changes only its sign of zero is a
+    change, whose rows then equal a fresh ingest's."""
+    folder = copy_tree(experiment, tmp_path / "e")
+    first, second = trials_of(folder)[:2]
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder)
+
+        def rowids() -> list[tuple]:
+            return db.con.execute(
+                "SELECT 'p', rowid FROM params UNION ALL SELECT 'm', rowid FROM metrics "
+                "UNION ALL SELECT 'o', rowid FROM metrics_other ORDER BY ALL").fetchall()
+
+        before, views_before = rowids(), view_rows(db.con)
+        ran: list[str] = []
+        execute = views.execute
+        monkeypatch.setattr(views, "execute",
+                            lambda con, name, **p: ran.append(str(name)) or execute(con, name, **p))
+        for name in ("config.yaml", "results.json", "metadata.json"):
+            (first / name).write_bytes((first / name).read_bytes())
+        assert db.ingest(folder).trials_read == 1
+        assert rowids() == before and view_rows(db.con) == views_before
+        assert not [name for name in ran if "columns_" in name or "trial_best" in name]
+
+        rows = json.loads((second / "results.json").read_text(encoding="utf-8"))
+        rows[0]["val_loss"] = 0.0
+        write_results(second, rows)
+        db.ingest(folder)
+        rows[0]["val_loss"] = -0.0
+        write_results(second, rows)
+        assert db.ingest(folder).trials_read == 1
+        ((value,),) = db.con.execute(
+            "SELECT value FROM metrics WHERE trial_uid = ? AND step = 0 AND name = 'val_loss'",
+            [second.name]).fetchall()
+        assert str(value) == "-0.0"
+        assert ran and any("trial_best_update" in name for name in ran)
+        incremental = snapshot(db.con, volatile=False), view_rows(db.con)
+    with asql.connect(tmp_path / "fresh.duckdb") as fresh:
+        fresh.ingest(folder)
+        assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental

@@ -1,23 +1,29 @@
 """The way of an ingest with few trials to read: parsed in this process and inserted by DuckDB
 from Python lists bound as list parameters. No worker starts and neither Arrow nor numpy is
-imported, so one changed trial costs its parse and a few statements. The pipeline's own small
-tables (trials to replace, statuses, the search space) are bound the same way.
+imported, so one changed trial costs its parse and a few statements. The rows of a trial read
+again change only where they differ: its trials row is updated in place, and of its params,
+metrics and metrics_other rows only those not as they were are deleted and inserted, so that
+a trial whose files were touched but say the same leaves the tables, the views' columns and
+``trial_best_cache`` as they were. The pipeline's own small tables (trials to replace,
+statuses, the search space) are bound the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import duckdb
 
 from ..store.sqlfiles import execute, fill
 from ..store.views import quote_identifier
-from .batch_columns import TABLE_COLUMNS
+from .batch_columns import TABLE_COLUMNS, new_batch
 
-__all__ = ["FEW_TRIALS", "list_table", "read_few"]
+__all__ = ["FEW_TRIALS", "Changed", "list_table", "read_few"]
 
 # At most this many trials to read are parsed in this process; more go to the worker pool and
 # its Arrow staging. benchmarks/bench_ingest.py --few on 2 cores: the pool's start and
@@ -29,19 +35,42 @@ FEW_TRIALS = 256
 _IN_PLACE = ("ingest/update_trials", "ingest/update_trial_configs",
              "ingest/update_trial_metadata", "ingest/unstage_kept_trials")
 
+# The tables whose rows of a trial read again are replaced only where they changed.
+_DIFFED = ("params", "metrics", "metrics_other")
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
 
 # (experiment_id, its trials, the parser of that experiment's source: trials -> columns)
 Job = tuple[str, tuple, Callable[[tuple], dict]]
 
 
+@dataclass
+class Changed:
+    """What ``read_few`` changed: by experiment, the trials whose metrics rows it deleted or
+    inserted; and whether it deleted or inserted any params, metrics or metrics_other row."""
+
+    metrics: dict[str, set[str]] = field(default_factory=dict)
+    rows: bool = False
+
+
 def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.datetime,
-             on_progress: Callable[[int, int], None] | None = None) -> None:
+             on_progress: Callable[[int, int], None] | None = None) -> Changed:
     """Parse every job here, one after another, and insert its rows table by table (the trials
-    rows of trials read again: updated in place, kept by ``pipeline``)."""
+    rows of trials read again: updated in place, kept by ``pipeline``; their other rows:
+    replaced where they changed)."""
     total, done = sum(len(trials) for _, trials, _ in jobs), 0
+    changed = Changed()
     for experiment_id, trials, parse in jobs:
-        for table, columns in parse(trials).items():
+        for table, columns in (new_batch() | parse(trials)).items():
+            if table in _DIFFED:
+                found = _changed_trials(con, table, experiment_id, trials, columns)
+                changed.rows = changed.rows or bool(found)
+                if table == "metrics":
+                    changed.metrics.setdefault(experiment_id, set()).update(found)
+                if not found:
+                    continue
+                execute(con, fill("ingest/delete_changed_rows", table=quote_identifier(table)),
+                        experiment_id=experiment_id, trial_uids=sorted(found))
+                columns = _rows_of(columns, found)
             n = len(columns["trial_uid"])
             if n:
                 staged = columns | {"experiment_id": [experiment_id] * n}
@@ -52,6 +81,39 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
         done += len(trials)
         if on_progress:
             on_progress(done, total)
+    return changed
+
+
+def _changed_trials(con: duckdb.DuckDBPyConnection, table: str, experiment_id: str,
+                    trials: tuple, columns: dict[str, list]) -> set[str]:
+    """The trials whose rows in ``table`` differ from ``columns`` (the rows read now), compared
+    as multisets of rows, every value as it is stored (a double by its bits: -0.0 is not 0.0)."""
+    kinds = list(TABLE_COLUMNS[table].values())
+    old: dict[str, Counter] = {trial.uid: Counter() for trial in trials}
+    new: dict[str, Counter] = {trial.uid: Counter() for trial in trials}
+    names = ", ".join(map(quote_identifier, TABLE_COLUMNS[table]))
+    for row in execute(con, fill("ingest/trial_rows", table=quote_identifier(table),
+                                 columns=names),
+                       experiment_id=experiment_id, trial_uids=list(old)):
+        old[row[0]][_stored(row, kinds)] += 1
+    for row in zip(*(columns[c] for c in TABLE_COLUMNS[table]), strict=True):
+        new[row[0]][_stored(row, kinds)] += 1
+    return {uid for uid in old if old[uid] != new[uid]}
+
+
+def _stored(row: Sequence, kinds: list[str]) -> tuple:
+    """``row`` as the table holds it, a double by its bits (``_double``, then ``float.hex``)."""
+    stored = []
+    for value, kind in zip(row, kinds, strict=True):
+        number = _double(value) if kind == "float" else None
+        stored.append(value if kind != "float" else None if number is None else number.hex())
+    return tuple(stored)
+
+
+def _rows_of(columns: dict[str, list], uids: set[str]) -> dict[str, list]:
+    """The rows of ``columns`` (in their order) of the trials ``uids``."""
+    keep = [i for i, uid in enumerate(columns["trial_uid"]) if uid in uids]
+    return {c: [values[i] for i in keep] for c, values in columns.items()}
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
 from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
-from .few_trials import FEW_TRIALS, list_table, read_few
+from .few_trials import FEW_TRIALS, Changed, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
@@ -60,6 +60,7 @@ class _Plan:
     master: dict[str, Any] | None = None
     config_source: str | None = None
     master_problems: list[tuple[Path, str]] = field(default_factory=list)
+    new: set[str] = field(default_factory=set)  # the trials read that had no row
 
     @property
     def changed(self) -> bool:
@@ -102,8 +103,9 @@ def ingest(
     try:
         for plan in plans:
             _prepare(con, plan, now, in_place=few)
+        changed = Changed()
         if batches and few:
-            read_few(con, batches, now, on_progress)
+            changed = read_few(con, batches, now, on_progress)
         elif batches:
             from .reading import read_batches
 
@@ -117,7 +119,9 @@ def ingest(
                 set_directions(con, plan.experiment_id, directions)
         if directions or any(plan.changed for plan in plans):
             refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
-                                  else [t.uid for t in p.read] for p in plans})
+                                  else _best_changed(p, changed, few) for p in plans},
+                            columns=not few or changed.rows or bool(directions)
+                            or any(p.master_changed for p in plans))
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -190,8 +194,18 @@ def _plan(con: duckdb.DuckDBPyConnection,
         master_changed = full or row is None or row[2] != folder.fingerprint
         state_changed = full or row is None or row[3] != folder.state_fingerprint
         plans.append(_Plan(folder, experiment_id, row is None, read, missing,
-                           master_changed, state_changed))
+                           master_changed, state_changed,
+                           new={t.uid for t in read if t.uid not in known}))
     return plans
+
+
+def _best_changed(plan: _Plan, changed: Changed, few: bool) -> list[str]:
+    """The trials of ``plan`` whose ``trial_best_cache`` rows may have changed: every trial
+    read, or read in this process (``few``), the new ones and those whose metrics changed."""
+    if not few:
+        return [t.uid for t in plan.read]
+    metrics = changed.metrics.get(plan.experiment_id, set())
+    return [t.uid for t in plan.read if t.uid in plan.new or t.uid in metrics]
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -259,7 +273,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
     eid = plan.experiment_id
 
     def clear() -> None:
-        execute(con, "ingest/delete_trials", experiment_id=eid)
+        execute(con, "ingest/delete_trials", experiment_id=eid, keep_rows=in_place)
         if not in_place:
             execute(con, "ingest/delete_trial_rows", experiment_id=eid)
 
