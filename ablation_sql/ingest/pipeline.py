@@ -338,7 +338,8 @@ def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Statuses from the state dbs: of every trial when they changed (and their problems
     recorded again), else of the trials read now only (the others' are as the same state dbs
-    made them)."""
+    made them; only their config_uids' states are bound)."""
+    from .parse_trials import config_uid
     from .state_db import STATUS_BY_CODE, read_state_db
 
     folder = plan.folder
@@ -348,7 +349,9 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
                 paths=[str(p) for p in folder.state_dbs])
         insert_problems(con, plan.experiment_id, states.problems, now)
-    known = {uid: code for uid in sorted(states.states)
+    only = None if plan.state_changed else [t.uid for t in plan.read]
+    wanted = states.states if only is None else {config_uid(uid) for uid in only}
+    known = {uid: code for uid in sorted(wanted)
              if (code := states.state_of(uid)) is not None}
     table: dict[str, list] = {
         "config_uid": list(known),
@@ -356,7 +359,6 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         "state_code": list(known.values()),
         "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
     }
-    only = None if plan.state_changed else [t.uid for t in plan.read]
     _with_table(con, "trial_states", table,
                 lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id,
                                 trial_uids=only),
