@@ -78,9 +78,12 @@ def ingest(
     source: str | None = None,
     directions: Mapping[str, str] | None = None,
     found: Found | None = None,
+    views: bool = True,
 ) -> IngestReport:
     """Ingest every experiment found under ``paths`` (``found``: what ``find_ingestable``
-    returned for them, when it was asked already); see ``Database.ingest``."""
+    returned for them, when it was asked already); see ``Database.ingest``. ``views`` False:
+    the views are left as they were, for a caller that reads only the tables before it
+    refreshes them (``refresh_changed`` with every experiment changed as a whole)."""
     started = time.perf_counter()
     now = dt.datetime.now()
     if source is not None and source not in SOURCES:
@@ -117,7 +120,7 @@ def ingest(
             _finish(con, plan, now)
             if directions:
                 set_directions(con, plan.experiment_id, directions)
-        if directions or any(plan.changed for plan in plans):
+        if views and (directions or any(plan.changed for plan in plans)):
             refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
                                   else _best_changed(p, changed, few) for p in plans},
                             columns=not few or changed.rows or bool(directions)
