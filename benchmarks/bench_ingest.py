@@ -118,7 +118,8 @@ def speed(runs: int, pandas_runs: int) -> None:
           f"ingest is {m['pandas'] / m['ingest']:.1f}x faster (target >= 15x)")
 
 
-# The tutorial's two lines (docs/tutorial-api.md), as a script of their own.
+# The tutorial's two lines (docs/tutorial-api.md), as a script of their own (run with -P, so
+# that the working directory's checkout does not shadow the one of the Python running it).
 TUTORIAL = """
 import sys
 from ablation_sql import ParallelConfig, Results
@@ -179,7 +180,7 @@ def processes(runs: int, pandas_runs: int, other: str | None) -> None:
             "re-ingest": lambda: run_process(ingest),
             "re-ingest db": lambda: stamp.unlink() or run_process(ingest),
             "one changed": lambda: touch_one(folder) or run_process(ingest),
-            "Results": lambda: run_process([sys.executable, "-c", TUTORIAL, str(folder)]),
+            "Results": lambda: run_process([sys.executable, "-P", "-c", TUTORIAL, str(folder)]),
             "pandas": lambda: run_process(
                 [sys.executable, me, "--child", "pandas", str(folder), str(ref_db)]),
         }
@@ -192,7 +193,7 @@ def processes(runs: int, pandas_runs: int, other: str | None) -> None:
                 "other re-ingest db": lambda: other_stamp.unlink() or run_process(also),
                 "other one changed": lambda: touch_one(folder) or run_process(also),
                 "other Results": lambda: run_process(
-                    [str(Path(other).with_name("python")), "-c", TUTORIAL, str(folder)]),
+                    [str(Path(other).with_name("python")), "-P", "-c", TUTORIAL, str(folder)]),
             }
         run_process([sys.executable, me, "--child", "reference", str(folder), str(ref_db)])
         print(f"before: {machine()}", flush=True)
