@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.ingest import pipeline
+from ablation_sql.ingest import few_trials, pipeline
 from ablation_sql.store import views
 from ablation_sql.synthetic import generate_experiment
 
@@ -157,12 +157,15 @@ def test_directions_given_refresh_their_experiment(experiment: Path, tmp_path: P
         assert view_rows(db.con) == given
 
 
+@pytest.mark.parametrize("compared", [16, 0])
 def test_trials_read_again_keep_their_rows_and_equal_a_fresh_ingest(
-        experiment: Path, tmp_path: Path) -> None:
+        compared: int, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Trials read again in the process are updated in place (their rows keep their place,
     so the checkpoint need not rewrite the table's JSON columns) and end as a fresh ingest
     leaves them: a config changed, a metadata changed and its results cut short, a trial back
-    after it was missing, a new trial."""
+    after it was missing, a new trial; their other rows compared with what they were, or (more
+    than DIFF_TRIALS read) all replaced."""
+    monkeypatch.setattr(few_trials, "DIFF_TRIALS", compared)
     folder = copy_tree(experiment, tmp_path / "e")
     first, second, third, fourth = trials_of(folder)[:4]
     aside = copy_tree(fourth, tmp_path / "aside")
