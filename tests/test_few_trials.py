@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.ingest import pipeline
+from ablation_sql.ingest import few_trials, pipeline
 from ablation_sql.store import views
 from ablation_sql.synthetic import generate_experiment
 
@@ -157,12 +157,15 @@ def test_directions_given_refresh_their_experiment(experiment: Path, tmp_path: P
         assert view_rows(db.con) == given
 
 
+@pytest.mark.parametrize("compared", [16, 0])
 def test_trials_read_again_keep_their_rows_and_equal_a_fresh_ingest(
-        experiment: Path, tmp_path: Path) -> None:
+        compared: int, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Trials read again in the process are updated in place (their rows keep their place,
     so the checkpoint need not rewrite the table's JSON columns) and end as a fresh ingest
     leaves them: a config changed, a metadata changed and its results cut short, a trial back
-    after it was missing, a new trial."""
+    after it was missing, a new trial; their other rows compared with what they were, or (more
+    than DIFF_TRIALS read) all replaced."""
+    monkeypatch.setattr(few_trials, "DIFF_TRIALS", compared)
     folder = copy_tree(experiment, tmp_path / "e")
     first, second, third, fourth = trials_of(folder)[:4]
     aside = copy_tree(fourth, tmp_path / "aside")
@@ -185,6 +188,51 @@ def test_trials_read_again_keep_their_rows_and_equal_a_fresh_ingest(
         assert {uid: kept[uid] for uid in rowids} == rowids and "zz_new_trial" in kept
         assert db.con.execute("SELECT status FROM trials WHERE trial_uid = ?",
                               [fourth.name]).fetchall() != [("missing",)]
+        incremental = snapshot(db.con, volatile=False), view_rows(db.con)
+    with asql.connect(tmp_path / "fresh.duckdb") as fresh:
+        fresh.ingest(folder)
+        assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental
+
+
+def test_trials_read_again_unchanged_keep_their_rows_and_views(
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial whose files were touched but hold the same keeps its params, metrics and
+    metrics_other rows in place, and neither the generated views' columns nor its
+    trial_best_cache rows are computed again; a value that changes only its sign of zero is a
+    change, whose rows then equal a fresh ingest's."""
+    folder = copy_tree(experiment, tmp_path / "e")
+    first, second = trials_of(folder)[:2]
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder)
+
+        def rowids() -> list[tuple]:
+            return db.con.execute(
+                "SELECT 'p', rowid FROM params UNION ALL SELECT 'm', rowid FROM metrics "
+                "UNION ALL SELECT 'o', rowid FROM metrics_other ORDER BY ALL").fetchall()
+
+        before, views_before = rowids(), view_rows(db.con)
+        ran: list[str] = []
+        execute = views.execute
+        monkeypatch.setattr(views, "execute",
+                            lambda con, name, **p: ran.append(str(name)) or execute(con, name, **p))
+        for name in ("config.yaml", "results.json", "metadata.json"):
+            (first / name).write_bytes((first / name).read_bytes())
+        assert db.ingest(folder).trials_read == 1
+        assert rowids() == before and view_rows(db.con) == views_before
+        assert not [name for name in ran if "columns_" in name or "trial_best" in name]
+
+        rows = json.loads((second / "results.json").read_text(encoding="utf-8"))
+        rows[0]["val_loss"] = 0.0
+        write_results(second, rows)
+        db.ingest(folder)
+        rows[0]["val_loss"] = -0.0
+        write_results(second, rows)
+        assert db.ingest(folder).trials_read == 1
+        ((value,),) = db.con.execute(
+            "SELECT value FROM metrics WHERE trial_uid = ? AND step = 0 AND name = 'val_loss'",
+            [second.name]).fetchall()
+        assert str(value) == "-0.0"
+        assert ran and any("trial_best_update" in name for name in ran)
         incremental = snapshot(db.con, volatile=False), view_rows(db.con)
     with asql.connect(tmp_path / "fresh.duckdb") as fresh:
         fresh.ingest(folder)

@@ -17,9 +17,14 @@ from pathlib import Path
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from ..database import Database, connect
 from ..errors import NothingToIngestError
+from ..ingest.pipeline import ingest
+from ..store.connection import database_problem
 from ..store.sqlfiles import execute, fetch
+from ..store.views import refresh_changed
 from .background_import import BackgroundImport
 from .configs import Optim, ParallelConfig
 
@@ -51,7 +56,8 @@ class Results:
     ABLATOR's pandas.read_json types them (integral metrics int64, ``timestamp`` as dates).
     ``metric_map``, ``numerical_attributes``, ``categorical_attributes`` and ``search_space``
     (attribute -> its declaration as written) come from master_config.yaml; ``db`` is the
-    in-memory database everything is read from, open for more SQL.
+    in-memory database everything is read from, open for more SQL (its views are built when
+    it is first asked for: the frame reads only the tables).
 
     Differences from ABLATOR: every trial with a readable config.yaml and at least one complete
     results.json row is included (ABLATOR silently drops a trial whose results.json was cut
@@ -78,10 +84,11 @@ class Results:
             raise ValueError("Configuration must be subclassed from ``ParallelConfig``.")
         self.experiment_dir = Path(experiment_dir)
         self._workers = None if use_ray else 1
-        self.db, eid, self.trial_status = _load(self.experiment_dir, self._workers)
+        self._db, eid, self.trial_status = _load(self.experiment_dir, self._workers)
+        self._views_built = False
         from .results_frame import read_frame
 
-        con = self.db.con
+        con = self._db.con
         self.data, self.config_attrs = read_frame(con, eid, self.trial_status)
         self.metric_map: dict[str, Optim] = {
             metric: Optim(direction)
@@ -95,6 +102,15 @@ class Results:
         self.categorical_attributes = [k for k, v in self.search_space.items()
                                        if v.get("categorical_values") is not None]
         self._assert_cat_attributes(self.categorical_attributes)
+
+    @property
+    def db(self) -> Database:
+        """The in-memory database of the experiment, its views built at the first call."""
+        if not self._views_built:
+            experiments = execute(self._db.con, "compat/results_api_experiments")
+            refresh_changed(self._db.con, {eid: None for (eid,) in experiments})
+            self._views_built = True
+        return self._db
 
     @property
     def metric_names(self) -> list[str]:
@@ -152,14 +168,18 @@ def _load(experiment_dir: Path, workers: int | None) -> tuple[Database, str, pd.
     """Ingest the folder into a new in-memory database: the database, the experiment's id and
     its trials (``status``, ``n_steps``, ``included`` in the frame), indexed by trial_uid.
 
-    pandas, which only the frame needs, is imported while the workers parse."""
+    pandas, which only the frame needs, is imported while the workers parse; the views, which
+    the frame does not read, are not refreshed (``Results.db`` refreshes them)."""
     master = experiment_dir / "master_config.yaml"
     if not master.is_file():
         raise FileNotFoundError(f"{master}")
     db = connect()
     pandas = BackgroundImport("pandas")
     try:
-        db.ingest(experiment_dir, workers=workers, on_progress=pandas)
+        try:
+            ingest(db.con, [experiment_dir], workers=workers, on_progress=pandas, views=False)
+        except duckdb.Error as exc:
+            raise database_problem(exc, None, unchanged=True) from None
         pandas.wait()
         found = execute(db.con, "compat/results_api_experiment",
                       path=str(experiment_dir.expanduser().resolve()))

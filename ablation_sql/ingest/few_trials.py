@@ -1,23 +1,29 @@
 """The way of an ingest with few trials to read: parsed in this process and inserted by DuckDB
 from Python lists bound as list parameters. No worker starts and neither Arrow nor numpy is
-imported, so one changed trial costs its parse and a few statements. The pipeline's own small
-tables (trials to replace, statuses, the search space) are bound the same way.
+imported, so one changed trial costs its parse and a few statements. The rows of a trial read
+again change only where they differ: its trials row is updated in place, and of its params,
+metrics and metrics_other rows only those not as they were are deleted and inserted, so that
+a trial whose files were touched but say the same leaves the tables, the views' columns and
+``trial_best_cache`` as they were. The pipeline's own small tables (trials to replace,
+statuses, the search space) are bound the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import duckdb
 
 from ..store.sqlfiles import execute, fill
 from ..store.views import quote_identifier
-from .batch_columns import TABLE_COLUMNS
+from .batch_columns import TABLE_COLUMNS, Batch, new_batch
 
-__all__ = ["FEW_TRIALS", "list_table", "read_few"]
+__all__ = ["FEW_TRIALS", "Changed", "list_table", "read_few"]
 
 # At most this many trials to read are parsed in this process; more go to the worker pool and
 # its Arrow staging. benchmarks/bench_ingest.py --few on 2 cores: the pool's start and
@@ -29,19 +35,56 @@ FEW_TRIALS = 256
 _IN_PLACE = ("ingest/update_trials", "ingest/update_trial_configs",
              "ingest/update_trial_metadata", "ingest/unstage_kept_trials")
 
+# The tables whose rows of a trial read again are replaced only where they changed; their rows
+# are compared when at most DIFF_TRIALS trials of an experiment are read (comparing costs about
+# 1.5 ms a trial; keeping them spares a fixed 40 ms or more: the views' columns check, the
+# trials' trial_best_cache rows, their deletion and insertion), else all are replaced.
+_DIFFED = ("params", "metrics", "metrics_other")
+DIFF_TRIALS = 16
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
 
 # (experiment_id, its trials, the parser of that experiment's source: trials -> columns)
 Job = tuple[str, tuple, Callable[[tuple], dict]]
 
 
+@dataclass
+class Changed:
+    """What ``read_few`` changed: by experiment, the trials whose metrics rows it deleted or
+    inserted; and whether it deleted or inserted any params, metrics or metrics_other row."""
+
+    metrics: dict[str, set[str]] = field(default_factory=dict)
+    rows: bool = False
+
+
 def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.datetime,
-             on_progress: Callable[[int, int], None] | None = None) -> None:
-    """Parse every job here, one after another, and insert its rows table by table (the trials
-    rows of trials read again: updated in place, kept by ``pipeline``)."""
+             on_progress: Callable[[int, int], None] | None = None) -> Changed:
+    """Parse every job here, one after another, then insert each experiment's rows table by
+    table (the trials rows of trials read again: updated in place, kept by ``pipeline``; their
+    other rows: replaced where they changed)."""
     total, done = sum(len(trials) for _, trials, _ in jobs), 0
+    parsed: dict[str, tuple[list, Batch]] = {}
     for experiment_id, trials, parse in jobs:
+        read, batch = parsed.setdefault(experiment_id, ([], new_batch()))
+        read.extend(trials)
         for table, columns in parse(trials).items():
+            for column, values in columns.items():
+                batch[table][column].extend(values)
+        done += len(trials)
+        if on_progress:
+            on_progress(done, total)
+    changed = Changed()
+    for experiment_id, (read, batch) in parsed.items():
+        for table, columns in batch.items():
+            if table in _DIFFED:
+                found = _changed_trials(con, table, experiment_id, read, columns)
+                changed.rows = changed.rows or bool(found)
+                if table == "metrics":
+                    changed.metrics[experiment_id] = found
+                if not found:
+                    continue
+                execute(con, fill("ingest/delete_changed_rows", table=quote_identifier(table)),
+                        experiment_id=experiment_id, trial_uids=sorted(found))
+                columns = _rows_of(columns, found)
             n = len(columns["trial_uid"])
             if n:
                 staged = columns | {"experiment_id": [experiment_id] * n}
@@ -49,9 +92,46 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
                     for name in _IN_PLACE if table == "trials" else ():
                         execute(con, name, now=now)
                     execute(con, f"ingest/load_{table}", now=now)
-        done += len(trials)
-        if on_progress:
-            on_progress(done, total)
+    return changed
+
+
+def _changed_trials(con: duckdb.DuckDBPyConnection, table: str, experiment_id: str,
+                    trials: list, columns: dict[str, list]) -> set[str]:
+    """The trials whose rows in ``table`` differ from ``columns`` (the rows read now), compared
+    as multisets of rows (every trial, beyond ``DIFF_TRIALS``). Values equal in Python are
+    equal as stored, but for the sign of a zero double, compared apart; values stored
+    otherwise (NaN as NULL, an integer beyond a double as an infinity) differ here, and their
+    trial is replaced as if it changed."""
+    if len(trials) > DIFF_TRIALS:
+        return {trial.uid for trial in trials}
+    names = list(TABLE_COLUMNS[table])
+    doubles = [i for i, c in enumerate(names) if TABLE_COLUMNS[table][c] == "float"]
+    old = execute(con, fill("ingest/trial_rows", table=quote_identifier(table),
+                            columns=", ".join(map(quote_identifier, names))),
+                  experiment_id=experiment_id, trial_uids=[trial.uid for trial in trials])
+    new = list(zip(*(columns[c] for c in names), strict=True))
+    seen = [_by_trial(rows, doubles) for rows in (old, new)]
+    return {trial.uid for trial in trials
+            if seen[0].get(trial.uid) != seen[1].get(trial.uid)}
+
+
+def _by_trial(rows: list[tuple], doubles: list[int]) -> dict[str, tuple[Counter, Counter]]:
+    """Each trial's rows (the first column) counted, and apart its rows holding a zero double
+    with the signs of their zeros."""
+    found: dict[str, tuple[Counter, Counter]] = {}
+    for row in rows:
+        counts, zeros = found.setdefault(row[0], (Counter(), Counter()))
+        counts[row] += 1
+        if any(row[i] == 0 for i in doubles):
+            zeros[row, tuple(math.copysign(1, row[i]) if isinstance(row[i], float) else 1
+                             for i in doubles)] += 1
+    return found
+
+
+def _rows_of(columns: dict[str, list], uids: set[str]) -> dict[str, list]:
+    """The rows of ``columns`` (in their order) of the trials ``uids``."""
+    keep = [i for i, uid in enumerate(columns["trial_uid"]) if uid in uids]
+    return {c: [values[i] for i in keep] for c, values in columns.items()}
 
 
 @contextmanager

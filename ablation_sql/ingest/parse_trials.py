@@ -27,12 +27,17 @@ from .results_json import ResultsFile, parse_results
 from .train_log import failure_reason
 from .yaml_config import MAX_CONFIG_BYTES, parse_config
 
-__all__ = ["infer_status", "parse_batch"]
+__all__ = ["config_uid", "infer_status", "parse_batch"]
 
 _NUMBER_TYPES = {float, int, type(None)}
 _METADATA_DECODER = json_decoder()
 _METRIC_VALUES = ("step", "name", "value")
 _Problem = Callable[[str, str], None]
+
+
+def config_uid(trial_uid: str) -> str:
+    """The key of a trial in ABLATOR's state db: the first two groups of its trial_uid."""
+    return "_".join(trial_uid.split("_")[:2])
 
 
 def parse_batch(trials: Sequence[TrialFolder], keep_whole: frozenset[str], *,
@@ -136,7 +141,7 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch,
     rows["n_steps"].append(len(results.rows) if results else 0)
     rows["results_complete"].append(bool(results and results.complete))
     rows["config"].append(config_json)
-    rows["config_uid"].append("_".join(uid.split("_")[:2]))
+    rows["config_uid"].append(config_uid(uid))
     rows["metadata"].append(metadata_json)
     rows["fingerprint"].append(trial.fingerprint)
     rows["failure_reason"].append(failure_reason(Path(folder, "train.log")))

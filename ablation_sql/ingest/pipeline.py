@@ -28,7 +28,7 @@ from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
 from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
-from .few_trials import FEW_TRIALS, list_table, read_few
+from .few_trials import FEW_TRIALS, Changed, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
@@ -60,6 +60,7 @@ class _Plan:
     master: dict[str, Any] | None = None
     config_source: str | None = None
     master_problems: list[tuple[Path, str]] = field(default_factory=list)
+    new: set[str] = field(default_factory=set)  # the trials read that had no row
 
     @property
     def changed(self) -> bool:
@@ -77,9 +78,12 @@ def ingest(
     source: str | None = None,
     directions: Mapping[str, str] | None = None,
     found: Found | None = None,
+    views: bool = True,
 ) -> IngestReport:
     """Ingest every experiment found under ``paths`` (``found``: what ``find_ingestable``
-    returned for them, when it was asked already); see ``Database.ingest``."""
+    returned for them, when it was asked already); see ``Database.ingest``. ``views`` False:
+    the views are left as they were, for a caller that reads only the tables before it
+    refreshes them (``refresh_changed`` with every experiment changed as a whole)."""
     started = time.perf_counter()
     now = dt.datetime.now()
     if source is not None and source not in SOURCES:
@@ -102,8 +106,9 @@ def ingest(
     try:
         for plan in plans:
             _prepare(con, plan, now, in_place=few)
+        changed = Changed()
         if batches and few:
-            read_few(con, batches, now, on_progress)
+            changed = read_few(con, batches, now, on_progress)
         elif batches:
             from .reading import read_batches
 
@@ -115,9 +120,11 @@ def ingest(
             _finish(con, plan, now)
             if directions:
                 set_directions(con, plan.experiment_id, directions)
-        if directions or any(plan.changed for plan in plans):
+        if views and (directions or any(plan.changed for plan in plans)):
             refresh_changed(con, {p.experiment_id: None if directions or p.master_changed
-                                  else [t.uid for t in p.read] for p in plans})
+                                  else _best_changed(p, changed, few) for p in plans},
+                            columns=not few or changed.rows or bool(directions)
+                            or any(p.master_changed for p in plans))
         report = collect_report(
             con, [p.experiment_id for p in plans], path_problems,
             read=sum(len(p.read) for p in plans),
@@ -190,8 +197,18 @@ def _plan(con: duckdb.DuckDBPyConnection,
         master_changed = full or row is None or row[2] != folder.fingerprint
         state_changed = full or row is None or row[3] != folder.state_fingerprint
         plans.append(_Plan(folder, experiment_id, row is None, read, missing,
-                           master_changed, state_changed))
+                           master_changed, state_changed,
+                           new={t.uid for t in read if t.uid not in known}))
     return plans
+
+
+def _best_changed(plan: _Plan, changed: Changed, few: bool) -> list[str]:
+    """The trials of ``plan`` whose ``trial_best_cache`` rows may have changed: every trial
+    read, or read in this process (``few``), the new ones and those whose metrics changed."""
+    if not few:
+        return [t.uid for t in plan.read]
+    metrics = changed.metrics.get(plan.experiment_id, set())
+    return [t.uid for t in plan.read if t.uid in plan.new or t.uid in metrics]
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -259,7 +276,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
     eid = plan.experiment_id
 
     def clear() -> None:
-        execute(con, "ingest/delete_trials", experiment_id=eid)
+        execute(con, "ingest/delete_trials", experiment_id=eid, keep_rows=in_place)
         if not in_place:
             execute(con, "ingest/delete_trial_rows", experiment_id=eid)
 
@@ -324,7 +341,8 @@ def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
 def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
     """Statuses from the state dbs: of every trial when they changed (and their problems
     recorded again), else of the trials read now only (the others' are as the same state dbs
-    made them)."""
+    made them; only their config_uids' states are bound)."""
+    from .parse_trials import config_uid
     from .state_db import STATUS_BY_CODE, read_state_db
 
     folder = plan.folder
@@ -334,7 +352,9 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
                 paths=[str(p) for p in folder.state_dbs])
         insert_problems(con, plan.experiment_id, states.problems, now)
-    known = {uid: code for uid in sorted(states.states)
+    only = None if plan.state_changed else [t.uid for t in plan.read]
+    wanted = states.states if only is None else {config_uid(uid) for uid in only}
+    known = {uid: code for uid in sorted(wanted)
              if (code := states.state_of(uid)) is not None}
     table: dict[str, list] = {
         "config_uid": list(known),
@@ -342,7 +362,6 @@ def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime
         "state_code": list(known.values()),
         "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
     }
-    only = None if plan.state_changed else [t.uid for t in plan.read]
     _with_table(con, "trial_states", table,
                 lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id,
                                 trial_uids=only),

@@ -87,13 +87,15 @@ def refresh_views(con: duckdb.DuckDBPyConnection, *, if_outdated: bool = False) 
 
 
 def refresh_changed(con: duckdb.DuckDBPyConnection,
-                    changed: Mapping[str, Sequence[str] | None]) -> None:
+                    changed: Mapping[str, Sequence[str] | None], *, columns: bool = True) -> None:
     """Bring the views up to date after an ingest that changed only ``changed``: experiment_id
     -> the trial_uids whose rows it replaced, or None for an experiment changed as a whole (new,
     or its metric directions set). The result equals ``refresh_views``: static objects are kept
     when their definitions are current (else everything is rebuilt), ``trial_best_cache`` is
     recomputed for those trials only, and the generated views are re-created only when the data
-    gives them other columns."""
+    gives them other columns; ``columns`` False: the ingest deleted or inserted no row of the
+    tables they list (params, metrics, metrics_other, search_space, optim_metrics), so they are
+    not asked."""
     ((built, complete, generated),) = execute(con, "store/views/version_get")
     if built != definitions_version() or not complete:
         refresh_views(con)
@@ -102,7 +104,8 @@ def refresh_changed(con: duckdb.DuckDBPyConnection,
         if trial_uids is None or trial_uids:
             execute(con, "store/views/trial_best_update", experiment_id=experiment_id,
                     trial_uids=None if trial_uids is None else list(trial_uids))
-    _create_generated(con, generated)
+    if columns:
+        _create_generated(con, generated)
 
 
 def _create_generated(con: duckdb.DuckDBPyConnection, built: str | None) -> None:
