@@ -66,12 +66,12 @@ best AS NOT MATERIALIZED (
     WHERE x.how = 'best'
     GROUP BY v.experiment_id, v.trial_uid
 ),
-last_k AS NOT MATERIALIZED (  -- the last k values by a top-k aggregate, not a window
-    SELECT v.experiment_id, v.trial_uid, list_avg(max_by(v.value, v.step, k)) AS value,
-        max(v.step) AS step
+last_k AS NOT MATERIALIZED (
+    SELECT v.experiment_id, v.trial_uid, v.value, v.step
     FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
     WHERE x.how = 'mean_last'
-    GROUP BY v.experiment_id, v.trial_uid
+    QUALIFY row_number() OVER (PARTITION BY v.experiment_id, v.trial_uid
+                               ORDER BY v.step DESC) <= k
 ),
 by_best AS NOT MATERIALIZED (
     SELECT b.experiment_id, b.trial_uid,
@@ -96,8 +96,9 @@ reduced AS NOT MATERIALIZED (
     WHERE x.how = 'last'
     GROUP BY v.experiment_id, v.trial_uid
     UNION ALL
-    SELECT l.experiment_id, l.trial_uid, l.value, l.step
+    SELECT l.experiment_id, l.trial_uid, avg(l.value), max(l.step)
     FROM last_k l
+    GROUP BY l.experiment_id, l.trial_uid
     UNION ALL
     SELECT v.experiment_id, v.trial_uid, v.value, v.step
     FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
