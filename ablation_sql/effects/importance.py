@@ -11,7 +11,9 @@ The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py
 each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
 of the trials' cross products (the Gram matrix, computed once per resample in batches of
 bounded size: linear in the trials; its upper triangle, the products it holds twice summed
-once), and every resample's subsets are fitted together. BCa's jackknife leaves out groups of
+once), and every resample's subsets are fitted together. The counts depend only on the seed
+and the number of trials, so metrics analysed together with as many used trials take one set
+of draws (``resampled_sums``). BCa's jackknife leaves out groups of
 trials (intervals.py), each group's Gram matrix the whole one less the group's sum. A share
 of nearly 0 lies below almost every resample's share, where BCa fails too; its interval then
 runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound", an upper limit), so that
