@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -15,19 +17,19 @@ from .design import Design, build_design, within
 from .disagreement import disagreements
 from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
-from .importance import importance
-from .marginal import marginal_levels, marginal_slopes
+from .importance import importance, resampled_sums
+from .marginal import level_groups, marginal_levels, marginal_slopes, resampled_level_means
 from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
 from .sensitivity import Sensitivity, sensitivity
 from .surrogate import single_threaded
-from .with_repeats import configuration_keys, with_repeats
+from .with_repeats import RepeatContext, configuration_keys, with_repeats
 
 if TYPE_CHECKING:
     from ..store.connection import Connectable
 
-__all__ = ["MIN_USED", "effects"]
+__all__ = ["MIN_USED", "effects", "metrics_effects"]
 
 MIN_USED = 3
 
@@ -44,17 +46,56 @@ def effects(db: Connectable, metric: str, experiment: str | None = None, policy:
     metric as ``load_policies`` read it, for ``policy`` and every policy of ``POLICIES``) and
     ``configurations`` (``configuration_keys``), when given, are not read again.
     """
+    found = metrics_effects(db, {metric: trials}, experiment, policy, n_boot=n_boot, seed=seed,
+                            k=k, direction=direction, configurations=configurations)[metric]
+    if isinstance(found, InputError):
+        raise found
+    return found
+
+
+def metrics_effects(db: Connectable, metrics: dict[str, dict[str, TrialData] | None],
+                    experiment: str | None = None, policy: str = "best", *,
+                    n_boot: int = 1000, seed: int = 0, k: int = 5, direction: str | None = None,
+                    configurations: pd.DataFrame | None = None
+                    ) -> dict[str, Effects | InputError]:
+    """``effects`` of each of ``metrics`` (metric -> its ``trials``, or None to read them), or
+    the InputError that says why it cannot be analysed: the same results, the bootstrap draws
+    that the metrics share (as many used trials, levels as large) drawn once."""
     if n_boot < 1:
         raise InputError("n_boot must be at least 1")
     with single_threaded():  # many small fits: BLAS's threads cost more than they give
-        return _effects(db, metric, experiment, policy, n_boot=n_boot, seed=seed, k=k,
-                        direction=direction, trials=trials, configurations=configurations)
+        ready: dict[str, _Prepared | InputError] = {}
+        for metric, trials in metrics.items():
+            try:
+                ready[metric] = _prepare(db, metric, experiment, policy, k=k,
+                                         direction=direction, trials=trials,
+                                         configurations=configurations)
+            except InputError as exc:
+                ready[metric] = exc
+        prepared = [r for r in ready.values() if not isinstance(r, InputError)]
+        sums = resampled_sums([r.design for r in prepared], n_boot=n_boot, seed=seed)
+        means = resampled_level_means(
+            [[g for _, _, groups in level_groups(r.data, r.design) for g in groups]
+             for r in prepared], n_boot=n_boot, seed=seed)
+        drawn = {id(r): (s, m) for r, s, m in zip(prepared, sums, means, strict=True)}
+        return {metric: r if isinstance(r, InputError) else _effects(
+                    r, metric, policy, n_boot=n_boot, seed=seed, k=k, drawn=drawn[id(r)])
+                for metric, r in ready.items()}
 
 
-def _effects(db: Connectable, metric: str, experiment: str | None, policy: str, *,
-             n_boot: int, seed: int, k: int, direction: str | None,
-             trials: dict[str, TrialData] | None,
-             configurations: pd.DataFrame | None) -> Effects:
+@dataclass(frozen=True)
+class _Prepared:
+    """One metric's trials to analyse (every policy's, repeats averaged) and its design."""
+
+    datasets: dict[str, TrialData]
+    data: TrialData
+    repeats: RepeatContext
+    design: Design
+
+
+def _prepare(db: Connectable, metric: str, experiment: str | None, policy: str, *, k: int,
+             direction: str | None, trials: dict[str, TrialData] | None,
+             configurations: pd.DataFrame | None) -> _Prepared:
     datasets = trials if trials is not None else load_policies(
         db, metric, list(dict.fromkeys([policy, *POLICIES])), experiment=experiment, k=k,
         direction=direction)
@@ -65,19 +106,26 @@ def _effects(db: Connectable, metric: str, experiment: str | None, policy: str, 
                            keys=configurations)
     datasets = repeats.datasets
     data = datasets[policy]
-    left_out = data.frame["reason"].dropna().value_counts().to_dict()
     if len(data.used) < MIN_USED:
+        left_out = data.frame["reason"].dropna().value_counts().to_dict()
         reasons = ", ".join(f"{r} {n}" for r, n in left_out.items()) or "none"
         raise InputError(f"only {len(data.used)} of {len(data.frame)} trials of "
                          f"{data.experiment_id} can be used for {metric} (at least {MIN_USED} "
                          f"needed; left out: {reasons})")
-    design = build_design(data)
+    return _Prepared(datasets, data, repeats, build_design(data))
+
+
+def _effects(prepared: _Prepared, metric: str, policy: str, *, n_boot: int, seed: int, k: int,
+             drawn: tuple[np.ndarray | None, list[np.ndarray | None]]) -> Effects:
+    datasets, data, repeats, design = (prepared.datasets, prepared.data, prepared.repeats,
+                                       prepared.design)
+    left_out = data.frame["reason"].dropna().value_counts().to_dict()
     slopes = marginal_slopes(data, design)
-    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed)
+    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, resampled=drawn[1])
     adjusted = adjusted_effects(design)
     disagree = disagreements(slopes, levels, adjusted.coefficients)
     robust = robustness(design, adjusted, data.direction, short_names(data.attributes))
-    weights = importance(design, n_boot=n_boot, seed=seed)
+    weights = importance(design, n_boot=n_boot, seed=seed, resampled=drawn[0])
     policies = sensitivity(datasets, policy, weights.table, design, adjusted.coefficients)
     pairs = associations(data)
     rates = failure_rates(data)

@@ -11,7 +11,9 @@ The CI is a seeded BCa bootstrap over trials (``n_boot`` resamples; intervals.py
 each resample is a vector of trial counts, and every subset's R² follows from the weighted sum
 of the trials' cross products (the Gram matrix, computed once per resample in batches of
 bounded size: linear in the trials; its upper triangle, the products it holds twice summed
-once), and every resample's subsets are fitted together. BCa's jackknife leaves out groups of
+once), and every resample's subsets are fitted together. The counts depend only on the seed
+and the number of trials, so metrics analysed together with as many used trials take one set
+of draws (``resampled_sums``). BCa's jackknife leaves out groups of
 trials (intervals.py), each group's Gram matrix the whole one less the group's sum. A share
 of nearly 0 lies below almost every resample's share, where BCa fails too; its interval then
 runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound", an upper limit), so that
@@ -35,7 +37,8 @@ from .design import Design
 from .intervals import bca_ci, group_sums, resample_counts
 from .surrogate import single_threaded
 
-__all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance"]
+__all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance",
+           "resampled_sums"]
 
 MAX_ATTRIBUTES = 10
 IMPORTANCE_COLUMNS = ["attribute", "share", "ci_low", "ci_high", "ci_method", "rank",
@@ -54,19 +57,18 @@ class Importance:
     note: str | None
 
 
-def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
-    """LMG shares of ``design``'s attributes with bootstrap CIs (no CI when ``n_boot`` is 0)."""
+def importance(design: Design, *, n_boot: int, seed: int,
+               resampled: np.ndarray | None = None) -> Importance:
+    """LMG shares of ``design``'s attributes with bootstrap CIs (no CI when ``n_boot`` is 0);
+    ``resampled``: ``resampled_sums``' of ``design``, when already drawn."""
     names = list(design.groups)
-    n, p = design.x.shape
-    if not names or n <= p + 1 or len(names) > MAX_ATTRIBUTES:
-        why = ("no estimable attribute" if not names
-               else f"{n} used trials for {p + 1} coefficients" if n <= p + 1
-               else f"more than {MAX_ATTRIBUTES} attributes")
+    why = _not_computed(design)
+    if why is not None:
         return Importance(pd.DataFrame(columns=IMPORTANCE_COLUMNS), math.nan, math.nan,
                           math.nan, f"importance not computed: {why}")
     k = len(names)
     z = _standardised(design)
-    q = z.shape[1]
+    n, q = z.shape
 
     def weighted(sums: np.ndarray) -> np.ndarray:
         """Shares, unique shares and the full R² (rows) under each row of weighted sums of the
@@ -82,13 +84,14 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
     point = weighted(total)[:, 0]
     if n_boot > 0:
         rows, cols = np.triu_indices(q)
-        cross = z[:, rows] * z[:, cols]  # the upper triangle: each distinct product once
+        cross = _cross(z)
         place = np.zeros((q, q), dtype=int)
         place[rows, cols] = place[cols, rows] = np.arange(len(rows))
         pairs = place.ravel()  # where each of the q² entries is in ``cross``
+        if resampled is None:
+            resampled = _resampled([cross], n_boot=n_boot, seed=seed)[0]
         with single_threaded():  # many small products: BLAS's threads cost more than they give
-            boots = weighted(np.concatenate([counts @ cross for counts in resample_counts(
-                n, n_boot=n_boot, rng=np.random.default_rng(seed))])[:, pairs])
+            boots = weighted(resampled[:, pairs])
             ci = bca_ci((np.arange(n),), lambda *_, axis=-1: point, boots, bounds=(0.0, 1.0),
                         jackknife=[weighted(total - group_sums(cross)[:, pairs])])
         low, high, method = ci.low, ci.high, ci.method
@@ -104,6 +107,56 @@ def importance(design: Design, *, n_boot: int, seed: int) -> Importance:
                           "unique": point[part], "unique_low": low[part],
                           "unique_high": high[part], "unique_method": method[part]})
     return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
+
+
+def resampled_sums(designs: list[Design], *, n_boot: int, seed: int
+                   ) -> list[np.ndarray | None]:
+    """Per design, the sums of its trials' cross products (upper triangle) under each of
+    ``n_boot`` resamples, as ``importance`` draws them (None where it computes none): designs
+    of as many trials get the same draws from one seed, so those are drawn once for them."""
+    out: list[np.ndarray | None] = [None] * len(designs)
+    sizes: dict[int, list[int]] = {}
+    for i, design in enumerate(designs):
+        if n_boot > 0 and _not_computed(design) is None:
+            sizes.setdefault(len(design.y), []).append(i)
+    for members in sizes.values():
+        found = _resampled([_cross(_standardised(designs[i])) for i in members],
+                           n_boot=n_boot, seed=seed)
+        for i, sums in zip(members, found, strict=True):
+            out[i] = sums
+    return out
+
+
+def _resampled(crosses: list[np.ndarray], *, n_boot: int, seed: int) -> list[np.ndarray]:
+    """Each of ``crosses`` (trials × products, as many trials each) summed under the same
+    ``n_boot`` resamples' counts (resamples × products)."""
+    found: list[list[np.ndarray]] = [[] for _ in crosses]
+    with single_threaded():  # many small products: BLAS's threads cost more than they give
+        for counts in resample_counts(len(crosses[0]), n_boot=n_boot,
+                                      rng=np.random.default_rng(seed)):
+            for parts, cross in zip(found, crosses, strict=True):
+                parts.append(counts @ cross)
+    return [np.concatenate(parts) for parts in found]
+
+
+def _not_computed(design: Design) -> str | None:
+    """Why importance cannot be computed for ``design`` (None: it can)."""
+    names = list(design.groups)
+    n, p = design.x.shape
+    if not names:
+        return "no estimable attribute"
+    if n <= p + 1:
+        return f"{n} used trials for {p + 1} coefficients"
+    if len(names) > MAX_ATTRIBUTES:
+        return f"more than {MAX_ATTRIBUTES} attributes"
+    return None
+
+
+def _cross(z: np.ndarray) -> np.ndarray:
+    """The upper triangle of each row's cross products (n × q(q+1)/2): each distinct product
+    once."""
+    rows, cols = np.triu_indices(z.shape[1])
+    return z[:, rows] * z[:, cols]
 
 
 def _standardised(design: Design) -> np.ndarray:

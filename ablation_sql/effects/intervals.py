@@ -91,9 +91,17 @@ def resample(data: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray],
 def resample_means(values: np.ndarray, *, n_boot: int, rng: np.random.Generator
                    ) -> np.ndarray:
     """The means of ``n_boot`` resamples of ``values``: ``resample((values,), np.mean)``'s, from
-    the same draws, one resample at a time (its draws and values held in cache)."""
-    n = len(values)
-    return np.array([values[rng.integers(0, n, n)].mean() for _ in range(n_boot)])
+    the same draws, one resample at a time (its draws and values held in cache). Several
+    samples of one length (rows of a 2-D ``values``) take the same draws, each its means (a
+    row of the result) as it would alone."""
+    rows = np.atleast_2d(values)
+    n = rows.shape[1]
+    means = np.empty((len(rows), n_boot))
+    for b in range(n_boot):
+        index = rng.integers(0, n, n)
+        for row, sample in zip(means, rows, strict=True):  # ``sample[index].mean()``, bit for bit
+            row[b] = np.add.reduce(sample.take(index)) / n
+    return means.reshape(*np.shape(values)[:-1], n_boot)
 
 
 def resample_counts(n: int, *, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:

@@ -22,7 +22,8 @@ from .design import Design
 from .intervals import bca_ci, group_means, resample_means
 from .ols import fit_ols
 
-__all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "marginal_levels", "marginal_slopes"]
+__all__ = ["LEVEL_COLUMNS", "SLOPE_COLUMNS", "level_groups", "marginal_levels",
+           "marginal_slopes", "resampled_level_means"]
 
 SLOPE_COLUMNS = ["attribute", "scale", "estimate", "ci_low", "ci_high"]
 LEVEL_COLUMNS = ["attribute", "level", "n", "mean", "ci_low", "ci_high", "reference", "best",
@@ -45,23 +46,21 @@ def marginal_slopes(data: TrialData, design: Design) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SLOPE_COLUMNS)
 
 
-def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
-                    ) -> pd.DataFrame:
-    """One row per level of each categorical attribute, reference level first."""
-    rng = np.random.default_rng(seed)
-    used = data.used
+def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int,
+                    resampled: list[np.ndarray | None] | None = None) -> pd.DataFrame:
+    """One row per level of each categorical attribute, reference level first;
+    ``resampled``: ``resampled_level_means``' of ``level_groups(data, design)``, when already
+    drawn."""
+    found = level_groups(data, design)
+    if resampled is None:
+        resampled = resampled_level_means([[g for _, _, groups in found for g in groups]],
+                                          n_boot=n_boot, seed=seed)[0]
+    every = iter(resampled)
     frames = []
-    for name in data.categorical:
-        levels = design.levels[name]
-        if not levels:  # no used trial in its branch
-            continue
-        inside = design.rows.get(name, slice(None))
-        text = used[name].astype(str).to_numpy()[inside]
-        groups = [design.y[inside][text == level] for level in levels]
+    for name, levels, groups in found:
         means = np.array([g.mean() for g in groups])
         best = int(np.argmax(means) if data.direction == "max" else np.argmin(means))
-        boots = [resample_means(g, n_boot=n_boot, rng=rng) if len(g) >= 2 else None
-                 for g in groups]
+        boots = [next(every) for _ in groups]
         low, high = np.stack([_mean_ci(g, b) for g, b in zip(groups, boots, strict=True)],
                              axis=1)
         diff_best_low, diff_best_high = np.stack(
@@ -83,6 +82,42 @@ def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int
     if not frames:
         return pd.DataFrame(columns=LEVEL_COLUMNS)
     return pd.concat(frames, ignore_index=True)[LEVEL_COLUMNS]
+
+
+def level_groups(data: TrialData, design: Design) -> list[tuple[str, list[str],
+                                                                list[np.ndarray]]]:
+    """Each categorical attribute with used trials in its branch: its name, levels (reference
+    first) and each level's values."""
+    used = data.used
+    found = []
+    for name in data.categorical:
+        levels = design.levels[name]
+        if not levels:  # no used trial in its branch
+            continue
+        inside = design.rows.get(name, slice(None))
+        text = used[name].astype(str).to_numpy()[inside]
+        found.append((name, levels, [design.y[inside][text == level] for level in levels]))
+    return found
+
+
+def resampled_level_means(groupings: list[list[np.ndarray]], *, n_boot: int, seed: int
+                          ) -> list[list[np.ndarray | None]]:
+    """Per list of groups (``level_groups``' values, attribute after attribute), each group's
+    ``n_boot`` resampled means as ``marginal_levels`` draws them, from a generator seeded with
+    ``seed`` (None for a group of fewer than 2 values): lists whose groups have the same sizes
+    get the same draws, so those are drawn once for them."""
+    out: list[list[np.ndarray | None]] = [[] for _ in groupings]
+    sizes: dict[tuple[int, ...], list[int]] = {}
+    for i, groups in enumerate(groupings):
+        sizes.setdefault(tuple(map(len, groups)), []).append(i)
+    for key, members in sizes.items():
+        rng = np.random.default_rng(seed)
+        for j, size in enumerate(key):
+            means = resample_means(np.stack([groupings[i][j] for i in members]),
+                                   n_boot=n_boot, rng=rng) if size >= 2 else None
+            for row, i in enumerate(members):
+                out[i].append(None if means is None else means[row])
+    return out
 
 
 def _mean_ci(values: np.ndarray, boots: np.ndarray | None) -> tuple[float, float]:

@@ -70,7 +70,7 @@ def with_repeats(db: Connectable, datasets: dict[str, TrialData], policy: str, *
                         f"{number(100 * noise.ci_low)} to {number(100 * noise.ci_high)} %), "
                         "the rest between them; intervals are computed on configuration "
                         "means.")
-    others = sorted(set(keys["experiment_id"]) - {data.experiment_id})
+    others = sorted(set(keys["experiment_id"].unique()) - {data.experiment_id})
     if not others:
         return RepeatContext(datasets, noise, basis, pd.DataFrame(columns=STUDY_COLUMNS),
                              findings, [])

@@ -4,13 +4,14 @@ sentences (findings first, then what limits them)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
-from ..effects import effects
+from ..effects import Effects, effects
 from ..effects.data import POLICIES, TrialData, load_policies, read_attributes
+from ..effects.estimate import metrics_effects
 from ..effects.with_repeats import configuration_keys
 from ..errors import InputError
 from .content import Table
@@ -54,6 +55,8 @@ class Readings:
     trials: dict[str, dict[str, TrialData]]  # metric -> policy -> its trials
     errors: dict[str, str]  # metric -> why it cannot be read
     configurations: pd.DataFrame | None  # effects.with_repeats.configuration_keys
+    # (metric, n_boot, seed) -> its effects analysed beside another metric's, not yet asked for
+    analysed: dict[tuple[str, int, int], Effects | InputError] = field(default_factory=dict)
 
 
 def read_metrics(con: duckdb.DuckDBPyConnection, experiment: str, metrics: list[str]
@@ -82,9 +85,8 @@ def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str,
     try:
         if readings is not None and metric in readings.errors:
             raise InputError(readings.errors[metric])
-        found = effects(con, metric, experiment=experiment, n_boot=n_boot, seed=seed,
-                        trials=None if readings is None else readings.trials.get(metric),
-                        configurations=None if readings is None else readings.configurations)
+        found = effects(con, metric, experiment=experiment, n_boot=n_boot, seed=seed) \
+            if readings is None else _analysed(con, experiment, metric, n_boot, seed, readings)
     except InputError as exc:
         return MetricEffects(metric, [], [], [], "", empty, empty, empty, empty, empty,
                              error=str(exc))
@@ -111,3 +113,21 @@ def metric_effects(con: duckdb.DuckDBPyConnection, experiment: str, metric: str,
                                            if c in found.failures.columns]),
         repeated=None if found.seed_noise is None else found.seed_noise.repeated,
     )
+
+
+def _analysed(con: duckdb.DuckDBPyConnection, experiment: str, metric: str, n_boot: int,
+              seed: int, readings: Readings) -> Effects:
+    """The effects of ``metric`` from ``readings``: on the first call, those of every metric
+    read without error, analysed together (the bootstrap draws they share drawn once) and
+    kept until asked for."""
+    if (metric, n_boot, seed) not in readings.analysed:
+        todo = {m: t for m, t in readings.trials.items()
+                if (m, n_boot, seed) not in readings.analysed}
+        every = metrics_effects(con, {**todo, metric: readings.trials.get(metric)}, experiment,
+                                n_boot=n_boot, seed=seed,
+                                configurations=readings.configurations)
+        readings.analysed.update({(m, n_boot, seed): f for m, f in every.items()})
+    found = readings.analysed.pop((metric, n_boot, seed))
+    if isinstance(found, InputError):
+        raise found
+    return found
