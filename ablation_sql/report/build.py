@@ -117,9 +117,9 @@ def _content(con: duckdb.DuckDBPyConnection,
              known: list[str], top_k: int, n_boot: int, seed: int, ablation_resamples: int
              ) -> ExperimentContent:
     """Every section of ``experiment`` (one of the database's ``known``), its figures
-    written. Beside the metrics' reading, the effects and the ablation, two other threads work on their own
-    connections (``readers``): one reads the rankings (SQL), the other draws the figures
-    (matplotlib, whose Python runs while the effects' numpy and DuckDB release the GIL)."""
+    written. Beside the metrics' reading, the effects and the ablation, two other threads
+    work on their own connections (``readers``): one reads the rankings (SQL), the other
+    draws the figures (matplotlib, whose Python runs while numpy and DuckDB release the GIL)."""
     content = experiment_content(con, experiment, top_k=top_k)
     folder = inside(out, "figures", file_names(known)[experiment])
     drawn = threads[1].submit(draw_figures, readers[1], content, out)
