@@ -19,7 +19,7 @@ from ablation_sql.cli import main
 from ablation_sql.plots.analysis import PlotAnalysis
 from ablation_sql.report import build as build_module
 from ablation_sql.report.build import report_paths
-from ablation_sql.store.connection import READ_MEMORY_LIMIT
+from ablation_sql.store.connection import READ_MEMORY_LIMIT, open_connection
 from ablation_sql.store.sqlfiles import cap_of
 from ablation_sql.synthetic.generate import LR, NF1, NF2, generate_experiment
 
@@ -237,6 +237,25 @@ def test_folders_are_reported_from_the_file_read_only_and_capped(
     monkeypatch.setattr(build_module, "build_report", build)
     report_paths([tmp_path / "exp"], tmp_path / "site", workers=1)
     assert seen and seen[0] is not None and seen[0][0] == READ_MEMORY_LIMIT
+
+
+def test_duckdb_runs_on_one_thread_beside_the_sections_then_as_before(
+        built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, _, _ = built
+    seen = []
+    effects = build_module.metric_effects
+
+    def metric_effects(con, *args, **kwargs):
+        seen.append(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        return effects(con, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "metric_effects", metric_effects)
+    with open_connection(out / "ablation.duckdb", read_only=True, allow_files=False,
+                         memory_limit=READ_MEMORY_LIMIT) as con:
+        con.execute("SET threads = 3")
+        build_module.build_report(con, tmp_path / "site")
+        assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] == 3
+    assert seen and set(seen) == {1}
 
 
 def _one_line_error(capsys, args: list[str]) -> str:

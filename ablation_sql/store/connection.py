@@ -23,11 +23,11 @@ import duckdb
 
 from ..errors import DatabaseError, DatabaseLockedError, InputError
 from .fetch import one_line
-from .sqlfiles import cap_of, execute, remember_cap
+from .sqlfiles import cap_of, execute, fetch_rows, remember_cap
 from .views import refresh_views
 
 __all__ = ["READ_MEMORY_LIMIT", "SCHEMA_VERSION", "Connectable", "connection", "cursor",
-           "database_problem", "open_connection", "read_beside"]
+           "database_problem", "duckdb_threads", "open_connection", "read_beside"]
 
 # The report's cap: beyond it DuckDB evicts cached blocks and spills; 256 MB costs no time
 # at 100,000 trials and keeps the whole report, its figures drawn beside its effects, under
@@ -75,6 +75,19 @@ def read_beside(con: duckdb.DuckDBPyConnection, read: Callable[..., _R], *args: 
     block's Python and the read share the two cores. Yields the read's future."""
     with cursor(con) as reader, ThreadPoolExecutor(max_workers=1) as pool:
         yield pool.submit(read, reader, *args, **kwargs)
+
+
+@contextmanager
+def duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """DuckDB's queries on ``threads`` threads while the block runs, then on as many as before
+    (the setting is the database's: every connection to it). For a block whose own threads
+    keep the cores busy, where DuckDB's would only add the cost of splitting its work."""
+    before = fetch_rows(con, "store/threads_get").rows[0][0]
+    execute(con, "store/threads_set", threads=threads)
+    try:
+        yield
+    finally:
+        execute(con, "store/threads_set", threads=before)
 
 
 def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
