@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import ablation_sql as asql
 from ablation_sql.errors import AblationSQLError
+from ablation_sql.store.connection import duckdb_threads
+from ablation_sql.store.sqlfiles import execute
 from ablation_sql.synthetic import generate_experiment
 
 SANDBOX_MESSAGE = ("disabled by configuration", "disabled through configuration",
@@ -133,3 +136,19 @@ def test_read_only_python_api_is_sandboxed(box: Path) -> None:
     with asql.connect(box / "db.duckdb", read_only=True, allow_files=True) as db:
         assert db.sql(f"SELECT content FROM read_text('{box}/secret.txt')").iloc[0, 0] == (
             "top secret\n")
+
+
+def test_duckdb_threads_changes_the_setting_for_a_block_unless_it_is_locked() -> None:
+    con = duckdb.connect()
+    con.execute("SET threads = 3")
+
+    def threads() -> int:
+        return con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+
+    with duckdb_threads(con, 1):
+        assert threads() == 1
+    assert threads() == 3
+    execute(con, "store/sandbox")
+    with duckdb_threads(con, 1):
+        assert threads() == 3
+    assert threads() == 3

@@ -81,8 +81,12 @@ def read_beside(con: duckdb.DuckDBPyConnection, read: Callable[..., _R], *args: 
 def duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
     """DuckDB's queries on ``threads`` threads while the block runs, then on as many as before
     (the setting is the database's: every connection to it). For a block whose own threads
-    keep the cores busy, where DuckDB's would only add the cost of splitting its work."""
-    before = fetch_rows(con, "store/threads_get").rows[0][0]
+    keep the cores busy, where DuckDB's would only add the cost of splitting its work. On a
+    connection whose configuration is locked (``store/sandbox``) the setting stays as it is."""
+    before, locked = fetch_rows(con, "store/threads_get").rows[0]
+    if locked:
+        yield
+        return
     execute(con, "store/threads_set", threads=threads)
     try:
         yield
