@@ -28,7 +28,7 @@ METRICS = ["val_accuracy", "val_loss"]
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("shared")
+    root = tmp_path_factory.mktemp("draws")
     generate_experiment(root / "exp", trials=60, epochs=3, seed=7)
     path = root / "exp.duckdb"
     with asql.connect(path) as database:
