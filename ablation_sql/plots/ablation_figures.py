@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from ..effects.ablation_result import Ablation, Surface
 from ..store.numbers import number
 from .output_names import shown
+from .saving import agg_figure
 
 __all__ = ["surface_figure", "waterfall_figure"]
 
@@ -25,7 +26,7 @@ def waterfall_figure(result: Ablation) -> Figure:
     labels = ["source"] + [f"{shown(a.rsplit('.', 1)[-1])}\n{s} → {t}"
                            for a, s, t in zip(table["attribute"], table["source"],
                                               table["target"], strict=True)] + ["target"]
-    fig = Figure(figsize=(max(6.0, 1.4 * len(labels) + 1), 4.8))
+    fig = agg_figure(figsize=(max(6.0, 1.4 * len(labels) + 1), 4.8))
     ax = fig.subplots()
     level = start
     ax.bar(0, start, color="#8d99ae")
@@ -58,7 +59,7 @@ def waterfall_figure(result: Ablation) -> Figure:
 def surface_figure(surface: Surface, metric: str) -> Figure:
     """The pair's predicted metric: one line per value of the other attribute against the
     numerical one, or a grid of cells for two categorical attributes."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = agg_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     a, b = surface.attribute_a, surface.attribute_b
     values, grid_a, grid_b, logged = surface.values, surface.grid_a, surface.grid_b, \

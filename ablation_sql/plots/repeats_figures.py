@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..store.connection import Connectable, connection
 from ..store.sqlfiles import execute
 from .output_names import FigureIndex, inside, shown
-from .saving import save_figure
+from .saving import agg_figure, save_figure
 
 __all__ = ["MAX_CONFIGURATIONS", "draw_repeats", "forest_figure", "has_repeats",
            "settle_figure"]
@@ -32,7 +32,7 @@ def forest_figure(result: Repeats, max_rows: int = MAX_CONFIGURATIONS,
     ``label``: the metric's name shown (default: its own)."""
     table = result.configurations.head(max_rows)
     used = result.data.used
-    fig = Figure(figsize=(7.5, 1.2 + 0.32 * len(table)))
+    fig = agg_figure(figsize=(7.5, 1.2 + 0.32 * len(table)))
     ax = fig.subplots()
     rng = np.random.default_rng(0)
     labelled: set[str] = set()
@@ -72,7 +72,7 @@ def settle_figure(result: Settle, label: str | None = None) -> Figure:
     """The rank correlation with the final ranking per step (95 % CI band), the settled steps
     of the top set (dashed) and of the winner (dotted) marked, one line per experiment;
     ``label``: the metric's name shown (default: its own)."""
-    fig = Figure(figsize=(7, 4.5))
+    fig = agg_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     name = result.method.capitalize()
     for experiment, rows in result.table.groupby("experiment_id", sort=True):
