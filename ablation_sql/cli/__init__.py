@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..errors import AblationSQLError
 from . import ablation, effects, export, ingest, plot, repeats, report, settle, sql
+from .warning_lines import warning_lines
 
 __all__ = ["PYTHON_EQUIVALENTS", "build_parser", "main"]
 
@@ -33,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.run(args)
+        with warning_lines(parser.prog):
+            return args.run(args)
     except AblationSQLError as exc:
         print(f"ablation-sql: error: {exc}", file=sys.stderr)
         return exc.exit_code
