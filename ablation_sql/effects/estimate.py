@@ -18,7 +18,8 @@ from .disagreement import disagreements
 from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
 from .importance import importance, resampled_sums
-from .marginal import level_groups, marginal_levels, marginal_slopes, resampled_level_means
+from .marginal import (bootstrapped, level_groups, marginal_levels, marginal_slopes,
+                       resampled_level_means)
 from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
@@ -74,9 +75,8 @@ def metrics_effects(db: Connectable, metrics: dict[str, dict[str, TrialData] | N
                 ready[metric] = exc
         prepared = [r for r in ready.values() if not isinstance(r, InputError)]
         sums = resampled_sums([r.design for r in prepared], n_boot=n_boot, seed=seed)
-        means = resampled_level_means(
-            [[g for _, _, groups in level_groups(r.data, r.design) for g in groups]
-             for r in prepared], n_boot=n_boot, seed=seed)
+        means = resampled_level_means([bootstrapped(r.levels) for r in prepared],
+                                      n_boot=n_boot, seed=seed)
         drawn = {id(r): (s, m) for r, s, m in zip(prepared, sums, means, strict=True)}
         return {metric: r if isinstance(r, InputError) else _effects(
                     r, metric, policy, n_boot=n_boot, seed=seed, k=k, drawn=drawn[id(r)])
@@ -91,6 +91,7 @@ class _Prepared:
     data: TrialData
     repeats: RepeatContext
     design: Design
+    levels: list[tuple[str, list[str], list[np.ndarray]]]  # level_groups(data, design)
 
 
 def _prepare(db: Connectable, metric: str, experiment: str | None, policy: str, *, k: int,
@@ -112,7 +113,8 @@ def _prepare(db: Connectable, metric: str, experiment: str | None, policy: str, 
         raise InputError(f"only {len(data.used)} of {len(data.frame)} trials of "
                          f"{data.experiment_id} can be used for {metric} (at least {MIN_USED} "
                          f"needed; left out: {reasons})")
-    return _Prepared(datasets, data, repeats, build_design(data))
+    design = build_design(data)
+    return _Prepared(datasets, data, repeats, design, level_groups(data, design))
 
 
 def _effects(prepared: _Prepared, metric: str, policy: str, *, n_boot: int, seed: int, k: int,
@@ -121,7 +123,8 @@ def _effects(prepared: _Prepared, metric: str, policy: str, *, n_boot: int, seed
                                        prepared.design)
     left_out = data.frame["reason"].dropna().value_counts().to_dict()
     slopes = marginal_slopes(data, design)
-    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, resampled=drawn[1])
+    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, groups=prepared.levels,
+                             resampled=drawn[1])
     adjusted = adjusted_effects(design)
     disagree = disagreements(slopes, levels, adjusted.coefficients)
     robust = robustness(design, adjusted, data.direction, short_names(data.attributes))
