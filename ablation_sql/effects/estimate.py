@@ -146,7 +146,7 @@ def _effects(prepared: _Prepared, metric: str, policy: str, *, n_boot: int, seed
                                        prepared.design)
     left_out = data.frame["reason"].dropna().value_counts().to_dict()
     slopes = marginal_slopes(data, design)
-    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, groups=prepared.levels,
+    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, grouped=prepared.levels,
                              resampled=drawn[1])
     adjusted = adjusted_effects(design)
     disagree = disagreements(slopes, levels, adjusted.coefficients)

@@ -58,13 +58,13 @@ def marginal_slopes(data: TrialData, design: Design) -> pd.DataFrame:
 
 
 def marginal_levels(data: TrialData, design: Design, *, n_boot: int, seed: int,
-                    groups: list[tuple[str, list[str], list[np.ndarray]]] | None = None,
+                    grouped: list[tuple[str, list[str], list[np.ndarray]]] | None = None,
                     resampled: list[np.ndarray | None] | None = None,
                     normal_level: float = NORMAL_LEVEL) -> pd.DataFrame:
-    """One row per level of each categorical attribute, reference level first; ``groups``:
+    """One row per level of each categorical attribute, reference level first; ``grouped``:
     ``level_groups(data, design)``, and ``resampled``: ``resampled_level_means``' of
-    ``bootstrapped(groups)``, when already found; ``normal_level``: see ``NORMAL_LEVEL``."""
-    found = level_groups(data, design) if groups is None else groups
+    ``bootstrapped(grouped)``, when already found; ``normal_level``: see ``NORMAL_LEVEL``."""
+    found = level_groups(data, design) if grouped is None else grouped
     if resampled is None:
         resampled = resampled_level_means([bootstrapped(found, normal_level)], n_boot=n_boot,
                                           seed=seed)[0]
