@@ -148,10 +148,10 @@ def _normal_cis(groups: list[np.ndarray], means: np.ndarray, best: int
 
 def resampled_level_means(groupings: list[list[np.ndarray]], *, n_boot: int, seed: int
                           ) -> list[list[np.ndarray | None]]:
-    """Per list of groups (``level_groups``' values, attribute after attribute), each group's
-    ``n_boot`` resampled means as ``marginal_levels`` draws them, from a generator seeded with
-    ``seed`` (None for a group of fewer than 2 values): lists whose groups have the same sizes
-    get the same draws, so those are drawn once for them."""
+    """Per list of groups (``bootstrapped``' of ``level_groups``', attribute after attribute), each
+    group's ``n_boot`` resampled means as ``marginal_levels`` draws them, from a generator seeded
+    with ``seed`` (None for a group of fewer than 2 values): lists whose groups have the same
+    sizes get the same draws, so those are drawn once for them."""
     out: list[list[np.ndarray | None]] = [[] for _ in groupings]
     sizes: dict[tuple[int, ...], list[int]] = {}
     for i, groups in enumerate(groupings):
