@@ -130,11 +130,11 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
     interactions = interactions.sort_values("share", ascending=False,
                                             kind="stable").reset_index(drop=True)
     top_samples: Iterable[np.ndarray] = samples
-    if len(whole.used) > len(used):  # every used trial's resamples, one at a time
+    n_used = len(whole.used)
+    if n_used > len(used):  # every used trial's resamples, one at a time
         draw = np.random.default_rng([seed, 4])
-        top_samples = (draw.integers(0, len(whole.used), size=len(whole.used))
-                   for _ in range(resamples))
-        notes.append(f"The surrogate is fitted on {len(used)} of the {len(whole.used)} used "
+        top_samples = (draw.integers(0, n_used, size=n_used) for _ in range(resamples))
+        notes.append(f"The surrogate is fitted on {len(used)} of the {n_used} used "
                      f"trials (drawn with the seed; a source or target trial is always in "
                      f"it): its numbers and intervals are those of that sample (fit_trials, "
                      f"--fit-trials).")
@@ -156,7 +156,7 @@ def ablation_of(data: TrialData, source: Configuration = None, target: Configura
                 for r in interactions.head(SURFACES).itertuples()]
     result = dict(
         experiment_id=data.experiment_id, metric=metric, direction=data.direction,
-        policy=policy, resamples=resamples, seed=seed, top=top, n_used=len(whole.used),
+        policy=policy, resamples=resamples, seed=seed, top=top, n_used=n_used,
         n_fitted=len(used),
         source=src, target=tgt, source_label=src_label, target_label=tgt_label,
         surrogate={"model": model.name, "params": model.params, "cv_r2": model.cv_r2,

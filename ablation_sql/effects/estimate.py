@@ -18,7 +18,13 @@ from .disagreement import disagreements
 from .failures import all_left_out_statements, failure_rates, survivorship_warnings
 from .findings import attribute_findings, number, warning_sentences
 from .importance import importance, resampled_sums
-from .marginal import level_groups, marginal_levels, marginal_slopes, resampled_level_means
+from .marginal import (
+    bootstrapped,
+    level_groups,
+    marginal_levels,
+    marginal_slopes,
+    resampled_level_means,
+)
 from .names import short_names
 from .result import ATTRIBUTE_COLUMNS, Effects
 from .robustness import Robustness, robustness
@@ -74,13 +80,29 @@ def metrics_effects(db: Connectable, metrics: dict[str, dict[str, TrialData] | N
                 ready[metric] = exc
         prepared = [r for r in ready.values() if not isinstance(r, InputError)]
         sums = resampled_sums([r.design for r in prepared], n_boot=n_boot, seed=seed)
-        means = resampled_level_means(
-            [[g for _, _, groups in level_groups(r.data, r.design) for g in groups]
-             for r in prepared], n_boot=n_boot, seed=seed)
+        means = resampled_level_means([bootstrapped(r.levels) for r in prepared],
+                                      n_boot=n_boot, seed=seed)
         drawn = {id(r): (s, m) for r, s, m in zip(prepared, sums, means, strict=True)}
+        found: list[tuple[TrialData, pd.DataFrame]] = []
         return {metric: r if isinstance(r, InputError) else _effects(
-                    r, metric, policy, n_boot=n_boot, seed=seed, k=k, drawn=drawn[id(r)])
+                    r, metric, policy, n_boot=n_boot, seed=seed, k=k, drawn=drawn[id(r)],
+                    pairs=_associations(r.data, found))
                 for metric, r in ready.items()}
+
+
+def _associations(data: TrialData, found: list[tuple[TrialData, pd.DataFrame]]
+                  ) -> pd.DataFrame:
+    """``associations(data)``: those ``found`` for another metric's trials when the
+    attributes' values are the same (they depend on nothing else), else found and kept."""
+    names = data.numerical + data.categorical
+    for other, pairs in found:
+        if ((other.numerical, other.categorical, other.log)
+                == (data.numerical, data.categorical, data.log)
+                and other.frame[names].equals(data.frame[names])):
+            return pairs.copy()
+    pairs = associations(data)
+    found.append((data, pairs))
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,7 @@ class _Prepared:
     data: TrialData
     repeats: RepeatContext
     design: Design
+    levels: list[tuple[str, list[str], list[np.ndarray]]]  # level_groups(data, design)
 
 
 def _prepare(db: Connectable, metric: str, experiment: str | None, policy: str, *, k: int,
@@ -112,22 +135,24 @@ def _prepare(db: Connectable, metric: str, experiment: str | None, policy: str, 
         raise InputError(f"only {len(data.used)} of {len(data.frame)} trials of "
                          f"{data.experiment_id} can be used for {metric} (at least {MIN_USED} "
                          f"needed; left out: {reasons})")
-    return _Prepared(datasets, data, repeats, build_design(data))
+    design = build_design(data)
+    return _Prepared(datasets, data, repeats, design, level_groups(data, design))
 
 
 def _effects(prepared: _Prepared, metric: str, policy: str, *, n_boot: int, seed: int, k: int,
-             drawn: tuple[np.ndarray | None, list[np.ndarray | None]]) -> Effects:
+             drawn: tuple[np.ndarray | None, list[np.ndarray | None]], pairs: pd.DataFrame
+             ) -> Effects:
     datasets, data, repeats, design = (prepared.datasets, prepared.data, prepared.repeats,
                                        prepared.design)
     left_out = data.frame["reason"].dropna().value_counts().to_dict()
     slopes = marginal_slopes(data, design)
-    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, resampled=drawn[1])
+    levels = marginal_levels(data, design, n_boot=n_boot, seed=seed, grouped=prepared.levels,
+                             resampled=drawn[1])
     adjusted = adjusted_effects(design)
     disagree = disagreements(slopes, levels, adjusted.coefficients)
     robust = robustness(design, adjusted, data.direction, short_names(data.attributes))
     weights = importance(design, n_boot=n_boot, seed=seed, resampled=drawn[0])
     policies = sensitivity(datasets, policy, weights.table, design, adjusted.coefficients)
-    pairs = associations(data)
     rates = failure_rates(data)
     warnings = (survivorship_warnings(data, rates) + confounding_warnings(data, pairs)
                 + warning_sentences(data, disagree, policies) + repeats.warnings)

@@ -19,6 +19,7 @@ from ..effects.data import TrialData
 from ..errors import InputError
 from ..plots.ablation_figures import surface_figure, waterfall_figure
 from ..plots.output_names import FigureIndex, file_names, inside
+from ..plots.saving import save_figure
 from ..queries import run_query
 from ..store.connection import read_beside
 from .content import Table, experiment_ids
@@ -104,7 +105,7 @@ def _draw(found: Ablation, metric: str, experiment: str, out: Path, folder: Path
         parts = ["ablation", name, f"{stem}.png"]
         path = inside(folder, *parts)
         path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
+        save_figure(figure, path)
         index.add("/".join(parts), kind=f"ablation_{stem.split('-')[0]}", metric=metric,
                   experiment=experiment)
         paths[stem] = (path.relative_to(out).as_posix(), surface)
