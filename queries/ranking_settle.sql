@@ -28,19 +28,31 @@ WITH final AS (
       AND lower($reduction) IN ('best', 'last', 'mean_last')
       AND lower($method) IN ('spearman', 'kendall')
 ),
--- each trial's final place and rank; the trials and experiments numbered (in the order of
--- their ids), so that the per-step work below sorts numbers, not text
-final_ranked AS (
-    SELECT f.experiment_id, f.direction,
-        dense_rank() OVER (ORDER BY f.experiment_id)::INTEGER AS eid,
+-- the experiments numbered in the order of their ids, with their count of trials
+experiments AS (
+    SELECT f.experiment_id, row_number() OVER (ORDER BY f.experiment_id)::INTEGER AS eid,
+        count(*) AS trials
+    FROM final f
+    GROUP BY f.experiment_id
+),
+-- the trials numbered (in the order of their ids), so that the work below sorts numbers, not
+-- text; each trial's key (ascending = better)
+final_numbered AS (
+    SELECT f.experiment_id, f.trial_uid, f.direction, e.eid,
         row_number() OVER (ORDER BY f.experiment_id, f.trial_uid)::INTEGER AS tid,
         CASE WHEN f.direction = 'max' THEN f.value ELSE -f.value END AS better,
-        row_number() OVER (PARTITION BY f.experiment_id
-                           ORDER BY order_key(f.value, f.direction), f.trial_uid) AS place,
-        rank() OVER (PARTITION BY f.experiment_id ORDER BY order_key(f.value, f.direction))
-            + (count(*) OVER (PARTITION BY f.experiment_id, f.value) - 1) / 2.0 AS avg_rank,
-        f.trial_uid
+        order_key(f.value, f.direction) AS key
     FROM final f
+    JOIN experiments e ON e.experiment_id = f.experiment_id
+),
+-- each trial's final place (ties by trial id) and average rank (the mean of the first and
+-- last place of its ties)
+final_ranked AS (
+    SELECT f.experiment_id, f.trial_uid, f.direction, f.eid, f.tid, f.better,
+        row_number() OVER (PARTITION BY f.eid ORDER BY f.key, f.tid) AS place,
+        (rank() OVER p + count(*) OVER p) / 2.0 AS avg_rank
+    FROM final_numbered f
+    WINDOW p AS (PARTITION BY f.eid ORDER BY f.key)
 ),
 -- per trial and step: the value reduced up to the step as a key, ascending = better (best
 -- so far: the running minimum of the key), and the third difference of the raw values
@@ -66,12 +78,6 @@ noise AS (
     WHERE r.third IS NOT NULL
     GROUP BY r.eid
 ),
-complete_steps AS (
-    SELECT r.eid, r.step
-    FROM running r
-    GROUP BY r.eid, r.step
-    HAVING count(*) = (SELECT count(*) FROM final_ranked f WHERE f.eid = r.eid)
-),
 -- each step sorted once by key: the average rank of a trial is the mean of the first (rank)
 -- and last (count of keys up to its own) place of its ties
 ranked AS (
@@ -79,7 +85,6 @@ ranked AS (
         f.better AS final_better, k.first, k.last
     FROM (SELECT r.eid, r.tid, r.step, r.key, rank() OVER s AS first, count(*) OVER s AS last
           FROM running r
-          JOIN complete_steps c ON c.eid = r.eid AND c.step = r.step
           WINDOW s AS (PARTITION BY r.eid, r.step ORDER BY r.key)) k
     JOIN final_ranked f ON f.tid = k.tid
 ),
@@ -95,6 +100,13 @@ per_step AS (
                   FILTER (WHERE k.first <= $top_k))[1:$top_k] AS top
     FROM ranked k
     GROUP BY k.eid, k.step
+),
+-- the steps where every trial has a value
+complete_steps AS (
+    SELECT s.*
+    FROM per_step s
+    JOIN experiments e ON e.eid = s.eid
+    WHERE s.n = e.trials
 ),
 -- Kendall's tau: every pair of trials at a step (quadratic; only when asked for)
 kendall_ranked AS (
@@ -115,9 +127,6 @@ kendall AS (
     FROM kendall_ranked a
     JOIN kendall_ranked b ON b.eid = a.eid AND b.step = a.step AND b.tid > a.tid
     GROUP BY a.eid, a.step
-),
-experiments AS (
-    SELECT DISTINCT f.eid, f.experiment_id FROM final_ranked f
 )
 SELECT e.experiment_id, s.step, s.n,
     CASE lower($method) WHEN 'kendall' THEN k.tau ELSE s.spearman END AS correlation,
@@ -126,7 +135,7 @@ SELECT e.experiment_id, s.step, s.n,
     s.final_top_k - list_avg(list_transform(s.top, lambda t: t.final_better)) AS top_k_loss,
     s.top[1].final_place = 1 AS winner_leads,
     s.final_best - s.top[1].final_better AS winner_loss, z.noise
-FROM per_step s
+FROM complete_steps s
 JOIN experiments e ON e.eid = s.eid
 LEFT JOIN kendall k ON k.eid = s.eid AND k.step = s.step
 LEFT JOIN noise z ON z.eid = s.eid

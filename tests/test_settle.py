@@ -110,6 +110,44 @@ def test_ranking_settle_with_ties_matches_a_computation_by_hand(tied, policy):
                 assert np.allclose(rows[column].astype(float), want[column], atol=1e-9), column
 
 
+@pytest.fixture(scope="module")
+def two_experiments(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """Two experiments in one database; one trial of the second has no value at step 2."""
+    root = tmp_path_factory.mktemp("two")
+    generate_experiment(root / "a", trials=20, epochs=6, noise=0.02, failed=2, seed=6)
+    generate_experiment(root / "b", trials=15, epochs=7, noise=0.02, seed=7)
+    with asql.connect(root / "db.duckdb") as db:
+        db.ingest(root / "a")
+        db.ingest(root / "b")
+    con = duckdb.connect(str(root / "db.duckdb"))
+    trial = con.execute("SELECT min(trial_uid) FROM trials WHERE experiment_id = 'b'").fetchone()[0]
+    con.execute("DELETE FROM metrics WHERE experiment_id = 'b' AND trial_uid = ? AND step = 2",
+                [trial])
+    con.close()
+    return root / "db.duckdb", "a", "b"
+
+
+@pytest.mark.parametrize("method", ["spearman", "kendall"])
+def test_ranking_settle_of_several_experiments_is_each_experiment_alone(two_experiments, method):
+    """Each experiment's rows equal the query of that experiment alone; a step where a trial has
+    no value is left out of its experiment only."""
+    path, a, b = two_experiments
+    with asql.connect(path, read_only=True) as db:
+        for policy in ("best", "last", "mean_last"):
+            both = db.query("ranking_settle", metric="val_loss", reduction=policy, top_k=3,
+                            method=method)
+            assert list(both["experiment_id"].unique()) == [a, b]
+            for experiment in (a, b):
+                alone = db.query("ranking_settle", metric="val_loss", reduction=policy,
+                                 top_k=3, method=method, experiment=experiment)
+                mine = both[both["experiment_id"] == experiment].reset_index(drop=True)
+                pd.testing.assert_frame_equal(mine, alone, check_exact=False, rtol=1e-12)
+            assert list(both.loc[both["experiment_id"] == a, "step"]) == list(range(6))
+            assert list(both.loc[both["experiment_id"] == b, "step"]) == [0, 1, 3, 4, 5, 6]
+            assert set(both.loc[both["experiment_id"] == a, "n"]) == {18}
+            assert set(both.loc[both["experiment_id"] == b, "n"]) == {15}
+
+
 def _settled_by_hand(curves: np.ndarray, top: int, tolerance: float) -> int | None:
     """The rule on noise-free curves: the first step from which the top ``top`` then end
     within ``tolerance`` of the final top's mean."""
