@@ -42,6 +42,9 @@ def test_the_library_loads_and_documents_itself() -> None:
         "metric: str = val_loss", "k: int >= 1 = 10", "experiment: str = NULL"]
     assert queries["ranking_settle"].param("metric").required
     assert not queries["learning_curves"].param("attribute").required
+    metric = queries["learning_curves"].param("metric")
+    assert metric.type == "str[]" and metric.describe() == "metric: str[] = val_loss"
+    assert bind_params(queries["learning_curves"], {"metric": "a,b"})["metric"] == ["a", "b"]
 
 
 GOOD = """-- name: q
@@ -83,6 +86,8 @@ def run_from(db: asql.Database, query: NamedQuery, **params: Any) -> pd.DataFram
     ("-- name: q\n-- d\n-- param a int\nSELECT 1", 3, "expected '-- param"),
     ("-- name: q\n-- d\n-- param a: integer\nSELECT $a", 3, "unknown type 'integer'"),
     ("-- name: q\n-- d\n-- param a: int = ten\nSELECT $a", 3, "expected an int"),
+    ("-- name: q\n-- d\n-- param a: str[] = x,,y\nSELECT $a", 3, "without an empty item"),
+    ("-- name: q\n-- d\n-- param a: str[] >= 1\nSELECT $a", 3, "only int and float"),
     ("-- name: q\n-- d\n-- param a: int\n-- param a: int\nSELECT $a", 4, "declared twice"),
     ("-- name: q\n-- d\n-- param a: int\n-- param b: int\nSELECT $a", 4,
      "'b' is declared but the SQL never uses $b"),
@@ -119,6 +124,12 @@ def test_conversions() -> None:
     assert convert("TRUE", "bool") is True and convert("off", "bool") is False
     assert convert(1, "bool") is True and convert(None, "int") is None
     assert convert(5, "str") == "5"
+    assert convert("val_loss", "str[]") == ["val_loss"]
+    assert convert(" a, b ,c", "str[]") == ["a", "b", "c"]
+    assert convert(("a", "b, c"), "str[]") == ["a", "b, c"] and convert(None, "str[]") is None
+    for value in ["", "a,,b", [], ["a", None], [1], 5, {"a": 1}]:
+        with pytest.raises(QueryError, match="expected a str"):
+            convert(value, "str[]")
     for value, type_ in [("1.5", "int"), (1.5, "int"), (True, "int"), ("maybe", "bool"),
                          ("x", "float"), (2, "bool")]:
         with pytest.raises(QueryError, match="expected a"):
