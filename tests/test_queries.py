@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ablation_sql as asql
 from ablation_sql.cli.queries import parse_cli_params
@@ -140,6 +142,12 @@ def test_conversions() -> None:
         parse_cli_params(["k"])
     with pytest.raises(QueryError, match="given twice"):
         parse_cli_params(["k=1", "k=2"])
+
+
+@given(st.lists(st.text(min_size=1).filter(lambda t: "," not in t and t.strip()), min_size=1))
+def test_a_list_from_text_is_its_items_trimmed(items: list[str]) -> None:
+    assert convert(",".join(items), "str[]") == [item.strip() for item in items]
+    assert convert(items, "str[]") == items
 
 
 def test_run_errors_are_one_line(data) -> None:
