@@ -73,6 +73,21 @@ def test_query_output_formats(db_path: Path, capsys, fmt: str) -> None:
     check_golden(f"top_trials.{FORMATS[fmt]}", out)
 
 
+def test_a_list_parameter_from_the_command_line(db_path: Path, capsys) -> None:
+    """A str[] parameter: comma-separated items, each metric's rows in the order given."""
+    code, out, err = run(capsys, "query", "learning_curves", "--db", str(db_path), "-p",
+                         "metric=val_accuracy, val_loss", "--format", "csv")
+    assert (code, err) == (0, "")
+    frame = pd.read_csv(io.StringIO(out))
+    assert list(dict.fromkeys(frame["metric"])) == ["val_accuracy", "val_loss"]
+    one = asql.connect(db_path, read_only=True).query("learning_curves", metric="val_loss")
+    assert frame[frame["metric"] == "val_loss"]["mean"].tolist() == pytest.approx(
+        one["mean"].tolist(), rel=1e-12)
+    code, _, err = run(capsys, "query", "learning_curves", "--db", str(db_path), "-p",
+                       "metric=val_loss,,val_accuracy")
+    assert code != 0 and "learning_curves: metric: expected a str[] without an empty item" in err
+
+
 def test_outputs_parse_back(db_path: Path, capsys) -> None:
     """csv and json carry every value in full; json is strict JSON."""
     _, out, _ = run(capsys, "query", "top_trials", "--db", str(db_path), "--format", "csv")

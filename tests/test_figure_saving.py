@@ -3,6 +3,7 @@ own savefig draws (which draws it twice)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +50,29 @@ def test_agg_figure_is_on_an_agg_canvas() -> None:
     figure = agg_figure(figsize=(4, 2), dpi=50)
     assert isinstance(figure.canvas, FigureCanvasAgg)
     assert tuple(figure.get_size_inches()) == (4, 2) and figure.dpi == 50
+
+
+def test_figures_of_one_size_share_this_threads_renderer(tmp_path: Path) -> None:
+    """One renderer per size in a thread, another in another thread; a figure saved after
+    others of its size has the pixels of one saved alone on a canvas of its own."""
+    first = _figure(agg_figure(figsize=(5, 3)))
+    save_figure(first, tmp_path / "first.png")
+    other = agg_figure(figsize=(5, 3))
+    other.subplots().plot([0, 1], [1, 0], color="C3")
+    save_figure(other, tmp_path / "other.png")
+    again = _figure(agg_figure(figsize=(5, 3)))
+    save_figure(again, tmp_path / "again.png")
+    alone = _figure(Figure(figsize=(5, 3)))
+    FigureCanvasAgg(alone)
+    save_figure(alone, tmp_path / "alone.png")
+    renderer = first.canvas.get_renderer()
+    assert other.canvas.get_renderer() is renderer is again.canvas.get_renderer()
+    assert agg_figure(figsize=(4, 3)).canvas.get_renderer() is not renderer
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(lambda: agg_figure(figsize=(5, 3)).canvas.get_renderer()
+                           ).result() is not renderer
+    pixels = {name: np.asarray(Image.open(tmp_path / f"{name}.png"))
+              for name in ("first", "other", "again", "alone")}
+    assert np.array_equal(pixels["again"], pixels["alone"])
+    assert np.array_equal(pixels["first"], pixels["alone"])
+    assert not np.array_equal(pixels["other"], pixels["alone"])

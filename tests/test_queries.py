@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ablation_sql as asql
 from ablation_sql.cli.queries import parse_cli_params
@@ -42,6 +44,9 @@ def test_the_library_loads_and_documents_itself() -> None:
         "metric: str = val_loss", "k: int >= 1 = 10", "experiment: str = NULL"]
     assert queries["ranking_settle"].param("metric").required
     assert not queries["learning_curves"].param("attribute").required
+    metric = queries["learning_curves"].param("metric")
+    assert metric.type == "str[]" and metric.describe() == "metric: str[] = val_loss"
+    assert bind_params(queries["learning_curves"], {"metric": "a,b"})["metric"] == ["a", "b"]
 
 
 GOOD = """-- name: q
@@ -83,6 +88,8 @@ def run_from(db: asql.Database, query: NamedQuery, **params: Any) -> pd.DataFram
     ("-- name: q\n-- d\n-- param a int\nSELECT 1", 3, "expected '-- param"),
     ("-- name: q\n-- d\n-- param a: integer\nSELECT $a", 3, "unknown type 'integer'"),
     ("-- name: q\n-- d\n-- param a: int = ten\nSELECT $a", 3, "expected an int"),
+    ("-- name: q\n-- d\n-- param a: str[] = x,,y\nSELECT $a", 3, "without an empty item"),
+    ("-- name: q\n-- d\n-- param a: str[] >= 1\nSELECT $a", 3, "only int and float"),
     ("-- name: q\n-- d\n-- param a: int\n-- param a: int\nSELECT $a", 4, "declared twice"),
     ("-- name: q\n-- d\n-- param a: int\n-- param b: int\nSELECT $a", 4,
      "'b' is declared but the SQL never uses $b"),
@@ -119,6 +126,12 @@ def test_conversions() -> None:
     assert convert("TRUE", "bool") is True and convert("off", "bool") is False
     assert convert(1, "bool") is True and convert(None, "int") is None
     assert convert(5, "str") == "5"
+    assert convert("val_loss", "str[]") == ["val_loss"]
+    assert convert(" a, b ,c", "str[]") == ["a", "b", "c"]
+    assert convert(("a", "b, c"), "str[]") == ["a", "b, c"] and convert(None, "str[]") is None
+    for value in ["", "a,,b", [], ["a", None], [1], 5, {"a": 1}]:
+        with pytest.raises(QueryError, match="expected a str"):
+            convert(value, "str[]")
     for value, type_ in [("1.5", "int"), (1.5, "int"), (True, "int"), ("maybe", "bool"),
                          ("x", "float"), (2, "bool")]:
         with pytest.raises(QueryError, match="expected a"):
@@ -129,6 +142,12 @@ def test_conversions() -> None:
         parse_cli_params(["k"])
     with pytest.raises(QueryError, match="given twice"):
         parse_cli_params(["k=1", "k=2"])
+
+
+@given(st.lists(st.text(min_size=1).filter(lambda t: "," not in t and t.strip()), min_size=1))
+def test_a_list_from_text_is_its_items_trimmed(items: list[str]) -> None:
+    assert convert(",".join(items), "str[]") == [item.strip() for item in items]
+    assert convert(items, "str[]") == items
 
 
 def test_run_errors_are_one_line(data) -> None:

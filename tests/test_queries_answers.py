@@ -245,6 +245,20 @@ def test_learning_curves_of_every_attribute_at_once(data, binning: str) -> None:
         pd.testing.assert_frame_equal(mine, one, check_exact=False, rtol=1e-12)
 
 
+@pytest.mark.parametrize("binning", ["width", "quantile"])
+def test_learning_curves_of_several_metrics_at_once(data, binning: str) -> None:
+    """Several metrics: each one's rows as its own query gives them, in the order given."""
+    db, _, _ = data
+    both = db.query("learning_curves", metric=["val_loss", "val_accuracy"], binning=binning,
+                    status="complete")
+    assert list(dict.fromkeys(both["metric"])) == ["val_loss", "val_accuracy"]
+    for metric in ("val_loss", "val_accuracy"):
+        one = db.query("learning_curves", metric=metric, binning=binning, status="complete")
+        assert set(one["metric"]) == {metric} and len(one) > 0
+        mine = both[both["metric"] == metric].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, one, check_exact=False, rtol=1e-12)
+
+
 def test_trial_status(data) -> None:
     db, folders, statuses = data
     got = db.query("trial_status", bins=4)

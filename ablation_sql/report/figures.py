@@ -78,10 +78,12 @@ def draw_figures(con: duckdb.DuckDBPyConnection, content: ExperimentContent, out
 
 def _learning_curves(con: duckdb.DuckDBPyConnection,
                      content: ExperimentContent) -> dict[str, pd.DataFrame]:
-    """Each metric's ``learning_curves`` rows, every attribute's at once."""
-    return {metric: run_query(con, "learning_curves", metric=metric,
-                              experiment=content.experiment_id, status=TRIAL_SET,
-                              binning=BINNING) for metric in content.metrics}
+    """Each metric's ``learning_curves`` rows, every attribute's, from one query (the trials'
+    levels found once for every metric)."""
+    every = run_query(con, "learning_curves", metric=list(content.metrics),
+                      experiment=content.experiment_id, status=TRIAL_SET, binning=BINNING)
+    return {metric: every[every["metric"] == metric].drop(columns="metric")
+            for metric in content.metrics}
 
 
 def _relative(path: Path, out: Path) -> str:

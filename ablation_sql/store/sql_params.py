@@ -1,6 +1,8 @@
 """The parameters of a SQL file: a ``-- param <name>: <type> [bounds] [= default] [-- help]``
 header line parsed (``parse_param``), and a value converted to its declared type and checked
-against its bounds (``convert``, ``QueryParam.check``); errors name ``file:line``."""
+against its bounds (``convert``, ``QueryParam.check``); errors name ``file:line``. A ``str[]``
+value is a list of strings: given as text (the command line, a default), its items are
+separated by commas."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from ..errors import QueryError
 
 __all__ = ["IDENTIFIER", "INT_RANGE", "TYPES", "QueryParam", "convert", "parse_param"]
 
-TYPES = ("str", "int", "float", "bool")  # the types a value from the command line converts to
+TYPES = ("str", "int", "float", "bool", "str[]")  # those a value from the command line converts to
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM_LINE = re.compile(
     r"--\s*param\s+(?P<name>[^\s:]+)\s*:\s*(?P<type>[^\s=]+)\s*(?P<rest>.*)$")
@@ -54,12 +56,16 @@ class QueryParam:
 
 
 def convert(value: Any, type_: str, label: str = "value") -> Any:
-    """``value`` as the declared type (str, int, float, bool); None stays None (SQL NULL).
+    """``value`` as the declared type (str, int, float, bool, str[]); None stays None (SQL
+    NULL).
 
-    Strings are parsed (``"10"`` -> 10, ``"true"`` -> True), as the CLI passes them.
+    Strings are parsed (``"10"`` -> 10, ``"true"`` -> True, ``"a, b"`` -> ``["a", "b"]`` for a
+    ``str[]``), as the CLI passes them.
     """
     if value is None:
         return None
+    if type_ == "str[]":
+        return _strings(value, label)
     try:
         if type_ == "str":
             return value if isinstance(value, str) else str(value)
@@ -90,6 +96,21 @@ def convert(value: Any, type_: str, label: str = "value") -> Any:
     except (TypeError, ValueError, OverflowError):
         pass
     raise QueryError(f"{label}: expected {_article(type_)} {type_}, got {value!r}")
+
+
+def _strings(value: Any, label: str) -> list[str]:
+    """A ``str[]`` value: text split at commas (each item trimmed), or a list or tuple of
+    strings; no item empty or NULL."""
+    if isinstance(value, str):
+        items = [item.strip() for item in value.split(",")]
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        raise QueryError(f"{label}: expected a str[] (a list of strings, or text separated by "
+                         f"commas), got {value!r}")
+    if not items or not all(items):
+        raise QueryError(f"{label}: expected a str[] without an empty item, got {value!r}")
+    return items
 
 
 def parse_param(line: str, path: str, number: int, types: Sequence[str]) -> QueryParam:
@@ -174,6 +195,8 @@ def _show(value: Any) -> str:
         return "NULL"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
     return str(value)
 
 

@@ -44,7 +44,7 @@ __all__ = ["INTERNAL_TYPES", "execute", "fetch", "fetch_arrow", "fetch_rows", "f
            "statements"]
 
 # The parameter types of the package's own files: the named queries' and what Python passes.
-INTERNAL_TYPES = (*TYPES, "timestamp", "str[]")
+INTERNAL_TYPES = (*TYPES, "timestamp")
 _MARKER = re.compile(r"/\*([a-z_]+)\*/")
 _T = TypeVar("_T")
 # The memory cap of each capped connection and cursor, and its database's spill folder (which

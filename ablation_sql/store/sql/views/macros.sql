@@ -117,9 +117,11 @@ FROM b;
 -- NULL or not finite are left out. Columns as attribute_levels'.
 CREATE OR REPLACE MACRO attribute_quantile_levels(bins := 4) AS TABLE
 WITH vals AS (
-    SELECT l.*, coalesce(s.log, false) AS log, s.categories
+    SELECT l.*, coalesce(s.log, false) AS log, s.names
     FROM attribute_levels(bins := 0) l
-    JOIN search_space s ON s.experiment_id = l.experiment_id AND s.name = l.attribute
+    -- each attribute's declared categories read from their JSON once, not once per trial
+    JOIN (SELECT experiment_id, name, log, json_extract_string(categories, '$[*]') AS names
+          FROM search_space) s ON s.experiment_id = l.experiment_id AND s.name = l.attribute
     WHERE l.level IS NOT NULL AND (l.kind <> 'numerical' OR coalesce(isfinite(l.x), false))
 ),
 -- per numerical attribute: its edges and labels computed once, each trial's value then binned
@@ -171,8 +173,7 @@ SELECT experiment_id, trial_uid, attribute, 'numerical' AS kind,
 FROM binned
 UNION ALL
 SELECT experiment_id, trial_uid, attribute, kind, level,
-    CASE WHEN kind = 'categorical' THEN
-             coalesce(list_position(json_extract_string(categories, '$[*]'), level), 1000000)
+    CASE WHEN kind = 'categorical' THEN coalesce(list_position(names, level), 1000000)
          ELSE level_order END::DOUBLE, x
 FROM vals
 WHERE kind <> 'numerical';
