@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,9 @@ def test_conversions() -> None:
     assert convert("val_loss", "str[]") == ["val_loss"]
     assert convert(" a, b ,c", "str[]") == ["a", "b", "c"]
     assert convert(("a", "b, c"), "str[]") == ["a", "b, c"] and convert(None, "str[]") is None
-    for value in ["", "a,,b", [], ["a", None], [1], 5, {"a": 1}]:
+    assert convert(' ["a, b", " c"]', "str[]") == ["a, b", " c"]  # JSON: items kept whole
+    for value in ["", "a,,b", [], ["a", None], [1], 5, {"a": 1}, "[", '["a", 1]', "[]",
+                  '[""]']:
         with pytest.raises(QueryError, match="expected a str"):
             convert(value, "str[]")
     for value, type_ in [("1.5", "int"), (1.5, "int"), (True, "int"), ("maybe", "bool"),
@@ -146,8 +149,15 @@ def test_conversions() -> None:
 
 @given(st.lists(st.text(min_size=1).filter(lambda t: "," not in t and t.strip()), min_size=1))
 def test_a_list_from_text_is_its_items_trimmed(items: list[str]) -> None:
-    assert convert(",".join(items), "str[]") == [item.strip() for item in items]
+    if not items[0].lstrip().startswith("["):
+        assert convert(",".join(items), "str[]") == [item.strip() for item in items]
     assert convert(items, "str[]") == items
+
+
+@given(st.lists(st.text(min_size=1), min_size=1))
+def test_a_json_list_keeps_any_items(items: list[str]) -> None:
+    """Any names, commas, brackets and spaces included, come back whole from a JSON list."""
+    assert convert(json.dumps(items), "str[]") == items
 
 
 def test_run_errors_are_one_line(data) -> None:

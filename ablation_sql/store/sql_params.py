@@ -2,10 +2,12 @@
 header line parsed (``parse_param``), and a value converted to its declared type and checked
 against its bounds (``convert``, ``QueryParam.check``); errors name ``file:line``. A ``str[]``
 value is a list of strings: given as text (the command line, a default), its items are
-separated by commas."""
+separated by commas, or, when the text starts with ``[``, it is a JSON list of strings (for
+items that hold a comma)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,8 +101,16 @@ def convert(value: Any, type_: str, label: str = "value") -> Any:
 
 
 def _strings(value: Any, label: str) -> list[str]:
-    """A ``str[]`` value: text split at commas (each item trimmed), or a list or tuple of
-    strings; no item empty or NULL."""
+    """A ``str[]`` value: text split at commas (each item trimmed) or, starting with ``[``, a
+    JSON list of strings; or a list or tuple of strings; no item empty or NULL."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise QueryError(f"{label}: expected a str[]: text starting with '[' is a JSON list "
+                             f"of strings, got {value!r}") from None
+        if not isinstance(value, list):
+            raise QueryError(f"{label}: expected a str[] as a JSON list, got {value!r}")
     if isinstance(value, str):
         items = [item.strip() for item in value.split(",")]
     elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
