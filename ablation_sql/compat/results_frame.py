@@ -6,7 +6,8 @@ queries (their column lists filled in) read them: the config columns once per tr
 (``results_api_config_frame.sql``), the steps with the metrics' values that are not numbers
 (``results_api_step_frame.sql``). The metrics' numbers are read as (frame row, metric, value)
 rows (``results_api_metric_values.sql``) and put in their cells with numpy, and each trial's
-config row is repeated once per step in Arrow: neither is pivoted or joined in SQL.
+config row is repeated once per step in Arrow: neither is pivoted or joined in SQL. The config
+side and the metrics side share no query: they are read at the same time, in two threads.
 """
 
 from __future__ import annotations
