@@ -32,10 +32,10 @@ def stored_configs(con: duckdb.DuckDBPyConnection, experiment_id: str,
     were read from."""
     paths = {trial.uid: trial.path for trial in trials}
     kept: dict[str, tuple[str | None, list[str]]] = {}
-    for uid, path, config, problems in execute(con, "ingest/stored_configs",
-                                               experiment_id=experiment_id,
-                                               trial_uids=list(paths)):
-        if path == paths[uid]:
-            config_path = os.path.join(path, "config.yaml")
-            kept[uid] = (config, [p["error"] for p in problems or () if p["path"] == config_path])
+    for uid, path, text, n in execute(con, "ingest/stored_configs", experiment_id=experiment_id,
+                                      trial_uids=list(paths)):
+        if not n and path == paths[uid]:
+            kept[uid] = (text, [])
+        elif n and uid in kept and path == os.path.join(paths[uid], "config.yaml"):
+            kept[uid][1].append(text)
     return kept
