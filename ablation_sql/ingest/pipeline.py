@@ -106,7 +106,8 @@ def ingest(
     for plan in plans:
         if few and plan.same_config:
             plan.kept = stored_configs(con, plan.experiment_id,
-                                       [t for t in plan.read if t.uid in plan.same_config])
+                                       [t for t in plan.read if isinstance(t, TrialFolder)
+                                        and t.uid in plan.same_config])
         if isinstance(plan.folder, ExperimentFolder) and (
                 plan.master_changed or any(t.uid not in plan.kept for t in plan.read)):
             _load_master(plan)
