@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Container, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..store.connection import duckdb_threads, read_beside
 from ..store.grammar import SqlFile
 from ..store.sqlfiles import execute, fetch_arrow, fill
 
@@ -57,15 +57,11 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
                 ) -> tuple[pd.DataFrame, list[str]]:
     """The frame (ABLATOR's columns and index) and its config column names. The config
     columns are read here while a thread reads the metrics' on a cursor of its own (the two
-    share no query), so that both cores work."""
-    cursor = con.cursor()
-    try:
-        with ThreadPoolExecutor(1, thread_name_prefix="ablation-sql-frame") as pool:
-            metric_side = pool.submit(_metric_part, cursor, eid)
-            config, per_trial, values = _config_part(con, eid, int(trials["included"].sum()))
-            metrics, per_step, numbers = metric_side.result()
-    finally:
-        cursor.close()
+    share no query), so that both cores work, DuckDB on one thread meanwhile: its queries here
+    are small, and splitting them costs more than it saves."""
+    with duckdb_threads(con, 1), read_beside(con, _metric_part, eid) as metric_side:
+        config, per_trial, values = _config_part(con, eid, int(trials["included"].sum()))
+        metrics, per_step, numbers = metric_side.result()
     columns = config + metrics
     config_values = [values[i] if i in values else per_trial[f"c{i}"] for i in range(len(config))]
     table = _frame_table(per_trial["n_steps"], config_values, per_step, numbers).to_pandas()
