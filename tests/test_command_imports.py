@@ -90,10 +90,15 @@ def test_a_few_changed_trials_load_neither_arrow_nor_numpy(synthetic: Synthetic,
         text = (trial / "results.json").read_text(encoding="utf-8")
         (trial / "results.json").write_text(text + "\n", encoding="utf-8")
     few = imported_modules(*args, cwd=folder)
-    # the trials were parsed (the parsers, PyYAML) in this process, without a worker pool
-    assert {"yaml", "ablation_sql.ingest.parse_trials"} <= few
-    assert not {name.split(".")[0] for name in few} & (SQL_ONLY | {"numpy"})
-    assert not few & {"concurrent.futures.process", "ablation_sql.ingest.reading"}
+    # the trials were parsed in this process, without a worker pool; their configs and the
+    # master config unchanged, neither PyYAML nor the state db's reader was needed
+    assert "ablation_sql.ingest.parse_trials" in few
+    assert not {name.split(".")[0] for name in few} & (SQL_ONLY | {"numpy", "yaml"})
+    assert not few & {"concurrent.futures.process", "ablation_sql.ingest.reading",
+                      "ablation_sql.ingest.state_db", "sqlite3"}
+    config = trials[0] / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "yaml" in imported(*args, cwd=folder)
 
 
 @pytest.mark.parametrize("args", [

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.ingest import few_trials, pipeline
+from ablation_sql.ingest import few_trials, parse_trials, pipeline
 from ablation_sql.store import views
 from ablation_sql.synthetic import generate_experiment
 
@@ -237,3 +237,53 @@ def test_trials_read_again_unchanged_keep_their_rows_and_views(
     with asql.connect(tmp_path / "fresh.duckdb") as fresh:
         fresh.ingest(folder)
         assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental
+
+
+@pytest.mark.parametrize("compared", [16, 0])
+def test_trials_read_again_with_their_config_unchanged_keep_it_unread(
+        compared: int, experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial read again whose config.yaml has the size and mtime it had keeps its stored
+    config, its params rows (in place) and its config.yaml's problems without the file being
+    read again; its status stays the state db's; every row equals a fresh ingest's. After the
+    master config changed, the configs are read again."""
+    monkeypatch.setattr(few_trials, "DIFF_TRIALS", compared)
+    folder = copy_tree(experiment, tmp_path / "e")
+    first, second = trials_of(folder)[:2]
+    config = first / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").rstrip("\n") + "\nhuge: " + "9" * 5000
+                      + "\n", encoding="utf-8")
+    read: list[Path] = []
+    read_config = parse_trials._read_config
+    monkeypatch.setattr(parse_trials, "_read_config",
+                        lambda path, *args: read.append(path) or read_config(path, *args))
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder)
+
+        def kept() -> tuple[list, list, list]:
+            return (db.con.execute("SELECT rowid FROM params ORDER BY ALL").fetchall(),
+                    db.con.execute("SELECT trial_uid, path, error FROM ingest_errors "
+                                   "ORDER BY ALL").fetchall(),
+                    db.con.execute("SELECT trial_uid, status, status_source, state_code "
+                                   "FROM trials ORDER BY ALL").fetchall())
+
+        before = kept()
+        assert (first.name, str(config)) in {row[:2] for row in before[1]}  # the huge integer
+        assert {source for *_, source, _ in before[2]} == {"state_db"}
+        read.clear()
+        _change_values(folder)  # the first's results
+        (second / "results.json").write_text(
+            (second / "results.json").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert db.ingest(folder).trials_read == 2
+        assert not read
+        assert kept() == before  # the statuses too: every trial's is the state db's
+        assert db.con.execute("SELECT config FROM trials WHERE trial_uid = ?",
+                              [first.name]).fetchone()[0].count("9" * 5000) == 1
+        with asql.connect(tmp_path / "fresh.duckdb") as fresh:
+            fresh.ingest(folder)
+            assert ((snapshot(fresh.con, volatile=False), view_rows(fresh.con))
+                    == (snapshot(db.con, volatile=False), view_rows(db.con)))
+        read.clear()
+        (folder / "master_config.yaml").touch()
+        (second / "results.json").touch()
+        assert db.ingest(folder).trials_read == 1
+        assert read == [second / "config.yaml"]

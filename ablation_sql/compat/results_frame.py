@@ -6,7 +6,8 @@ queries (their column lists filled in) read them: the config columns once per tr
 (``results_api_config_frame.sql``), the steps with the metrics' values that are not numbers
 (``results_api_step_frame.sql``). The metrics' numbers are read as (frame row, metric, value)
 rows (``results_api_metric_values.sql``) and put in their cells with numpy, and each trial's
-config row is repeated once per step in Arrow: neither is pivoted or joined in SQL.
+config row is repeated once per step in Arrow: neither is pivoted or joined in SQL. The config
+side and the metrics side share no query: they are read at the same time, in two threads.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..store.connection import duckdb_threads, read_beside
 from ..store.grammar import SqlFile
 from ..store.sqlfiles import execute, fetch_arrow, fill
 
@@ -53,14 +55,14 @@ class _Column:
 
 def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
                 ) -> tuple[pd.DataFrame, list[str]]:
-    """The frame (ABLATOR's columns and index) and its config column names."""
-    config = _config_columns(con, eid, int(trials["included"].sum()))
-    columns = config + _metric_columns(con, eid)
-    queries = _frame_sql(columns)
-    per_trial = fetch_arrow(con, queries.config, experiment_id=eid)
-    values = _config_values(con, eid, queries.scalars, per_trial.num_rows)
-    per_step = fetch_arrow(con, queries.steps, experiment_id=eid)
-    numbers = _metric_numbers(con, eid, queries.metrics, per_step.num_rows)
+    """The frame (ABLATOR's columns and index) and its config column names. The config
+    columns are read here while a thread reads the metrics' on a cursor of its own (the two
+    share no query), so that both cores work, DuckDB on one thread meanwhile: its queries here
+    are small, and splitting them costs more than it saves."""
+    with duckdb_threads(con, 1), read_beside(con, _metric_part, eid) as metric_side:
+        config, per_trial, values = _config_part(con, eid, int(trials["included"].sum()))
+        metrics, per_step, numbers = metric_side.result()
+    columns = config + metrics
     config_values = [values[i] if i in values else per_trial[f"c{i}"] for i in range(len(config))]
     table = _frame_table(per_trial["n_steps"], config_values, per_step, numbers).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
@@ -68,13 +70,34 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
         if column.kind == "null":
             frame.isetitem(i, pd.Series(None, index=frame.index, dtype=object))
         elif column.kind == "json":
-            frame.isetitem(i, _from_json(frame[i], table.get(f"o{i}")))
+            other = table.get(f"o{i - len(config)}") if column.table == "m" else None
+            frame.isetitem(i, _from_json(frame[i], other))
         elif column.table == "m":
             frame.isetitem(i, _as_read_json(column.name, frame[i]))
     frame.columns = [c.name for c in columns]
     frame.index = pd.MultiIndex.from_arrays([table["trial_uid"], table["step"]],
                                             names=["trial_uid", "step"])
     return frame, [c.name for c in config]
+
+
+def _config_part(con: duckdb.DuckDBPyConnection, eid: str, n_trials: int
+                 ) -> tuple[list[_Column], pa.Table, dict[int, pa.Array]]:
+    """The config columns, their list-valued and never-set columns (one row per trial) and
+    their plain values (by column index)."""
+    config = _config_columns(con, eid, n_trials)
+    query, scalars = _config_sql(config)
+    per_trial = fetch_arrow(con, query, experiment_id=eid)
+    return config, per_trial, _config_values(con, eid, scalars, per_trial.num_rows)
+
+
+def _metric_part(con: duckdb.DuckDBPyConnection, eid: str
+                 ) -> tuple[list[_Column], pa.Table, np.ndarray]:
+    """The metric columns, the steps (one row per step, with the values that are not
+    numbers) and the numbers."""
+    metrics = _metric_columns(con, eid)
+    per_step = fetch_arrow(con, _step_sql(metrics), experiment_id=eid)
+    return metrics, per_step, _metric_numbers(con, eid, [m.source for m in metrics],
+                                              per_step.num_rows)
 
 
 def _metric_numbers(con: duckdb.DuckDBPyConnection, eid: str, metrics: list[str], n_rows: int
@@ -258,53 +281,42 @@ def _literal(text: str) -> str:
 _LIST_CAST = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN"}
 
 
-@dataclass(frozen=True)
-class _FrameSql:
-    """How the frame's columns are read: ``config`` (the list-valued and never-set config
-    columns c<i>, one row per trial), ``steps`` (one row per step, with o<i>, a metric's
-    values that are not numbers), ``scalars`` (the plain config columns: index -> key and
-    column type) and ``metrics`` (the metrics' names, in column order)."""
-
-    config: SqlFile
-    steps: SqlFile
-    scalars: dict[int, tuple[str, str]]
-    metrics: list[str]
-
-
-def _frame_sql(columns: list[_Column]) -> _FrameSql:
-    """The frame's generated queries and the columns read apart."""
-    parts: dict[str, list[str]] = {"list_aggregates": [], "other_aggregates": [],
-                                   "config_columns": [], "step_columns": []}
+def _config_sql(columns: list[_Column]) -> tuple[SqlFile, dict[int, tuple[str, str]]]:
+    """The query of the list-valued and never-set config columns (c<i>, one row per trial),
+    and the plain config columns read apart (index -> key and column type)."""
+    aggregates, selected = [], []
     scalars: dict[int, tuple[str, str]] = {}
-    metrics: list[str] = []
     for i, col in enumerate(columns):
         if col.kind == "null":
-            parts["config_columns"].append(f"NULL::VARCHAR AS c{i}")
+            selected.append(f"NULL::VARCHAR AS c{i}")
             continue
         if col.table == "p":
             scalars[i] = (col.source, col.kind)
             continue
-        name = _literal(col.source)
-        if col.table == "m":
-            metrics.append(col.source)
-            if col.kind == "json":
-                parts["other_aggregates"].append(
-                    f"max(o.value) FILTER (WHERE o.name = {name}) AS o{i}")
-                parts["step_columns"].append(f"o.o{i}")
-            continue
-        parts["config_columns"].append(f"l.c{i}")
+        selected.append(f"l.c{i}")
         function = "json_extract_string" if col.kind == "varchar" else "json_extract"
         value, cast = f"{function}(p.value, {_literal(col.pointer)})", _LIST_CAST.get(col.kind)
-        aggregate = f"max({value}) FILTER (WHERE p.name = {name})"
-        parts["list_aggregates"].append(
-            f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
-    filled = {marker: "".join(f",\n    {p}" for p in listed) for marker, listed in parts.items()}
-    return _FrameSql(
-        fill("compat/results_api_config_frame", list_aggregates=filled["list_aggregates"],
-             columns=filled["config_columns"]),
-        fill("compat/results_api_step_frame", other_aggregates=filled["other_aggregates"],
-             columns=filled["step_columns"]),
-        scalars, metrics)
+        aggregate = f"max({value}) FILTER (WHERE p.name = {_literal(col.source)})"
+        aggregates.append(f"{f'CAST({aggregate} AS {cast})' if cast else aggregate} AS c{i}")
+    return fill("compat/results_api_config_frame", list_aggregates=_listed(aggregates),
+                columns=_listed(selected)), scalars
+
+
+def _step_sql(metrics: list[_Column]) -> SqlFile:
+    """The query of the steps, with o<k>: the values of the k-th metric that are not numbers
+    (where it has any)."""
+    aggregates, selected = [], []
+    for k, col in enumerate(metrics):
+        if col.kind == "json":
+            aggregates.append(f"max(o.value) FILTER (WHERE o.name = {_literal(col.source)}) "
+                              f"AS o{k}")
+            selected.append(f"o.o{k}")
+    return fill("compat/results_api_step_frame", other_aggregates=_listed(aggregates),
+                columns=_listed(selected))
+
+
+def _listed(parts: list[str]) -> str:
+    return "".join(f",\n    {p}" for p in parts)
 
 
 def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:

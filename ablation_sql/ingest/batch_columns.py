@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Batch", "TABLE_COLUMNS", "new_batch"]
+__all__ = ["Batch", "PARAM_COLUMNS", "TABLE_COLUMNS", "new_batch"]
 
 Batch = dict[str, dict[str, list[Any]]]
 
@@ -20,6 +20,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "metrics_other": {"trial_uid": "str", "step": "int", "name": "str", "value": "str"},
     "errors": {"trial_uid": "str", "path": "str", "error": "str"},
 }
+# The params columns a trial's config fills (its trial_uid apart), in TABLE_COLUMNS' order.
+PARAM_COLUMNS = ("name", "value", "value_double", "value_text", "value_type")
 
 
 def new_batch() -> Batch:

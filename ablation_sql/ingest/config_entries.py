@@ -17,12 +17,12 @@ from typing import Any, TypeGuard
 
 import yaml
 
+from .batch_columns import PARAM_COLUMNS
 from .flatten import flatten, param_row
 from .yaml_entries import parse_entry, split_children, split_entries
 
-__all__ = ["PARAM_COLUMNS", "config_rows"]
+__all__ = ["config_rows"]
 
-PARAM_COLUMNS = ("name", "value", "value_double", "value_text", "value_type")
 # params rows column by column, as tuples in the order of PARAM_COLUMNS
 Columns = tuple[tuple, ...]
 _NO_ROWS: Columns = ((),) * len(PARAM_COLUMNS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -57,10 +57,12 @@ class Changed:
 
 
 def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.datetime,
-             on_progress: Callable[[int, int], None] | None = None) -> Changed:
+             on_progress: Callable[[int, int], None] | None = None,
+             kept: Mapping[str, Collection[str]] | None = None) -> Changed:
     """Parse every job here, one after another, then insert each experiment's rows table by
     table (the trials rows of trials read again: updated in place, kept by ``pipeline``; their
-    other rows: replaced where they changed)."""
+    other rows: replaced where they changed). ``kept``: by experiment, the trials whose config
+    was not read again (``kept_configs``): their params rows stay as they are."""
     total, done = sum(len(trials) for _, trials, _ in jobs), 0
     parsed: dict[str, tuple[list, Batch]] = {}
     for experiment_id, trials, parse in jobs:
@@ -76,7 +78,9 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
     for experiment_id, (read, batch) in parsed.items():
         for table, columns in batch.items():
             if table in _DIFFED:
-                found = _changed_trials(con, table, experiment_id, read, columns)
+                stays = kept.get(experiment_id, ()) if kept and table == "params" else ()
+                compared = [trial for trial in read if trial.uid not in stays]
+                found = _changed_trials(con, table, experiment_id, compared, columns)
                 changed.rows = changed.rows or bool(found)
                 if table == "metrics":
                     changed.metrics[experiment_id] = found
@@ -102,7 +106,7 @@ def _changed_trials(con: duckdb.DuckDBPyConnection, table: str, experiment_id: s
     equal as stored, but for the sign of a zero double, compared apart; values stored
     otherwise (NaN as NULL, an integer beyond a double as an infinity) differ here, and their
     trial is replaced as if it changed."""
-    if len(trials) > DIFF_TRIALS:
+    if not trials or len(trials) > DIFF_TRIALS:
         return {trial.uid for trial in trials}
     names = list(TABLE_COLUMNS[table])
     doubles = [i for i, c in enumerate(names) if TABLE_COLUMNS[table][c] == "float"]

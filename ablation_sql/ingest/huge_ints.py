@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["HugeInt", "huge_int", "huge_int_note", "json_decoder", "yaml_loader"]
 
@@ -38,7 +39,10 @@ def yaml_loader(base: type) -> type:
     """A subclass of the safe loader ``base`` keeping over-long integers as text.
 
     A date that does not exist (``2020-13-45``) stays a string too, as if it were quoted.
+    PyYAML is imported here, by the YAML readers alone (results.json and metadata.json need
+    only ``json_decoder``).
     """
+    import yaml
 
     def construct_date(loader: Any, node: yaml.ScalarNode) -> Any:
         try:

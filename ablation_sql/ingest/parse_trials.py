@@ -12,20 +12,18 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from .batch_columns import TABLE_COLUMNS, Batch, new_batch
-from .config_entries import PARAM_COLUMNS, config_rows
+from .batch_columns import PARAM_COLUMNS, TABLE_COLUMNS, Batch, new_batch
 from .discover import TrialFolder
 from .files import FileProblem, read_text
 from .flatten import flatten, param_row, to_json
 from .huge_ints import huge_int_note, json_decoder
 from .results_json import ResultsFile, parse_results
 from .train_log import failure_reason
-from .yaml_config import MAX_CONFIG_BYTES, parse_config
 
 __all__ = ["config_uid", "infer_status", "parse_batch"]
 
@@ -33,6 +31,8 @@ _NUMBER_TYPES = {float, int, type(None)}
 _METADATA_DECODER = json_decoder()
 _METRIC_VALUES = ("step", "name", "value")
 _Problem = Callable[[str, str], None]
+# A trial's config as stored (its JSON, or None) and its config.yaml's problems, by trial_uid
+Kept = Mapping[str, tuple[str | None, list[str]]]
 
 
 def config_uid(trial_uid: str) -> str:
@@ -41,10 +41,12 @@ def config_uid(trial_uid: str) -> str:
 
 
 def parse_batch(trials: Sequence[TrialFolder], keep_whole: frozenset[str], *,
-                arrow: bool = True) -> Batch:
+                arrow: bool = True, kept: Kept | None = None) -> Batch:
     """Read every trial folder of the batch; problems become rows of ``errors``. With
     ``arrow``, the params and metrics columns are compact Arrow arrays (for the workers);
-    without, plain lists (for a few trials read in the ingest's process, without Arrow)."""
+    without, plain lists (for a few trials read in the ingest's process, without Arrow).
+    The trials in ``kept`` (their config.yaml unchanged) are given their stored config and
+    its problems, and no params rows: their config.yaml is not read."""
     batch = new_batch()
     params: dict[str, list] = {c: [] for c in PARAM_COLUMNS}
     metrics: dict[str, list] = {c: [] for c in _METRIC_VALUES}
@@ -53,7 +55,7 @@ def parse_batch(trials: Sequence[TrialFolder], keep_whole: frozenset[str], *,
     gc.disable()  # millions of short-lived containers: the cyclic collector only slows this down
     try:
         for trial in trials:
-            _parse_trial(trial, keep_whole, batch, params, metrics, counts)
+            _parse_trial(trial, keep_whole, batch, params, metrics, counts, kept or {})
     finally:
         if collect:
             gc.enable()
@@ -100,7 +102,7 @@ def infer_status(results: ResultsFile | None) -> str:
 
 def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch,
                  params: dict[str, list], metrics: dict[str, list],
-                 counts: dict[str, list[int]]) -> None:
+                 counts: dict[str, list[int]], kept: Kept) -> None:
     folder, uid = trial.path, trial.uid
     errors = batch["errors"]
 
@@ -111,10 +113,15 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch,
 
     config_path = os.path.join(folder, "config.yaml")
     config_json, n_params = None, 0
-    try:
-        config_json, n_params = _read_config(Path(config_path), keep_whole, params, problem)
-    except FileProblem as exc:
-        problem(config_path, str(exc))
+    if uid in kept:
+        config_json, reasons = kept[uid]
+        for reason in reasons:
+            problem(config_path, reason)
+    else:
+        try:
+            config_json, n_params = _read_config(Path(config_path), keep_whole, params, problem)
+        except FileProblem as exc:
+            problem(config_path, str(exc))
     counts["params"].append(n_params)
 
     results: ResultsFile | None = None
@@ -149,7 +156,11 @@ def _parse_trial(trial: TrialFolder, keep_whole: frozenset[str], batch: Batch,
 
 def _read_config(path: Path, keep_whole: frozenset[str], params: dict[str, list],
                  problem: _Problem) -> tuple[str, int]:
-    """The config as JSON and the count of its params rows (appended to ``params``)."""
+    """The config as JSON and the count of its params rows (appended to ``params``). The YAML
+    readers are imported here, when a config is read."""
+    from .config_entries import config_rows
+    from .yaml_config import MAX_CONFIG_BYTES, parse_config
+
     text = read_text(path, max_bytes=MAX_CONFIG_BYTES)
     out = [params[c] for c in PARAM_COLUMNS]
     if found := config_rows(text, keep_whole):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -31,10 +31,14 @@ from .experiment_rows import insert_directions, insert_problems, insert_search_s
 from .few_trials import FEW_TRIALS, Changed, list_table, read_few
 from .files import FileProblem
 from .flatten import to_json
+from .kept_configs import same_config, stored_configs
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
 from .sources.detect import Found, find_ingestable
 from .summary import IngestReport, collect_report
+
+if TYPE_CHECKING:
+    from .parse_trials import Kept
 
 __all__ = ["find_ingestable", "ingest", "settle"]
 
@@ -61,6 +65,9 @@ class _Plan:
     config_source: str | None = None
     master_problems: list[tuple[Path, str]] = field(default_factory=list)
     new: set[str] = field(default_factory=set)  # the trials read that had no row
+    again: set[str] = field(default_factory=set)  # the trials read that had a row, not missing
+    same_config: set[str] = field(default_factory=set)  # of those, config.yaml unchanged
+    kept: Kept = field(default_factory=dict)  # of those, the configs kept (read_few only)
 
     @property
     def changed(self) -> bool:
@@ -93,12 +100,17 @@ def ingest(
     folders, path_problems = found or find_ingestable(paths, source)
     database_file = _whole_file(con)
     plans = _plan(con, folders, full)
-    for plan in plans:
-        if isinstance(plan.folder, ExperimentFolder) and (plan.master_changed or plan.read):
-            _load_master(plan)
     n_workers = workers or os.cpu_count() or 1
     n_read = sum(len(p.read) for p in plans)
     few = scheduler is None and n_read <= FEW_TRIALS
+    for plan in plans:
+        if few and plan.same_config:
+            plan.kept = stored_configs(con, plan.experiment_id,
+                                       [t for t in plan.read if isinstance(t, TrialFolder)
+                                        and t.uid in plan.same_config])
+        if isinstance(plan.folder, ExperimentFolder) and (
+                plan.master_changed or any(t.uid not in plan.kept for t in plan.read)):
+            _load_master(plan)
     batches = _batches(plans, n_workers, lists=few)
     if on_progress:
         on_progress(0, n_read)
@@ -108,7 +120,8 @@ def ingest(
             _prepare(con, plan, now, in_place=few)
         changed = Changed()
         if batches and few:
-            changed = read_few(con, batches, now, on_progress)
+            changed = read_few(con, batches, now, on_progress,
+                               kept={p.experiment_id: p.kept.keys() for p in plans})
         elif batches:
             from .reading import read_batches
 
@@ -117,7 +130,7 @@ def ingest(
                              scheduler is None and n_read <= ARROW_TRIALS),
                          on_progress=on_progress)
         for plan in plans:
-            _finish(con, plan, now)
+            _finish(con, plan, now, in_place=few)
             if directions:
                 set_directions(con, plan.experiment_id, directions)
         if views and (directions or any(plan.changed for plan in plans)):
@@ -196,9 +209,14 @@ def _plan(con: duckdb.DuckDBPyConnection,
                          if uid not in present and status != "missing")
         master_changed = full or row is None or row[2] != folder.fingerprint
         state_changed = full or row is None or row[3] != folder.state_fingerprint
+        again = {t.uid for t in read if known.get(t.uid, ("", "missing"))[1] != "missing"}
         plans.append(_Plan(folder, experiment_id, row is None, read, missing,
                            master_changed, state_changed,
-                           new={t.uid for t in read if t.uid not in known}))
+                           new={t.uid for t in read if t.uid not in known}, again=again,
+                           same_config=set() if master_changed or isinstance(
+                               folder, SourceExperiment) else {
+                               t.uid for t in read if t.uid in again
+                               and same_config(known[t.uid][0], t.fingerprint)}))
     return plans
 
 
@@ -262,7 +280,7 @@ def _batches(plans: list[_Plan], workers: int, *, lists: bool
             from .parse_trials import parse_batch
 
             parse = partial(parse_batch, keep_whole=subspace_attributes(plan.master or {}),
-                            arrow=not lists)
+                            arrow=not lists, kept=plan.kept)
         for start in range(0, len(plan.read), size):
             jobs.append((plan.experiment_id, tuple(plan.read[start:start + size]), parse))
     return jobs
@@ -287,8 +305,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
                     lambda: execute(con, "ingest/mark_missing", experiment_id=eid, now=now))
 
 
-def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
-    """Experiment rows, search space, metric directions and statuses."""
+def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
+            in_place: bool) -> None:
+    """Experiment rows, search space, metric directions and statuses (``in_place``: of the
+    trials read whose row was updated in place, ``update_trials`` kept the state db's part,
+    the same while the state dbs are)."""
     eid, folder = plan.experiment_id, plan.folder
     if plan.master_changed and isinstance(folder, SourceExperiment):
         _replace_source_experiment(con, eid, folder, now)
@@ -314,10 +335,14 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> No
         insert_directions(con, eid, directions)
     execute(con, "ingest/clear_folder_errors", experiment_id=eid, reason=NOT_READ)
     insert_problems(con, eid, list(plan.folder.unreadable), now)
+    restated = [t.uid for t in plan.read if not in_place or t.uid not in plan.again]
     if (plan.state_changed or plan.read) and isinstance(plan.folder, SourceExperiment):
         execute(con, "ingest/source_status", experiment_id=eid, source=plan.folder.source)
-    elif plan.state_changed or plan.read:
-        _update_status(con, plan, now)
+    elif plan.state_changed or restated:
+        from .statuses import update_status
+
+        assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
+        update_status(con, eid, folder, restated, plan.state_changed, now)
     if plan.changed:
         execute(con, "ingest/touch_experiment", experiment_id=eid, now=now,
                 state_fingerprint=plan.folder.state_fingerprint)
@@ -336,36 +361,6 @@ def _replace_source_experiment(con: duckdb.DuckDBPyConnection, eid: str,
     insert_search_space(con, eid, experiment.search_space)
     insert_problems(con, eid, experiment.problems, now)
     insert_directions(con, eid, experiment.directions)
-
-
-def _update_status(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime) -> None:
-    """Statuses from the state dbs: of every trial when they changed (and their problems
-    recorded again), else of the trials read now only (the others' are as the same state dbs
-    made them; only their config_uids' states are bound)."""
-    from .parse_trials import config_uid
-    from .state_db import STATUS_BY_CODE, read_state_db
-
-    folder = plan.folder
-    assert isinstance(folder, ExperimentFolder)  # other sources record statuses themselves
-    states = read_state_db(list(folder.state_dbs))
-    if plan.state_changed:
-        execute(con, "ingest/clear_state_errors", experiment_id=plan.experiment_id,
-                paths=[str(p) for p in folder.state_dbs])
-        insert_problems(con, plan.experiment_id, states.problems, now)
-    only = None if plan.state_changed else [t.uid for t in plan.read]
-    wanted = states.states if only is None else {config_uid(uid) for uid in only}
-    known = {uid: code for uid in sorted(wanted)
-             if (code := states.state_of(uid)) is not None}
-    table: dict[str, list] = {
-        "config_uid": list(known),
-        "status": [STATUS_BY_CODE[code] for code in known.values()],
-        "state_code": list(known.values()),
-        "runtime_errors": [states.runtime_errors.get(uid) for uid in known],
-    }
-    _with_table(con, "trial_states", table,
-                lambda: execute(con, "ingest/update_status", experiment_id=plan.experiment_id,
-                                trial_uids=only),
-                kinds={"state_code": "int", "runtime_errors": "int"})
 
 
 def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list],

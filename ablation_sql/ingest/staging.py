@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..store.sqlfiles import execute
 from .batch_tables import repeated
@@ -84,7 +83,10 @@ def load_rows(con: duckdb.DuckDBPyConnection, table: str, rows: duckdb.DuckDBPyR
 def write_parts(folder: str, number: int, experiment_id: str, tables: dict[str, pa.Table]
                 ) -> dict[str, str]:
     """Write batch ``number``'s tables as Parquet files into ``folder`` (each with its
-    experiment_id column); their paths by table."""
+    experiment_id column); their paths by table. Parquet's writer is imported here, by the
+    workers that write it (the tables of up to ``pipeline.ARROW_TRIALS`` trials stay in memory)."""
+    import pyarrow.parquet as pq
+
     paths = {}
     for name, table in tables.items():
         paths[name] = str(Path(folder) / f"{name}-{number:06d}.parquet")

@@ -95,7 +95,10 @@ def refresh_changed(con: duckdb.DuckDBPyConnection,
     recomputed for those trials only, and the generated views are re-created only when the data
     gives them other columns; ``columns`` False: the ingest deleted or inserted no row of the
     tables they list (params, metrics, metrics_other, search_space, optim_metrics), so they are
-    not asked."""
+    not asked. With no trial to recompute and no columns to ask, nothing is done: opening
+    the database for writing brought the views up to date."""
+    if not columns and not any(uids is None or uids for uids in changed.values()):
+        return
     ((built, complete, generated),) = execute(con, "store/views/version_get")
     if built != definitions_version() or not complete:
         refresh_views(con)
