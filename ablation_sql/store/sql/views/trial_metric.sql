@@ -46,7 +46,12 @@ exps AS (
         SELECT x.experiment_id,
             (SELECT any_value(o.direction) FROM optim_metrics o
              WHERE o.experiment_id = x.experiment_id AND o.metric = metric) AS optim_dir
-        FROM (SELECT DISTINCT m.experiment_id FROM metrics m WHERE m.name = metric
+        -- with experiment given, its first row of the metric is enough (the scan stops there)
+        FROM (SELECT DISTINCT m.experiment_id FROM metrics m
+              WHERE m.name = metric AND experiment IS NULL
+              UNION SELECT m.experiment_id
+              FROM (SELECT m.experiment_id FROM metrics m
+                    WHERE m.name = metric AND m.experiment_id = experiment LIMIT 1) m
               UNION SELECT o.experiment_id FROM optim_metrics o WHERE o.metric = metric) x
         WHERE experiment IS NULL OR x.experiment_id = experiment
     ) e, args a
