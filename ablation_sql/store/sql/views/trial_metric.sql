@@ -71,13 +71,6 @@ best AS NOT MATERIALIZED (
     WHERE x.how = 'best'
     GROUP BY v.experiment_id, v.trial_uid
 ),
-last_k AS NOT MATERIALIZED (
-    SELECT v.experiment_id, v.trial_uid, v.value, v.step
-    FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
-    WHERE x.how = 'mean_last'
-    QUALIFY row_number() OVER (PARTITION BY v.experiment_id, v.trial_uid
-                               ORDER BY v.step DESC) <= k
-),
 by_best AS NOT MATERIALIZED (
     SELECT b.experiment_id, b.trial_uid,
         min(best_key(b.value, b.step, needed_direction(x.by_dir, by_metric, x.experiment_id)))
@@ -101,9 +94,12 @@ reduced AS NOT MATERIALIZED (
     WHERE x.how = 'last'
     GROUP BY v.experiment_id, v.trial_uid
     UNION ALL
-    SELECT l.experiment_id, l.trial_uid, avg(l.value), max(l.step)
-    FROM last_k l
-    GROUP BY l.experiment_id, l.trial_uid
+    -- the last k values by a top-k aggregate (by step, latest first), averaged in that order
+    SELECT v.experiment_id, v.trial_uid, list_avg(max_by(v.value, v.step, greatest(k, 1))),
+        max(v.step)
+    FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
+    WHERE x.how = 'mean_last'
+    GROUP BY v.experiment_id, v.trial_uid
     UNION ALL
     SELECT v.experiment_id, v.trial_uid, v.value, v.step
     FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
