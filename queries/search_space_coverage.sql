@@ -19,15 +19,22 @@ WITH declared AS (
     FROM search_space s
     WHERE $experiment IS NULL OR s.experiment_id = $experiment
 ),
-sampled AS (
-    SELECT l.experiment_id, l.attribute,
-        count(l.level) AS trials,
-        count(DISTINCT l.level) AS distinct_values,
-        min(l.x) AS sampled_min,
-        max(l.x) AS sampled_max,
-        list_sort(list(DISTINCT l.level) FILTER (WHERE l.level IS NOT NULL)) AS levels
+-- each attribute's levels once (one grouping, not one per DISTINCT aggregate)
+levels AS (
+    SELECT l.experiment_id, l.attribute, l.level, count(*) AS n, min(l.x) AS x_min,
+        max(l.x) AS x_max
     FROM attribute_levels(bins := 0) l
-    GROUP BY l.experiment_id, l.attribute
+    GROUP BY l.experiment_id, l.attribute, l.level
+),
+sampled AS (
+    SELECT experiment_id, attribute,
+        coalesce(sum(n) FILTER (WHERE level IS NOT NULL), 0)::BIGINT AS trials,
+        count(level) AS distinct_values,
+        min(x_min) AS sampled_min,
+        max(x_max) AS sampled_max,
+        list_sort(list(level) FILTER (WHERE level IS NOT NULL)) AS levels
+    FROM levels
+    GROUP BY experiment_id, attribute
 ),
 outside AS (
     SELECT l.experiment_id, l.attribute, count(*) AS out_of_range

@@ -21,6 +21,15 @@ WITH reduced AS (
       AND ($experiment IS NULL OR r.experiment_id = $experiment)
       AND ($status IS NULL OR t.status = $status)
 ),
+-- each experiment's first k by a top-k aggregate; ranked among themselves, they rank as
+-- among all (every trial ranked before one of them is one of them)
+top AS (
+    SELECT unnest(min_by(r, struct_pack(i := isinf(r.value),
+                                        o := order_key(r.value, r.direction),
+                                        u := r.trial_uid), $k), max_depth := 2)
+    FROM reduced r
+    GROUP BY r.experiment_id
+),
 ranked AS (
     SELECT r.*,
         rank() OVER (PARTITION BY r.experiment_id
@@ -28,7 +37,7 @@ ranked AS (
         row_number() OVER (PARTITION BY r.experiment_id
                            ORDER BY isinf(r.value), order_key(r.value, r.direction),
                                     r.trial_uid) AS position
-    FROM reduced r
+    FROM top r
 )
 SELECT r.experiment_id, r.rank, r.trial_uid, r.status, r.metric, r.direction, r.value, r.step,
     a.* EXCLUDE (experiment_id, trial_uid)

@@ -51,6 +51,25 @@ def test_trial_metric_live_matches_the_cache(data) -> None:
     assert len(merged) > 100 and (merged.value_x == merged.value_y).all()
 
 
+def test_trial_metric_of_one_experiment_is_its_part_of_all(data) -> None:
+    """With an experiment given (its rows of the metric found by their first row alone), each
+    reduction gives that experiment's rows of the answer for every experiment; an experiment
+    without the metric, or unknown, gives none."""
+    db, _, _ = data
+    names = db.sql("SELECT DISTINCT name FROM metrics ORDER BY name").name.tolist()
+    experiments = db.sql("SELECT experiment_id FROM experiments").experiment_id.tolist()
+    for metric in [names[0], "val_loss", "val_accuracy", names[-1]]:
+        for reduction in ("best", "last", "mean_last"):
+            query = ("SELECT * FROM trial_metric($m, reduction := $r, k := 3, direction := 'min', "
+                     "experiment := $e) ORDER BY experiment_id, trial_uid")
+            every = db.sql(query, {"m": metric, "r": reduction, "e": None})
+            assert len(every) > 0
+            for eid in [*experiments, "no-such-experiment"]:
+                one = db.sql(query, {"m": metric, "r": reduction, "e": eid})
+                want = every[every.experiment_id == eid].reset_index(drop=True)
+                pd.testing.assert_frame_equal(one, want, check_dtype=False)
+
+
 @pytest.mark.parametrize("sql, message", [
     ("SELECT * FROM trial_metric('val_accuracy')", "has no direction in experiment"),
     ("SELECT * FROM trial_metric('val_loss', reduction := 'median')", "unknown reduction"),

@@ -17,15 +17,24 @@ WITH spaces AS (
     WHERE NOT seed_attribute(s.name, seed_attributes)
     GROUP BY s.experiment_id
 ),
+-- each trial's (name, value) pairs sorted by name once (a sorted list, cheaper than two
+-- ordered string_agg), then written out both ways; NULL values are skipped as string_agg skips
 attrs AS (
-    SELECT p.experiment_id, p.trial_uid,
-        string_agg(p.name || chr(31) || p.value::VARCHAR, chr(30) ORDER BY p.name) AS key_text,
-        '{' || string_agg(to_json(p.name)::VARCHAR || ':' || p.value::VARCHAR, ','
-                          ORDER BY p.name) || '}' AS attributes
-    FROM params p
-    JOIN search_space s ON s.experiment_id = p.experiment_id AND s.name = p.name
-    WHERE NOT seed_attribute(p.name, seed_attributes)
-    GROUP BY p.experiment_id, p.trial_uid
+    SELECT experiment_id, trial_uid,
+        array_to_string(list_transform(pairs, lambda a: a.name || chr(31) || a.value),
+                        chr(30)) AS key_text,
+        '{' || array_to_string(list_transform(pairs, lambda a:
+                   to_json(a.name)::VARCHAR || ':' || a.value), ',') || '}' AS attributes
+    FROM (
+        SELECT p.experiment_id, p.trial_uid,
+            list_sort(list(struct_pack(name := p.name, value := p.value::VARCHAR))) AS pairs
+        FROM params p
+        JOIN search_space s ON s.experiment_id = p.experiment_id AND s.name = p.name
+        WHERE NOT seed_attribute(p.name, seed_attributes)
+            -- redundant with the join, but a one-key filter DuckDB pushes into the scan
+            AND p.name IN (SELECT name FROM search_space)
+        GROUP BY p.experiment_id, p.trial_uid
+    )
 ),
 seeds AS (
     SELECT p.experiment_id, p.trial_uid,

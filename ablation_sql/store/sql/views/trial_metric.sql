@@ -46,7 +46,12 @@ exps AS (
         SELECT x.experiment_id,
             (SELECT any_value(o.direction) FROM optim_metrics o
              WHERE o.experiment_id = x.experiment_id AND o.metric = metric) AS optim_dir
-        FROM (SELECT DISTINCT m.experiment_id FROM metrics m WHERE m.name = metric
+        -- with experiment given, its first row of the metric is enough (the scan stops there)
+        FROM (SELECT DISTINCT m.experiment_id FROM metrics m
+              WHERE m.name = metric AND experiment IS NULL
+              UNION SELECT m.experiment_id
+              FROM (SELECT m.experiment_id FROM metrics m
+                    WHERE m.name = metric AND m.experiment_id = experiment LIMIT 1) m
               UNION SELECT o.experiment_id FROM optim_metrics o WHERE o.metric = metric) x
         WHERE experiment IS NULL OR x.experiment_id = experiment
     ) e, args a
@@ -65,13 +70,6 @@ best AS NOT MATERIALIZED (
     FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
     WHERE x.how = 'best'
     GROUP BY v.experiment_id, v.trial_uid
-),
-last_k AS NOT MATERIALIZED (
-    SELECT v.experiment_id, v.trial_uid, v.value, v.step
-    FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
-    WHERE x.how = 'mean_last'
-    QUALIFY row_number() OVER (PARTITION BY v.experiment_id, v.trial_uid
-                               ORDER BY v.step DESC) <= k
 ),
 by_best AS NOT MATERIALIZED (
     SELECT b.experiment_id, b.trial_uid,
@@ -96,9 +94,12 @@ reduced AS NOT MATERIALIZED (
     WHERE x.how = 'last'
     GROUP BY v.experiment_id, v.trial_uid
     UNION ALL
-    SELECT l.experiment_id, l.trial_uid, avg(l.value), max(l.step)
-    FROM last_k l
-    GROUP BY l.experiment_id, l.trial_uid
+    -- the last k values by a top-k aggregate (by step, latest first), averaged in that order
+    SELECT v.experiment_id, v.trial_uid, list_avg(max_by(v.value, v.step, greatest(k, 1))),
+        max(v.step)
+    FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
+    WHERE x.how = 'mean_last'
+    GROUP BY v.experiment_id, v.trial_uid
     UNION ALL
     SELECT v.experiment_id, v.trial_uid, v.value, v.step
     FROM vals v JOIN live x ON x.experiment_id = v.experiment_id
