@@ -9,7 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -21,6 +21,8 @@ from ..store.connection import READ_MEMORY_LIMIT, cursor, duckdb_threads, open_c
 from .content import ExperimentContent, experiment_content, experiment_ids
 
 __all__ = ["build_report", "report_paths"]
+
+_T = TypeVar("_T")
 
 # The modules of the sections after the numbers: they import matplotlib, scipy, statsmodels,
 # jinja2 and (the ablation's surrogate, when it first fits) scikit-learn, most of a report's
@@ -77,9 +79,8 @@ def build_report(
     and no network. Figures whose data did not change are not redrawn. The effects analysis
     (``effects``) draws ``n_boot`` bootstrap resamples seeded with ``seed``; the ablation
     ("From the baseline to the best", of the metric the search optimised) refits its
-    surrogate on ``ablation_resamples``. The rankings of the repeats section (all SQL) are read
-    in a second thread while the effects are computed and the figures drawn (Python, mostly):
-    on two cores, they take no time of their own."""
+    surrogate on ``ablation_resamples``. The figures, the rankings of the repeats section and
+    the ablation are made in two threads beside the effects (see ``_content``)."""
     known = experiment_ids(con)
     if not known:
         raise InputError("the database holds no experiment: ingest one first")
@@ -91,15 +92,12 @@ def build_report(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pages = []
-    with cursor(con) as reader, cursor(con) as drawer, \
-            ThreadPoolExecutor(max_workers=1) as background, \
-            ThreadPoolExecutor(max_workers=1) as drawing:
-        imported = background.submit(_import_sections)
+    with ThreadPoolExecutor(max_workers=2) as beside:
+        imported = beside.submit(_import_sections)
         for i, experiment in enumerate(chosen, start=1):
             pages.append({"anchor": f"experiment-{i}", "content": _content(
-                con, (reader, drawer), (background, drawing), experiment, out, known=known,
-                top_k=top_k, n_boot=n_boot, seed=seed,
-                ablation_resamples=ablation_resamples)})
+                con, beside, experiment, out, known=known, top_k=top_k, n_boot=n_boot,
+                seed=seed, ablation_resamples=ablation_resamples)})
         imported.result()  # its errors, if any, are the report's
     page = out / "index.html"
     write_atomic(page, render_page(
@@ -111,33 +109,43 @@ def build_report(
     return page
 
 
-def _content(con: duckdb.DuckDBPyConnection,
-             readers: tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection],
-             threads: tuple[Executor, Executor], experiment: str, out: Path, *,
+def _on_cursor(con: duckdb.DuckDBPyConnection, section: Callable[..., _T], *args: Any,
+               **kwargs: Any) -> _T:
+    """``section(reader, *args, **kwargs)`` on a connection of its own (``cursor``), for a
+    thread beside ``con``'s."""
+    with cursor(con) as reader:
+        return section(reader, *args, **kwargs)
+
+
+def _content(con: duckdb.DuckDBPyConnection, beside: Executor, experiment: str, out: Path, *,
              known: list[str], top_k: int, n_boot: int, seed: int, ablation_resamples: int
              ) -> ExperimentContent:
     """Every section of ``experiment`` (one of the database's ``known``), its figures
-    written. Beside the metrics' reading, the effects and the ablation, two other threads
-    work on their own connections (``readers``): one reads the rankings (SQL), the other
-    draws the figures (matplotlib, whose Python runs while numpy and DuckDB release the GIL)."""
+    written. Once the numbers are read, this thread reads the metrics and computes the
+    effects, while ``beside``'s two threads, each on a connection of its own, draw the figures
+    (matplotlib, whose Python runs while numpy and DuckDB release the GIL) and read the
+    rankings (SQL), then fit the ablation (on the metrics read here) in whichever is free
+    first: the two cores stay busy to the end."""
     content = experiment_content(con, experiment, top_k=top_k)
     # from here the sections' own threads keep both cores busy: DuckDB's would only add the
     # cost of splitting its work (0.5-5 s of CPU at 100,000 trials)
     with duckdb_threads(con, 1):
         folder = inside(out, "figures", file_names(known)[experiment])
-        drawn = threads[1].submit(draw_figures, readers[1], content, out)
+        drawn = beside.submit(_on_cursor, con, draw_figures, content, out)
+        rankings = beside.submit(_on_cursor, con, read_rankings, experiment,
+                                 list(content.metrics))
         readings = read_metrics(con, experiment, list(content.metrics))
-        rankings = threads[0].submit(read_rankings, readers[0], experiment, list(content.metrics))
+        main = content.overview.get("optim_metric_name")
+        main = main if main in content.metrics else next(iter(content.metrics), None)
+        ablated = {m: beside.submit(_on_cursor, con, metric_ablation, experiment, m, out,
+                                    resamples=ablation_resamples, seed=seed,
+                                    trials=readings.trials.get(m, {}).get("best"))
+                   for m in ([main] if main else [])}
         content.effects = {m: metric_effects(con, experiment, m, n_boot=n_boot, seed=seed,
                                              readings=readings)
                            for m in content.metrics}
-        main = content.overview.get("optim_metric_name")
-        main = main if main in content.metrics else next(iter(content.metrics), None)
-        content.ablation = {m: metric_ablation(con, experiment, m, out,
-                                               resamples=ablation_resamples, seed=seed,
-                                               trials=readings.trials.get(m, {}).get("best"))
-                            for m in ([main] if main else [])}
         del readings  # a metric's trials: not needed by the sections below
+        content.ablation = {m: done.result() for m, done in ablated.items()}
         drawn.result()
     ranked = rankings.result()
     content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
