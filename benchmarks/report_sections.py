@@ -12,10 +12,10 @@ repeats section per metric (``metric_repeats``: repeats and rank settling) and t
 (``render_page``), the process's peak resident memory when each section last ended, and its
 peak resident memory in all. CPU seconds are the steadier figure on a loaded machine.
 
-The figures are drawn in a thread of their own beside the reading of the metrics, the effects
-and the ablation: their wall time overlaps those sections', and the CPU of a section is the
-whole process's while it ran, so overlapping sections count the same CPU more than once
-(marked "beside"); the line of the whole process counts it once.
+The figures, the rankings and then the ablation run in two threads beside the reading of the
+metrics and the effects: their wall times overlap, and the CPU of a section is the whole
+process's while it ran, so overlapping sections count the same CPU more than once (marked
+"beside"); the line of the whole process counts it once.
 """
 
 from __future__ import annotations
