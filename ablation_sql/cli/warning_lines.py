@@ -44,6 +44,7 @@ def _lines(messages: list[str]) -> list[str]:
         if first not in lines:
             lines.append(first)
     if glyphs:
-        lines.append(f"the figures' font has no glyph for {' '.join(glyphs)}: they are drawn "
-                     "as empty boxes (the names are whole in the page and the figures' index)")
+        lines.append(f"the figures' font has no glyph for {' '.join(glyphs)}: drawn as empty "
+                     "boxes where the figure draws its own text (PNG, SVG with text as paths); "
+                     "the names are whole in the page and the figures' index")
     return lines

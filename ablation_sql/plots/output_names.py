@@ -81,13 +81,14 @@ def inside(root: Path, *parts: str) -> Path:
 
 def shown(name: str, limit: int = 60) -> str:
     """A name as a figure shows it: control characters (NUL, newlines) escaped, cut in the
-    middle with an ellipsis when longer than ``limit`` characters."""
+    middle with an ellipsis when longer than ``limit`` characters, its dollar signs escaped
+    (matplotlib reads the text between two as mathtext: "$a vs. $" would not draw)."""
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if len(text) > limit:
         half = (limit - 1) // 2
         text = f"{text[:half]}…{text[-half:]}"
-    return text
+    return text.replace("$", r"\$")
 
 
 class FigureIndex:
