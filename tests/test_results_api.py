@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from ablation_sql import ModelConfig, Optim, ParallelConfig, Results, configclass, connect
+from ablation_sql import ModelConfig, Optim, ParallelConfig, Results, configclass
 from ablation_sql.synthetic import generate_experiment
 
 from .ablator_reference import ablator_flatten
@@ -126,13 +126,6 @@ def test_attributes(fixture_results: Results) -> None:
     status = results.trial_status
     assert len(status) == 24 and status["included"].all()
     assert set(status["status"]) == {"complete"}
-
-
-def test_the_database_keeps_duckdbs_threads(fixture_results: Results) -> None:
-    """The frame is read with DuckDB on one thread, then the setting is put back."""
-    with connect() as fresh:
-        default = fresh.sql("SELECT current_setting('threads') AS n")["n"][0]
-    assert fixture_results.db.sql("SELECT current_setting('threads') AS n")["n"][0] == default
 
 
 def test_read_results_returns_a_copy(fixture_results: Results) -> None:
