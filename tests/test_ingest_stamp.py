@@ -311,3 +311,10 @@ def test_any_bytes_in_the_stamp_are_refused_quietly(stamped: tuple[IngestStamp, 
     stamp, _ = stamped
     stamp.path.write_bytes(raw)
     assert stamp.answer() is None
+
+
+def test_a_format_of_true_is_not_format_one(stamped: tuple[IngestStamp, dict]) -> None:
+    """JSON's ``true`` equals 1 in Python; the stamp's format is compared with its type."""
+    stamp, valid = stamped
+    stamp.path.write_text(json.dumps({**valid, "format": True}))
+    assert stamp.answer() is None

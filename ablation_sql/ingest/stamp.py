@@ -163,9 +163,10 @@ def _read(path: Path, signature: str, database: list[Any] | None) -> IngestRepor
         stamp = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
-    if not (isinstance(stamp, dict) and stamp.get("format") == _FORMAT
-            and stamp.get("signature") == signature and _same(stamp.get("database"), database)
-            and stamp.get("code") == _code()):
+    if not (isinstance(stamp, dict)
+            and _same([stamp.get(k) for k in ("format", "signature", "code")],
+                      [_FORMAT, signature, _code()])
+            and _same(stamp.get("database"), database)):
         return None
     return _summary(stamp.get("summary"))
 
