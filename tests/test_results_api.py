@@ -132,6 +132,11 @@ def test_read_results_returns_a_copy(fixture_results: Results) -> None:
     df = fixture_results.read_results(CustomParallelConfig, fixture_results.experiment_dir)
     df.iloc[0, 0] = "changed"
     assert fixture_results.data.iloc[0, 0] != "changed"
+    again = fixture_results.read_results(CustomParallelConfig, fixture_results.experiment_dir)
+    df.iloc[1, 0] = "changed too"
+    df["added"] = 1
+    assert again.iloc[1, 0] != "changed too" and "added" not in again
+    assert fixture_results.data.iloc[1, 0] != "changed too" and "added" not in fixture_results.data
 
 
 def test_read_results_on_the_class(fixture_results: Results) -> None:

@@ -133,7 +133,9 @@ class Results:
         """
         if isinstance(self_or_cls, Results):
             if _same_folder(experiment_dir, self_or_cls.experiment_dir):
-                return self_or_cls.data.copy()
+                from .results_frame import copy_of
+
+                return copy_of(self_or_cls.data)
             workers = num_cpus or self_or_cls._workers
         else:
             workers = num_cpus or None

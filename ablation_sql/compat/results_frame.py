@@ -27,7 +27,7 @@ from ..store.connection import duckdb_threads, read_beside
 from ..store.grammar import SqlFile
 from ..store.sqlfiles import execute, fetch_arrow, fill
 
-__all__ = ["read_frame"]
+__all__ = ["copy_of", "read_frame"]
 
 _MAX_INT64 = 2**63
 # pandas.read_json (which ABLATOR uses) parses numeric columns named like dates as epochs when
@@ -35,6 +35,8 @@ _MAX_INT64 = 2**63
 _DATE_NAME = re.compile(r"(?i).*_at|.*_time|timestamp.*|modified|date|datetime")
 _MIN_STAMP = 31536000
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+# From pandas 3, Copy-on-Write is always on: a shallow copy behaves as a deep one.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,29 @@ def read_frame(con: duckdb.DuckDBPyConnection, eid: str, trials: pd.DataFrame
         config, per_trial, values = _config_part(con, eid, int(trials["included"].sum()))
         metrics, per_step, numbers = metric_side.result()
     columns = config + metrics
-    config_values = [values[i] if i in values else per_trial[f"c{i}"] for i in range(len(config))]
-    table = _frame_table(per_trial["n_steps"], config_values, per_step, numbers).to_pandas()
+    config_values = [None if column.kind == "null" else values[i] if i in values
+                     else per_trial[f"c{i}"] for i, column in enumerate(config)]
+    kinds = _number_kinds(metrics, numbers)
+    table = _frame_table(per_trial["n_steps"], config_values, per_step, numbers, kinds
+                         ).to_pandas()
     frame = table.iloc[:, 2:len(columns) + 2].set_axis(range(len(columns)), axis=1)
     for i, column in enumerate(columns):
-        if column.kind == "null":
-            frame.isetitem(i, pd.Series(None, index=frame.index, dtype=object))
-        elif column.kind == "json":
+        if column.kind == "json":
             other = table.get(f"o{i - len(config)}") if column.table == "m" else None
             frame.isetitem(i, _from_json(frame[i], other))
-        elif column.table == "m":
-            frame.isetitem(i, _as_read_json(column.name, frame[i]))
+        elif column.table == "m" and kinds[i - len(config)] in _NS_PER_UNIT:
+            unit = kinds[i - len(config)]
+            frame.isetitem(i, pd.to_datetime(frame[i], unit=unit).astype("datetime64[ns]"))
     frame.columns = [c.name for c in columns]
     frame.index = pd.MultiIndex.from_arrays([table["trial_uid"], table["step"]],
                                             names=["trial_uid", "step"])
     return frame, [c.name for c in config]
+
+
+def copy_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that changes apart from it: with Copy-on-Write a lazy one (its data
+    copied only where either is changed), else a deep one."""
+    return frame.copy(deep=not _COPY_ON_WRITE)
 
 
 def _config_part(con: duckdb.DuckDBPyConnection, eid: str, n_trials: int
@@ -133,17 +143,21 @@ def _config_values(con: duckdb.DuckDBPyConnection, eid: str,
     return columns
 
 
-def _frame_table(n_steps: pa.ChunkedArray, config: list[pa.Array | pa.ChunkedArray],
-                 per_step: pa.Table, numbers: np.ndarray) -> pa.Table:
+def _frame_table(n_steps: pa.ChunkedArray, config: list[pa.Array | pa.ChunkedArray | None],
+                 per_step: pa.Table, numbers: np.ndarray, kinds: list[str]) -> pa.Table:
     """The frame's columns: trial_uid and step (``per_step``'s first two columns, one row per
     step by trial_uid), the ``config`` columns (one value per trial, the same trials in the
-    same order, so value i is repeated ``n_steps[i]`` times), the metrics' ``numbers`` and
+    same order, so value i is repeated ``n_steps[i]`` times; None: a column that never holds a
+    value, all None), the metrics' ``numbers`` (int64 where ``kinds`` says "int") and
     ``per_step``'s other columns (values that are not numbers)."""
     rows = pa.array(np.repeat(np.arange(len(n_steps)), n_steps.to_numpy()))
     names = [*per_step.column_names[:2], *(f"c{i}" for i in range(len(config))),
              *(f"m{k}" for k in range(numbers.shape[1])), *per_step.column_names[2:]]
-    arrays = [*per_step.columns[:2], *(values.take(rows) for values in config),
-              *(pa.array(numbers[:, k]) for k in range(numbers.shape[1])),
+    arrays = [*per_step.columns[:2],
+              *(pa.nulls(len(rows)) if values is None else values.take(rows)
+                for values in config),
+              *(pa.array(numbers[:, k].astype(np.int64) if kind == "int" else numbers[:, k])
+                for k, kind in enumerate(kinds)),
               *per_step.columns[2:]]
     return pa.table(arrays, names=names)
 
@@ -288,7 +302,6 @@ def _config_sql(columns: list[_Column]) -> tuple[SqlFile, dict[int, tuple[str, s
     scalars: dict[int, tuple[str, str]] = {}
     for i, col in enumerate(columns):
         if col.kind == "null":
-            selected.append(f"NULL::VARCHAR AS c{i}")
             continue
         if col.table == "p":
             scalars[i] = (col.source, col.kind)
@@ -330,17 +343,24 @@ def _from_json(values: pd.Series, other: pd.Series | None) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def _as_read_json(name: str, values: pd.Series) -> pd.Series:
-    """What pandas.read_json makes of a numeric metric column: dates when named like one and
-    every value is a plausible epoch (see _DATE_NAME), else int64 when every row holds an
-    integral number."""
-    present = values.dropna()
-    if _DATE_NAME.fullmatch(name) and not present.empty and (present > _MIN_STAMP).all():
-        largest = float(present.max())
-        for unit, ns in _NS_PER_UNIT.items():
-            if largest * ns < _MAX_INT64:
-                return pd.to_datetime(values, unit=unit).astype("datetime64[ns]")
-    if (len(present) == len(values) and np.isfinite(values).all()
-            and (values == np.trunc(values)).all() and (values.abs() < 2**53).all()):
-        return values.astype(np.int64)
-    return values
+def _number_kinds(metrics: list[_Column], numbers: np.ndarray) -> list[str]:
+    """What pandas.read_json makes of each numeric metric's column of ``numbers``: dates in a
+    unit of ``_NS_PER_UNIT`` when named like one and every value is a plausible epoch (see
+    _DATE_NAME), else "int" when every row holds an integral number, else "double"; "json"
+    for a metric that also holds values that are not numbers."""
+    present = ~np.isnan(numbers)
+    integral = (np.isfinite(numbers).all(axis=0) & (numbers == np.trunc(numbers)).all(axis=0)
+                & (np.abs(numbers) < 2**53).all(axis=0))
+    kinds = []
+    for k, metric in enumerate(metrics):
+        if metric.kind == "json":
+            kinds.append("json")
+            continue
+        values = numbers[present[:, k], k]
+        kind = "int" if integral[k] else "double"
+        if _DATE_NAME.fullmatch(metric.name) and values.size and (values > _MIN_STAMP).all():
+            largest = float(values.max())
+            kind = next((unit for unit, ns in _NS_PER_UNIT.items() if largest * ns < _MAX_INT64),
+                        kind)
+        kinds.append(kind)
+    return kinds
