@@ -38,16 +38,17 @@ class Database:
     ``allow_files``: whether SQL may reach files and the network (``COPY ... TO``, ``read_csv``,
     ``glob``, ``ATTACH``, ``INSTALL``/``LOAD``, ...). By default only a read-write database
     may; a read-only one is sandboxed: DuckDB's external access is off and its configuration
-    locked, so SQL reads and writes nothing but the database itself.
+    locked, so SQL reads and writes nothing but the database itself. ``views`` False: a
+    read-write database is opened without building its views (``refresh_views`` builds them).
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
-                 allow_files: bool | None = None):
+                 allow_files: bool | None = None, views: bool = True):
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self.allow_files = not read_only if allow_files is None else allow_files
         self.con = open_connection(self.path, read_only=read_only,
-                                   allow_files=self.allow_files)
+                                   allow_files=self.allow_files, views=views)
         self._engine: Any = None  # a sqlalchemy Engine, made when first asked for
 
     @property

@@ -378,23 +378,3 @@ def test_a_key_written_twice_keeps_the_larger_value(tmp_path: Path) -> None:
     assert data["model_config.width"].tolist() == [8, 99, 99, 8]
     assert data["acc"].tolist()[:2] == [0.5, 0.6] and math.isnan(data["acc"].iloc[2])
 
-
-def test_db_gets_its_views_when_first_asked_for(real_experiment: Path) -> None:
-    """The frame reads only tables, so Results leaves the views of its database to the first
-    use of ``db``, which then holds the views an ingest through the Database would have."""
-    import ablation_sql as asql
-    from ablation_sql.store.views import refresh_views
-
-    results = Results(CustomParallelConfig, experiment_dir=real_experiment)
-    assert not results._views_built
-    assert not results._db.con.execute("SELECT * FROM trial_best_cache").fetchall()
-    db = results.db
-    views = ("trial_best_cache", "trial_summary", "results", "trial_attributes")
-    found = {v: db.sql(f"SELECT * FROM {v} ORDER BY ALL").to_dict("split") for v in views}
-    with asql.connect() as other:
-        other.ingest(real_experiment)
-        assert found == {v: other.sql(f"SELECT * FROM {v} ORDER BY ALL").to_dict("split")
-                         for v in views}
-        refresh_views(db.con)
-        assert found == {v: db.sql(f"SELECT * FROM {v} ORDER BY ALL").to_dict("split")
-                         for v in views}

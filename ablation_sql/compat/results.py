@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..database import Database, connect
+from ..database import Database
 from ..errors import NothingToIngestError
 from ..ingest.pipeline import ingest
 from ..store.connection import database_problem
 from ..store.sqlfiles import execute, fetch
-from ..store.views import refresh_changed
+from ..store.views import refresh_views
 from .background_import import BackgroundImport
 from .configs import Optim, ParallelConfig
 
@@ -107,8 +107,7 @@ class Results:
     def db(self) -> Database:
         """The in-memory database of the experiment, its views built at the first call."""
         if not self._views_built:
-            experiments = execute(self._db.con, "compat/results_api_experiments")
-            refresh_changed(self._db.con, {eid: None for (eid,) in experiments})
+            refresh_views(self._db.con)
             self._views_built = True
         return self._db
 
@@ -171,11 +170,11 @@ def _load(experiment_dir: Path, workers: int | None) -> tuple[Database, str, pd.
     its trials (``status``, ``n_steps``, ``included`` in the frame), indexed by trial_uid.
 
     pandas, which only the frame needs, is imported while the workers parse; the views, which
-    the frame does not read, are not refreshed (``Results.db`` refreshes them)."""
+    the frame does not read, are not built (``Results.db`` builds them)."""
     master = experiment_dir / "master_config.yaml"
     if not master.is_file():
         raise FileNotFoundError(f"{master}")
-    db = connect()
+    db = Database(views=False)
     pandas = BackgroundImport("pandas")
     try:
         try:

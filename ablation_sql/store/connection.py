@@ -95,9 +95,11 @@ def duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[Non
 
 
 def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
-                    memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+                    memory_limit: str | None = None, views: bool = True
+                    ) -> duckdb.DuckDBPyConnection:
     """Open (or create) ``path`` (in memory when None): sandboxed unless ``allow_files``; a
-    read-write database gets the schema and fresh views, a read-only one is checked.
+    read-write database gets the schema and fresh views (``views`` False: the schema only, for
+    a caller that builds the views itself, ``refresh_views``), a read-only one is checked.
     ``memory_limit`` (e.g. ``"384MB"``): DuckDB's memory cap, for a connection on which only
     the package's SQL runs (see the module)."""
     con = _open(path, read_only)
@@ -111,7 +113,8 @@ def open_connection(path: Path | None, *, read_only: bool, allow_files: bool,
     if not read_only:
         try:
             _create_schema(con, path)
-            refresh_views(con, if_outdated=True)
+            if views:
+                refresh_views(con, if_outdated=True)
         except BaseException as exc:
             _close_quietly(con)
             if isinstance(exc, duckdb.Error):
