@@ -169,19 +169,21 @@ def _load(experiment_dir: Path, workers: int | None) -> tuple[Database, str, pd.
     """Ingest the folder into a new in-memory database: the database, the experiment's id and
     its trials (``status``, ``n_steps``, ``included`` in the frame), indexed by trial_uid.
 
-    pandas, which only the frame needs, is imported while the workers parse; the views, which
-    the frame does not read, are not built (``Results.db`` builds them)."""
+    pandas and the frame's modules (only the frame needs them) are imported while the workers
+    parse; the views, which the frame does not read, are not built (``Results.db`` builds
+    them)."""
     master = experiment_dir / "master_config.yaml"
     if not master.is_file():
         raise FileNotFoundError(f"{master}")
     db = Database(views=False)
-    pandas = BackgroundImport("pandas")
+    frame_modules = BackgroundImport(f"{__package__}.results_frame", "pyarrow.pandas_compat")
     try:
         try:
-            ingest(db.con, [experiment_dir], workers=workers, on_progress=pandas, views=False)
+            ingest(db.con, [experiment_dir], workers=workers, on_progress=frame_modules,
+                   views=False)
         except duckdb.Error as exc:
             raise database_problem(exc, None, unchanged=True) from None
-        pandas.wait()
+        frame_modules.wait()
         found = execute(db.con, "compat/results_api_experiment",
                       path=str(experiment_dir.expanduser().resolve()))
         trials = (fetch(db.con, "compat/results_api_trials", experiment_id=found[0][0])
