@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ..store.sqlfiles import execute
-from .few_trials import list_table
+from .list_tables import list_table
 from .search_space import SearchSpaceRow
 
 __all__ = ["insert_directions", "insert_problems", "insert_search_space", "set_directions"]

@@ -28,10 +28,11 @@ from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
 from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
-from .few_trials import FEW_TRIALS, Changed, list_table, read_few
+from .few_trials import FEW_TRIALS, Changed, read_few
 from .files import FileProblem
 from .flatten import to_json
-from .kept_configs import same_config, stored_configs
+from .list_tables import list_table
+from .read_again import StoredTrials, kept_configs, same_config, stored_trials
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
 from .sources.detect import Found, find_ingestable
@@ -103,11 +104,13 @@ def ingest(
     n_workers = workers or os.cpu_count() or 1
     n_read = sum(len(p.read) for p in plans)
     few = scheduler is None and n_read <= FEW_TRIALS
+    stored: dict[str, StoredTrials] = {}
     for plan in plans:
-        if few and plan.same_config:
-            plan.kept = stored_configs(con, plan.experiment_id,
-                                       [t for t in plan.read if isinstance(t, TrialFolder)
-                                        and t.uid in plan.same_config])
+        if few:
+            stored[plan.experiment_id] = before = stored_trials(
+                con, plan.experiment_id, [t.uid for t in plan.read])
+            plan.kept = kept_configs(before, [t for t in plan.read if isinstance(t, TrialFolder)
+                                              and t.uid in plan.same_config])
         if isinstance(plan.folder, ExperimentFolder) and (
                 plan.master_changed or any(t.uid not in plan.kept for t in plan.read)):
             _load_master(plan)
@@ -121,7 +124,8 @@ def ingest(
         changed = Changed()
         if batches and few:
             changed = read_few(con, batches, now, on_progress,
-                               kept={p.experiment_id: p.kept.keys() for p in plans})
+                               kept={p.experiment_id: p.kept.keys() for p in plans},
+                               stored=stored)
         elif batches:
             from .reading import read_batches
 
@@ -289,16 +293,15 @@ def _batches(plans: list[_Plan], workers: int, *, lists: bool
 def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
              in_place: bool) -> None:
     """Clear what will be re-read and mark vanished trials, before new rows arrive;
-    ``in_place``: the trials rows of the trials read are kept, to be updated
+    ``in_place``: the rows of the trials read are kept, to be changed where they differ
     (``few_trials.read_few``)."""
     eid = plan.experiment_id
 
     def clear() -> None:
-        execute(con, "ingest/delete_trials", experiment_id=eid, keep_rows=in_place)
-        if not in_place:
-            execute(con, "ingest/delete_trial_rows", experiment_id=eid)
+        execute(con, "ingest/delete_trials", experiment_id=eid)
+        execute(con, "ingest/delete_trial_rows", experiment_id=eid)
 
-    if plan.read:
+    if plan.read and not in_place:
         _with_table(con, "replaced_trials", {"trial_uid": [t.uid for t in plan.read]}, clear)
     if plan.missing:
         _with_table(con, "replaced_trials", {"trial_uid": plan.missing},

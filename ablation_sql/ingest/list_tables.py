@@ -1,0 +1,58 @@
+"""Python lists bound to DuckDB as list parameters and zipped into rows (``unnest``): the
+temporary tables of the pipeline's small inserts, and the rows of statements that read their
+values in place."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from ..store.sqlfiles import execute, fill
+from ..store.views import quote_identifier
+
+__all__ = ["list_table", "unnested"]
+
+_SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
+
+
+def unnested(columns: dict[str, list], kinds: dict[str, str] | None = None
+             ) -> tuple[str, dict[str, list]]:
+    """A select list zipping ``columns`` into rows, each ``unnest($c<i>::<type>[]) AS
+    "<name>"``, and its parameters. ``kinds`` gives a column's kind (str, int, float, bool;
+    unnamed columns are strings), typed as the batch tables are: None is NULL in every kind,
+    and so is NaN in a float column (infinities stay; integers beyond a double's range become
+    infinities)."""
+    kinds = kinds or {}
+    selected, params = [], {}
+    for i, (column, values) in enumerate(columns.items()):
+        kind = kinds.get(column, "str")
+        selected.append(f"unnest($c{i}::{_SQL_TYPES[kind]}[]) AS {quote_identifier(column)}")
+        params[f"c{i}"] = [_double(v) for v in values] if kind == "float" else values
+    return ", ".join(selected), params
+
+
+@contextmanager
+def list_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list],
+               kinds: dict[str, str] | None = None) -> Iterator[None]:
+    """``columns`` as the temporary table ``name`` while the block runs (typed as
+    ``unnested`` types them)."""
+    selected, params = unnested(columns, kinds)
+    table = quote_identifier(name)
+    con.execute(fill("ingest/list_table", table=table, columns=selected).sql, params)
+    try:
+        yield
+    finally:
+        execute(con, fill("ingest/list_table_drop", table=table))
+
+
+def _double(value: object) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an integer beyond the range of a double
+        return math.inf if value > 0 else -math.inf  # type: ignore[operator]
+    return None if math.isnan(number) else number
