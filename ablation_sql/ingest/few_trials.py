@@ -46,9 +46,11 @@ Job = tuple[str, tuple, Callable[[tuple], dict]]
 @dataclass
 class Changed:
     """What ``read_few`` changed: by experiment, the trials whose metrics rows it deleted or
-    inserted; and whether it deleted or inserted any params, metrics or metrics_other row."""
+    inserted, and the (trial_uid, fingerprint) of every trials row it wrote; and whether it
+    deleted or inserted any params, metrics or metrics_other row."""
 
     metrics: dict[str, set[str]] = field(default_factory=dict)
+    written: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     rows: bool = False
 
 
@@ -78,6 +80,8 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
         before = (stored or {}).get(experiment_id, StoredTrials())
         for table, columns in batch.items():
             if table == "trials":
+                changed.written[experiment_id] = list(zip(columns["trial_uid"],
+                                                          columns["fingerprint"], strict=True))
                 again = {uid for uid in columns["trial_uid"] if uid in before.rows}
                 if again:
                     update_in_place(con, experiment_id, _rows_of(columns, again), before, now)

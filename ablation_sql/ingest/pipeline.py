@@ -27,7 +27,15 @@ from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
-from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
+from .experiment_rows import (
+    INT_COLUMNS,
+    insert_directions,
+    insert_problems,
+    insert_search_space,
+    master_integer,
+    set_directions,
+    text_of,
+)
 from .few_trials import FEW_TRIALS, Changed, read_few
 from .files import FileProblem
 from .flatten import to_json
@@ -48,8 +56,6 @@ MIN_BATCH, MAX_BATCH = 32, 400
 # tables (2,000 trials x 20 epochs: about 60 MB); more as Parquet files the workers write.
 ARROW_TRIALS = 5000
 _FILE_HEADER = 3 * 4096  # a DuckDB file's main header and its two database headers
-# experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
-_INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2**63), 2**63)}
 
 @dataclass
 class _Plan:
@@ -160,7 +166,8 @@ def ingest(
         except duckdb.Error:
             pass  # a failed commit or a broken connection rolls back by itself
         raise
-    return replace(report, elapsed=time.perf_counter() - started)
+    return replace(report, elapsed=time.perf_counter() - started,
+                   settled=few and _settled(plans, changed))
 
 
 def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -> bool:
@@ -168,11 +175,26 @@ def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -
     missing, no experiment file changed), after the ingest of ``found`` that returned
     ``report``; if so, checkpoint the database, so that closing it writes nothing more. Asked
     of the database when that ingest read or marked trials; else it stored every fingerprint
-    it met as it met it."""
-    if (report.trials_read or report.trials_missing) and any(
+    it met as it met it, or it could tell (``IngestReport.settled``)."""
+    if (report.trials_read or report.trials_missing) and not report.settled and any(
             plan.changed for plan in _plan(con, found[0], full=False)):
         return False
     execute(con, "ingest/checkpoint")
+    return True
+
+
+def _settled(plans: list[_Plan], changed: Changed) -> bool:
+    """Whether trials read in this process (``read_few``) left nothing to read: a plan made now
+    would read no trial again when each trial read has its row written once, with the
+    fingerprint it was found with (and no other trial has its uid); the experiments' rows and
+    the trials marked missing are written as planned."""
+    if len({p.experiment_id for p in plans}) < len(plans):
+        return False
+    for plan in plans:
+        if len({t.uid for t in plan.folder.trials}) < len(plan.folder.trials) or sorted(
+                changed.written.get(plan.experiment_id, [])) != sorted(
+                (t.uid, t.fingerprint) for t in plan.read):
+            return False
     return True
 
 
@@ -320,14 +342,14 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
         master = plan.master or {}
         master_path = folder.master_config or folder.path / "master_config.yaml"
         notes: list[str] = []
-        integers = {key: _integer(master, key, notes) for key in _INT_COLUMNS}
+        integers = {key: master_integer(master, key, notes) for key in INT_COLUMNS}
         execute(
             con, "ingest/replace_experiment", experiment_id=eid, path=str(plan.folder.path),
-            search_algo=_text(master.get("search_algo")),
-            optim_metric_name=_text(master.get("optim_metric_name")),
+            search_algo=text_of(master.get("search_algo")),
+            optim_metric_name=text_of(master.get("optim_metric_name")),
             master_config=to_json(plan.master) if plan.master is not None else None,
             now=now, config_source=plan.config_source,
-            ablator_experiment_id=_text(master.get("experiment_id")),
+            ablator_experiment_id=text_of(master.get("experiment_id")),
             master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
             source="ablator", **integers,
         )
@@ -372,26 +394,3 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
     ``few_trials.list_table``)."""
     with list_table(con, name, columns, kinds):
         run()
-
-
-def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:
-    """An integer of the master config that fits its column; else None and a note why."""
-    value = master.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    if value not in _INT_COLUMNS[key]:
-        bits = 32 if _INT_COLUMNS[key].stop == 2**31 else 64
-        shown = (_text(value) or "")[:40]
-        notes.append(f"{key} {shown} does not fit the {bits}-bit column: stored as NULL "
-                     "(master_config keeps it)")
-        return None
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value)
-    except ValueError:  # an integer too long for Python to write in decimal
-        return hex(value)
