@@ -143,14 +143,13 @@ def _changed_trials(con: duckdb.DuckDBPyConnection, table: str, experiment_id: s
 def _by_trial(rows: list[tuple], doubles: list[int]) -> dict[str, tuple[Counter, Counter]]:
     """Each trial's rows (the first column) counted, and apart its rows holding a zero double
     with the signs of their zeros."""
-    found: dict[str, tuple[Counter, Counter]] = {}
+    grouped: dict[str, list[tuple]] = {}
     for row in rows:
-        counts, zeros = found.setdefault(row[0], (Counter(), Counter()))
-        counts[row] += 1
-        if any(row[i] == 0 for i in doubles):
-            zeros[row, tuple(math.copysign(1, row[i]) if isinstance(row[i], float) else 1
-                             for i in doubles)] += 1
-    return found
+        grouped.setdefault(row[0], []).append(row)
+    return {uid: (Counter(group), Counter(
+        (row, tuple(math.copysign(1, row[i]) if isinstance(row[i], float) else 1
+                    for i in doubles))
+        for row in group if any(row[i] == 0 for i in doubles))) for uid, group in grouped.items()}
 
 
 def _rows_of(columns: dict[str, list], uids: set[str]) -> dict[str, list]:
