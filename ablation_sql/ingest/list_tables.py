@@ -13,25 +13,33 @@ import duckdb
 from ..store.sqlfiles import execute, fill
 from ..store.views import quote_identifier
 
-__all__ = ["list_table", "unnested"]
+__all__ = ["bound_lists", "list_table", "unnested"]
 
 _SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN"}
+
+
+def bound_lists(columns: dict[str, list], kinds: dict[str, str] | None = None
+                ) -> tuple[list[str], dict[str, list]]:
+    """Each of ``columns`` as a typed list parameter, ``$c<i>::<type>[]``, and the parameters.
+    ``kinds`` gives a column's kind (str, int, float, bool; unnamed columns are strings), typed
+    as the batch tables are: None is NULL in every kind, and so is NaN in a float column
+    (infinities stay; integers beyond a double's range become infinities)."""
+    kinds = kinds or {}
+    lists, params = [], {}
+    for i, (column, values) in enumerate(columns.items()):
+        kind = kinds.get(column, "str")
+        lists.append(f"$c{i}::{_SQL_TYPES[kind]}[]")
+        params[f"c{i}"] = [_double(v) for v in values] if kind == "float" else values
+    return lists, params
 
 
 def unnested(columns: dict[str, list], kinds: dict[str, str] | None = None
              ) -> tuple[str, dict[str, list]]:
     """A select list zipping ``columns`` into rows, each ``unnest($c<i>::<type>[]) AS
-    "<name>"``, and its parameters. ``kinds`` gives a column's kind (str, int, float, bool;
-    unnamed columns are strings), typed as the batch tables are: None is NULL in every kind,
-    and so is NaN in a float column (infinities stay; integers beyond a double's range become
-    infinities)."""
-    kinds = kinds or {}
-    selected, params = [], {}
-    for i, (column, values) in enumerate(columns.items()):
-        kind = kinds.get(column, "str")
-        selected.append(f"unnest($c{i}::{_SQL_TYPES[kind]}[]) AS {quote_identifier(column)}")
-        params[f"c{i}"] = [_double(v) for v in values] if kind == "float" else values
-    return ", ".join(selected), params
+    "<name>"``, and its parameters (see ``bound_lists``)."""
+    lists, params = bound_lists(columns, kinds)
+    return ", ".join(f"unnest({values}) AS {quote_identifier(column)}"
+                     for values, column in zip(lists, columns, strict=True)), params
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from ..store.sqlfiles import execute, fill
 from ..store.views import quote_identifier
 from .batch_columns import TABLE_COLUMNS
 from .discover import TrialFolder
-from .list_tables import unnested
+from .list_tables import bound_lists
 
 if TYPE_CHECKING:
     from .parse_trials import Kept
@@ -96,8 +96,9 @@ def update_in_place(con: duckdb.DuckDBPyConnection, experiment_id: str,
         for c, values in group.items():
             values.append(uid if c == "trial_uid" else new[c])
     for changed, rows in groups.items():
-        selected, params = unnested(rows, TABLE_COLUMNS["trials"])
-        assignments = "".join(f"{quote_identifier(c)} = s.{quote_identifier(c)}, "
-                              for c in changed)
-        con.execute(fill("ingest/update_trials", assignments=assignments, columns=selected).sql,
+        (uids, *lists), params = bound_lists(rows, TABLE_COLUMNS["trials"])
+        assignments = "".join(f"{quote_identifier(c)} = list_extract({values}, "
+                              f"list_position({uids}, trial_uid)), "
+                              for c, values in zip(changed, lists, strict=True))
+        con.execute(fill("ingest/update_trials", assignments=assignments, uids=uids).sql,
                     params | {"experiment_id": experiment_id, "now": now})
