@@ -87,7 +87,7 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
                     update_in_place(con, experiment_id, _rows_of(columns, again), before, now)
                 columns = _rows_of(columns, set(columns["trial_uid"]) - again)
             elif table == "errors":
-                columns = _replaced_problems(con, experiment_id, read, columns, before)
+                _clear_problems(con, experiment_id, read, columns, before)
             elif table in _DIFFED:
                 stays = kept.get(experiment_id, ()) if kept and table == "params" else ()
                 compared = [trial for trial in read if trial.uid not in stays]
@@ -108,16 +108,15 @@ def read_few(con: duckdb.DuckDBPyConnection, jobs: Sequence[Job], now: dt.dateti
     return changed
 
 
-def _replaced_problems(con: duckdb.DuckDBPyConnection, experiment_id: str, read: list,
-                       columns: dict[str, list], before: StoredTrials) -> dict[str, list]:
-    """Delete the problems recorded for the trials ``read`` that have some, before or now;
-    return those of ``columns`` (the problems found now) to insert."""
+def _clear_problems(con: duckdb.DuckDBPyConnection, experiment_id: str, read: list,
+                    columns: dict[str, list], before: StoredTrials) -> None:
+    """Delete the problems recorded for the trials ``read`` that have some, before or now
+    (now: in ``columns``, the problems found, inserted next)."""
     replaced = set(columns["trial_uid"]) | {trial.uid for trial in read
                                             if trial.uid in before.problems}
     if replaced:
         execute(con, fill("ingest/delete_changed_rows", table=quote_identifier("ingest_errors")),
                 experiment_id=experiment_id, trial_uids=sorted(replaced))
-    return columns
 
 
 def _changed_trials(con: duckdb.DuckDBPyConnection, table: str, experiment_id: str,
