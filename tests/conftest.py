@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import ablation_sql as asql
 from ablation_sql.synthetic import Truth, generate_experiment
@@ -31,6 +32,11 @@ from .support import (
     trial_data,
     write_experiment,
 )
+
+# Test machines are often shared (CI runners): an example's time varies tenfold from run to run,
+# so hypothesis's per-example deadline would fail tests at random. Tests that bound a time say so.
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 __all__ = ["EXPECTED", "FIXTURES", "HERE", "REAL_EXPERIMENT", "Folder", "Synthetic",
            "build_database", "copy_tree", "snapshot", "trial_data", "write_experiment"]

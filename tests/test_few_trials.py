@@ -5,6 +5,8 @@ gives exactly what the worker pool and a whole refresh give."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,7 @@ import duckdb
 import pytest
 
 import ablation_sql as asql
-from ablation_sql.ingest import few_trials, parse_trials, pipeline
+from ablation_sql.ingest import few_trials, parse_trials, pipeline, read_again
 from ablation_sql.store import views
 from ablation_sql.synthetic import generate_experiment
 
@@ -233,6 +235,43 @@ def test_trials_read_again_unchanged_keep_their_rows_and_views(
             [second.name]).fetchall()
         assert str(value) == "-0.0"
         assert ran and any("trial_best_update" in name for name in ran)
+        incremental = snapshot(db.con, volatile=False), view_rows(db.con)
+    with asql.connect(tmp_path / "fresh.duckdb") as fresh:
+        fresh.ingest(folder)
+        assert (snapshot(fresh.con, volatile=False), view_rows(fresh.con)) == incremental
+
+
+def test_a_trial_read_again_updates_only_the_columns_that_changed(
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of a trial's row read again, only the columns whose value changed are set (and
+    ingested_at), in one statement: a touched file, its fingerprint alone; a new metadata.json,
+    its metadata too; its problems are neither deleted nor inserted when it has none."""
+    folder = copy_tree(experiment, tmp_path / "e")
+    updated: list[list[str]] = []
+    fill = read_again.fill
+    monkeypatch.setattr(read_again, "fill", lambda name, **parts: updated.append(
+        re.findall(r'"(\w+)" = ', parts["assignments"])) or fill(name, **parts))
+    with asql.connect(tmp_path / "x.duckdb") as db:
+        db.ingest(folder)
+        clean = {uid for (uid,) in db.con.execute(
+            "SELECT trial_uid FROM trials EXCEPT SELECT trial_uid FROM ingest_errors").fetchall()}
+        trial = next(t for t in trials_of(folder) if t.name in clean)
+        ran: list[str] = []
+        execute = few_trials.execute
+        monkeypatch.setattr(few_trials, "execute",
+                            lambda con, name, **p: ran.append(str(name)) or execute(con, name, **p))
+        before = db.con.execute("SELECT * EXCLUDE (fingerprint, ingested_at) FROM trials "
+                                "ORDER BY trial_uid").fetchall()
+        os.utime(trial / "results.json")
+        assert db.ingest(folder).trials_read == 1
+        assert updated == [["fingerprint"]]
+        assert all("trial_rows" in name for name in ran)  # the rows compared, none written
+        assert db.con.execute("SELECT * EXCLUDE (fingerprint, ingested_at) FROM trials "
+                              "ORDER BY trial_uid").fetchall() == before
+        (trial / "metadata.json").write_text('{"changed": true}', encoding="utf-8")
+        updated.clear()
+        assert db.ingest(folder).trials_read == 1
+        assert updated == [["metadata", "fingerprint"]]
         incremental = snapshot(db.con, volatile=False), view_rows(db.con)
     with asql.connect(tmp_path / "fresh.duckdb") as fresh:
         fresh.ingest(folder)

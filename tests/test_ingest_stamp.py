@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 import ablation_sql as asql
 from ablation_sql.cli import main
+from ablation_sql.ingest import parse_trials, pipeline
 from ablation_sql.ingest.stamp import SUFFIX, IngestStamp
 from ablation_sql.synthetic import generate_experiment
 
@@ -128,6 +130,37 @@ def test_a_change_in_the_folder_is_asked_of_the_database(
     assert logged == 2 and expected in summary
     again, logged = ingest(capsys, folder, db)  # from the stamp the changed ingest wrote
     assert logged == 2 and again == answered_by_database(capsys, folder, db)
+
+
+def test_trials_read_in_the_process_stamp_without_asking_again(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trials read in the ingest's process tell whether it left nothing to do: the database is
+    not asked again. Rows that do not say what was found (another fingerprint) are asked of
+    it, which finds the trial to read again: no stamp."""
+    db = tmp_path / "x.duckdb"
+    ingest(capsys, folder, db)
+    asked: list[str] = []
+    execute = pipeline.execute
+    monkeypatch.setattr(pipeline, "execute",
+                        lambda con, name, **p: asked.append(str(name)) or execute(con, name, **p))
+    _touch(folder)
+    assert ingest(capsys, folder, db)[1] == 2 and Path(f"{db}{SUFFIX}").is_file()
+    assert asked.count("ingest/experiment_ids") == 1  # the plan, not asked again
+    assert ingest(capsys, folder, db)[1] == 2  # from the stamp
+
+    parse = parse_trials.parse_batch
+
+    def elsewhere(*args: Any, **kwargs: Any) -> dict:
+        batch = parse(*args, **kwargs)
+        batch["trials"]["fingerprint"] = ["other"] * len(batch["trials"]["fingerprint"])
+        return batch
+
+    monkeypatch.setattr(parse_trials, "parse_batch", elsewhere)
+    asked.clear()
+    _touch(folder)
+    assert ingest(capsys, folder, db)[1] == 3 and not Path(f"{db}{SUFFIX}").exists()
+    assert asked.count("ingest/experiment_ids") == 2
 
 
 @pytest.mark.parametrize("options", [["--full"], ["--source", "ablator"],

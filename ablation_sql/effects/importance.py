@@ -13,7 +13,14 @@ of the trials' cross products (the Gram matrix, computed once per resample in ba
 bounded size: linear in the trials; its upper triangle, the products it holds twice summed
 once), and every resample's subsets are fitted together. The counts depend only on the seed
 and the number of trials, so metrics analysed together with as many used trials take one set
-of draws (``resampled_sums``). BCa's jackknife leaves out groups of
+of draws (``resampled_sums``). From ``NORMAL_LEVEL`` used trials (the threshold of the level
+intervals' normal theory, marginal.py) the resampled sums are drawn from their normal limit
+instead of from counts: a resample's sum of the n trials' cross products has mean the whole
+sum and covariance the sum of the rows' centred outer products (exactly, under the
+multinomial counts), and at that size it is normal by the central limit theorem over its n
+terms; each resample is one draw of that multivariate normal (seeded; factored by ``eigh``,
+so a singular covariance, such as the constant's zero variance, is drawn within its span),
+and everything after the sums is unchanged. BCa's jackknife leaves out groups of
 trials (intervals.py), each group's Gram matrix the whole one less the group's sum. A share
 of nearly 0 lies below almost every resample's share, where BCa fails too; its interval then
 runs from 0 to the resamples' 97.5 percentile (``ci_method`` "bound", an upper limit), so that
@@ -35,6 +42,7 @@ import pandas as pd
 
 from .design import Design
 from .intervals import bca_ci, group_sums, resample_counts
+from .marginal import NORMAL_LEVEL
 from .surrogate import single_threaded
 
 __all__ = ["IMPORTANCE_COLUMNS", "MAX_ATTRIBUTES", "Importance", "importance",
@@ -58,9 +66,11 @@ class Importance:
 
 
 def importance(design: Design, *, n_boot: int, seed: int,
-               resampled: np.ndarray | None = None) -> Importance:
+               resampled: np.ndarray | None = None,
+               normal_from: float = NORMAL_LEVEL) -> Importance:
     """LMG shares of ``design``'s attributes with bootstrap CIs (no CI when ``n_boot`` is 0);
-    ``resampled``: ``resampled_sums``' of ``design``, when already drawn."""
+    ``resampled``: ``resampled_sums``' of ``design``, when already drawn; ``normal_from``: the
+    used trials from which the resampled sums are normal draws (see above)."""
     names = list(design.groups)
     why = _not_computed(design)
     if why is not None:
@@ -89,7 +99,8 @@ def importance(design: Design, *, n_boot: int, seed: int,
         place[rows, cols] = place[cols, rows] = np.arange(len(rows))
         pairs = place.ravel()  # where each of the q² entries is in ``cross``
         if resampled is None:
-            resampled = _resampled([cross], n_boot=n_boot, seed=seed)[0]
+            resampled = (_normal_sums(cross, n_boot=n_boot, seed=seed) if n >= normal_from
+                         else _resampled([cross], n_boot=n_boot, seed=seed)[0])
         with single_threaded():  # many small products: BLAS's threads cost more than they give
             boots = weighted(resampled[:, pairs])
             ci = bca_ci((np.arange(n),), lambda *_, axis=-1: point, boots, bounds=(0.0, 1.0),
@@ -109,16 +120,19 @@ def importance(design: Design, *, n_boot: int, seed: int,
     return Importance(table, float(point[-1]), float(low[-1]), float(high[-1]), None)
 
 
-def resampled_sums(designs: list[Design], *, n_boot: int, seed: int
-                   ) -> list[np.ndarray | None]:
+def resampled_sums(designs: list[Design], *, n_boot: int, seed: int,
+                   normal_from: float = NORMAL_LEVEL) -> list[np.ndarray | None]:
     """Per design, the sums of its trials' cross products (upper triangle) under each of
     ``n_boot`` resamples, as ``importance`` draws them (None where it computes none): designs
-    of as many trials get the same draws from one seed, so those are drawn once for them."""
+    of as many trials get the same counts from one seed, so those are drawn once for them."""
     out: list[np.ndarray | None] = [None] * len(designs)
     sizes: dict[int, list[int]] = {}
     for i, design in enumerate(designs):
         if n_boot > 0 and _not_computed(design) is None:
-            sizes.setdefault(len(design.y), []).append(i)
+            if len(design.y) >= normal_from:
+                out[i] = _normal_sums(_cross(_standardised(design)), n_boot=n_boot, seed=seed)
+            else:
+                sizes.setdefault(len(design.y), []).append(i)
     for members in sizes.values():
         found = _resampled([_cross(_standardised(designs[i])) for i in members],
                            n_boot=n_boot, seed=seed)
@@ -137,6 +151,18 @@ def _resampled(crosses: list[np.ndarray], *, n_boot: int, seed: int) -> list[np.
             for parts, cross in zip(found, crosses, strict=True):
                 parts.append(counts @ cross)
     return [np.concatenate(parts) for parts in found]
+
+
+def _normal_sums(cross: np.ndarray, *, n_boot: int, seed: int) -> np.ndarray:
+    """``cross`` (trials × products) summed under ``n_boot`` resamples, drawn from the normal
+    with the resampled sums' exact mean and covariance (resamples × products)."""
+    centred = cross - cross.mean(axis=0)
+    with single_threaded():
+        spread = centred.T @ centred
+    # ``eigh`` factors a positive semi-definite matrix; its rounding's tiny negative
+    # eigenvalues are taken by their size, which the check would warn of
+    return np.random.default_rng(seed).multivariate_normal(
+        cross.sum(axis=0), spread, size=n_boot, method="eigh", check_valid="ignore")
 
 
 def _not_computed(design: Design) -> str | None:

@@ -27,11 +27,20 @@ from ..store.connection import database_problem
 from ..store.sqlfiles import execute
 from ..store.views import refresh_changed
 from .discover import NOT_READ, ExperimentFolder, TrialFolder
-from .experiment_rows import insert_directions, insert_problems, insert_search_space, set_directions
-from .few_trials import FEW_TRIALS, Changed, list_table, read_few
+from .experiment_rows import (
+    INT_COLUMNS,
+    insert_directions,
+    insert_problems,
+    insert_search_space,
+    master_integer,
+    set_directions,
+    text_of,
+)
+from .few_trials import FEW_TRIALS, Changed, read_few
 from .files import FileProblem
 from .flatten import to_json
-from .kept_configs import same_config, stored_configs
+from .list_tables import list_table
+from .read_again import StoredTrials, kept_configs, same_config, stored_trials
 from .search_space import optim_metrics, search_space_rows, subspace_attributes
 from .sources.base import SOURCES, SourceExperiment, SourceTrial
 from .sources.detect import Found, find_ingestable
@@ -47,8 +56,6 @@ MIN_BATCH, MAX_BATCH = 32, 400
 # tables (2,000 trials x 20 epochs: about 60 MB); more as Parquet files the workers write.
 ARROW_TRIALS = 5000
 _FILE_HEADER = 3 * 4096  # a DuckDB file's main header and its two database headers
-# experiments.total_trials is an INTEGER, experiments.random_seed a BIGINT
-_INT_COLUMNS = {"total_trials": range(-(2**31), 2**31), "random_seed": range(-(2**63), 2**63)}
 
 @dataclass
 class _Plan:
@@ -103,11 +110,13 @@ def ingest(
     n_workers = workers or os.cpu_count() or 1
     n_read = sum(len(p.read) for p in plans)
     few = scheduler is None and n_read <= FEW_TRIALS
+    stored: dict[str, StoredTrials] = {}
     for plan in plans:
-        if few and plan.same_config:
-            plan.kept = stored_configs(con, plan.experiment_id,
-                                       [t for t in plan.read if isinstance(t, TrialFolder)
-                                        and t.uid in plan.same_config])
+        if few:
+            stored[plan.experiment_id] = before = stored_trials(
+                con, plan.experiment_id, [t.uid for t in plan.read])
+            plan.kept = kept_configs(before, [t for t in plan.read if isinstance(t, TrialFolder)
+                                              and t.uid in plan.same_config])
         if isinstance(plan.folder, ExperimentFolder) and (
                 plan.master_changed or any(t.uid not in plan.kept for t in plan.read)):
             _load_master(plan)
@@ -121,7 +130,8 @@ def ingest(
         changed = Changed()
         if batches and few:
             changed = read_few(con, batches, now, on_progress,
-                               kept={p.experiment_id: p.kept.keys() for p in plans})
+                               kept={p.experiment_id: p.kept.keys() for p in plans},
+                               stored=stored)
         elif batches:
             from .reading import read_batches
 
@@ -156,7 +166,8 @@ def ingest(
         except duckdb.Error:
             pass  # a failed commit or a broken connection rolls back by itself
         raise
-    return replace(report, elapsed=time.perf_counter() - started)
+    return replace(report, elapsed=time.perf_counter() - started,
+                   settled=few and _settled(plans, changed))
 
 
 def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -> bool:
@@ -164,11 +175,26 @@ def settle(con: duckdb.DuckDBPyConnection, found: Found, report: IngestReport) -
     missing, no experiment file changed), after the ingest of ``found`` that returned
     ``report``; if so, checkpoint the database, so that closing it writes nothing more. Asked
     of the database when that ingest read or marked trials; else it stored every fingerprint
-    it met as it met it."""
-    if (report.trials_read or report.trials_missing) and any(
+    it met as it met it, or it could tell (``IngestReport.settled``)."""
+    if (report.trials_read or report.trials_missing) and not report.settled and any(
             plan.changed for plan in _plan(con, found[0], full=False)):
         return False
     execute(con, "ingest/checkpoint")
+    return True
+
+
+def _settled(plans: list[_Plan], changed: Changed) -> bool:
+    """Whether trials read in this process (``read_few``) left nothing to read: a plan made now
+    would read no trial again when each trial read has its row written once, with the
+    fingerprint it was found with (and no other trial has its uid); the experiments' rows and
+    the trials marked missing are written as planned."""
+    if len({p.experiment_id for p in plans}) < len(plans):
+        return False
+    for plan in plans:
+        if len({t.uid for t in plan.folder.trials}) < len(plan.folder.trials) or sorted(
+                changed.written.get(plan.experiment_id, [])) != sorted(
+                (t.uid, t.fingerprint) for t in plan.read):
+            return False
     return True
 
 
@@ -289,16 +315,15 @@ def _batches(plans: list[_Plan], workers: int, *, lists: bool
 def _prepare(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
              in_place: bool) -> None:
     """Clear what will be re-read and mark vanished trials, before new rows arrive;
-    ``in_place``: the trials rows of the trials read are kept, to be updated
+    ``in_place``: the rows of the trials read are kept, to be changed where they differ
     (``few_trials.read_few``)."""
     eid = plan.experiment_id
 
     def clear() -> None:
-        execute(con, "ingest/delete_trials", experiment_id=eid, keep_rows=in_place)
-        if not in_place:
-            execute(con, "ingest/delete_trial_rows", experiment_id=eid)
+        execute(con, "ingest/delete_trials", experiment_id=eid)
+        execute(con, "ingest/delete_trial_rows", experiment_id=eid)
 
-    if plan.read:
+    if plan.read and not in_place:
         _with_table(con, "replaced_trials", {"trial_uid": [t.uid for t in plan.read]}, clear)
     if plan.missing:
         _with_table(con, "replaced_trials", {"trial_uid": plan.missing},
@@ -317,14 +342,14 @@ def _finish(con: duckdb.DuckDBPyConnection, plan: _Plan, now: dt.datetime, *,
         master = plan.master or {}
         master_path = folder.master_config or folder.path / "master_config.yaml"
         notes: list[str] = []
-        integers = {key: _integer(master, key, notes) for key in _INT_COLUMNS}
+        integers = {key: master_integer(master, key, notes) for key in INT_COLUMNS}
         execute(
             con, "ingest/replace_experiment", experiment_id=eid, path=str(plan.folder.path),
-            search_algo=_text(master.get("search_algo")),
-            optim_metric_name=_text(master.get("optim_metric_name")),
+            search_algo=text_of(master.get("search_algo")),
+            optim_metric_name=text_of(master.get("optim_metric_name")),
             master_config=to_json(plan.master) if plan.master is not None else None,
             now=now, config_source=plan.config_source,
-            ablator_experiment_id=_text(master.get("experiment_id")),
+            ablator_experiment_id=text_of(master.get("experiment_id")),
             master_fingerprint=plan.folder.fingerprint, master_path=str(master_path),
             source="ablator", **integers,
         )
@@ -369,26 +394,3 @@ def _with_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, li
     ``few_trials.list_table``)."""
     with list_table(con, name, columns, kinds):
         run()
-
-
-def _integer(master: dict[str, Any], key: str, notes: list[str]) -> int | None:
-    """An integer of the master config that fits its column; else None and a note why."""
-    value = master.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    if value not in _INT_COLUMNS[key]:
-        bits = 32 if _INT_COLUMNS[key].stop == 2**31 else 64
-        shown = (_text(value) or "")[:40]
-        notes.append(f"{key} {shown} does not fit the {bits}-bit column: stored as NULL "
-                     "(master_config keeps it)")
-        return None
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value)
-    except ValueError:  # an integer too long for Python to write in decimal
-        return hex(value)

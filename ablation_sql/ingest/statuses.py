@@ -10,7 +10,7 @@ import duckdb
 from ..store.sqlfiles import execute
 from .discover import ExperimentFolder
 from .experiment_rows import insert_problems
-from .few_trials import list_table
+from .list_tables import list_table
 
 __all__ = ["update_status"]
 

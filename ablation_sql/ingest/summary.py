@@ -29,7 +29,9 @@ class ExperimentSummary:
 
 @dataclass(frozen=True)
 class IngestReport:
-    """Counts over the experiments an ingest touched (the whole of each, not just this run)."""
+    """Counts over the experiments an ingest touched (the whole of each, not just this run).
+    ``settled``: the ingest could tell, without asking the database again, that an ingest of
+    the same paths would now change nothing (``pipeline.settle``)."""
 
     experiments: list[ExperimentSummary]
     trials_by_status: dict[str, int]
@@ -40,6 +42,7 @@ class IngestReport:
     trials_missing: int
     skipped: list[tuple[str, str]]
     elapsed: float = 0.0
+    settled: bool = False
 
     @property
     def trials(self) -> int:
@@ -48,7 +51,7 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
-        return asdict(self) | {"trials": self.trials}
+        return {k: v for k, v in asdict(self).items() if k != "settled"} | {"trials": self.trials}
 
     def summary(self) -> str:
         """The summary printed by ``ablation-sql ingest``."""

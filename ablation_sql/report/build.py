@@ -125,7 +125,8 @@ def _content(con: duckdb.DuckDBPyConnection, beside: Executor, experiment: str, 
     effects, while ``beside``'s two threads, each on a connection of its own, draw the figures
     (matplotlib, whose Python runs while numpy and DuckDB release the GIL) and read the
     rankings (SQL), then fit the ablation (on the metrics read here) in whichever is free
-    first: the two cores stay busy to the end."""
+    first; the repeats (on the rankings) follow the effects here, beside the ablation: the two
+    cores stay busy to the end."""
     content = experiment_content(con, experiment, top_k=top_k)
     # from here the sections' own threads keep both cores busy: DuckDB's would only add the
     # cost of splitting its work (0.5-5 s of CPU at 100,000 trials)
@@ -145,13 +146,13 @@ def _content(con: duckdb.DuckDBPyConnection, beside: Executor, experiment: str, 
                                              readings=readings)
                            for m in content.metrics}
         del readings  # a metric's trials: not needed by the sections below
+        ranked = rankings.result()
+        content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
+                                             repeated=content.effects[m].repeated,
+                                             ranking=ranked[m])
+                           for m in content.metrics}
         content.ablation = {m: done.result() for m, done in ablated.items()}
         drawn.result()
-    ranked = rankings.result()
-    content.repeats = {m: metric_repeats(con, experiment, m, out, folder, seed=seed,
-                                         repeated=content.effects[m].repeated,
-                                         ranking=ranked[m])
-                       for m in content.metrics}
     return content
 
 
